@@ -1,0 +1,186 @@
+"""Command line that mirrors the library: ``python -m t2sql COMMAND``.
+
+Exit codes for ``sql``: 0 ran, 2 refused by the guard, 1 any other error. The ``sql`` and
+``build-samples`` paths import no model code, so they start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+from .errors import GuardRefusal, T2SQLError
+from .settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m t2sql", description="한국어 질문을 읽기 전용 SQL로 바꿔 실행합니다.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sql", help="SQL을 가드와 읽기 전용 실행기로 실행")
+    p.add_argument("--db", required=True, help="샘플 이름(shop, marketing, game) 또는 SQLAlchemy URL")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("sql")
+
+    p = sub.add_parser("ask", help="한국어 질문 → SQL 생성 → 실행")
+    p.add_argument("--db", required=True)
+    p.add_argument("--json", action="store_true", help="결과를 JSON 한 줄로 출력")
+    p.add_argument("question")
+
+    p = sub.add_parser("build-samples", help="샘플 데이터베이스를 (다시) 만듭니다")
+    p.add_argument("--only", nargs="*", help="일부만: shop marketing game")
+
+    p = sub.add_parser("index", help="데이터베이스 스키마를 색인합니다 (바뀐 경우에만)")
+    p.add_argument("--db", required=True)
+
+    sub.add_parser("settings", help="설정 표와 현재 값")
+
+    p = sub.add_parser("gen-data", help="한국어 질문-SQL 학습 데이터를 생성합니다 (모든 SQL은 실행으로 검증)")
+    p.add_argument("--out", default=".t2sql/data")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--variants-per-domain", type=int, default=5)
+    p.add_argument("--questions-per-db", type=int, default=120)
+
+    from .training import TrainConfig
+
+    p = sub.add_parser("train", help="LoRA 미세조정 (기본값 = 저장소에 포함된 어댑터를 만든 설정)")
+    for f in dataclasses.fields(TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
+        if f.type in ("bool", bool):
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default)
+        elif f.name == "target_modules":
+            p.add_argument(flag, nargs="+", default=None)
+        else:
+            p.add_argument(flag, type=_field_type(f), default=f.default)
+
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        return COMMANDS[args.command](args, settings)
+    except GuardRefusal as exc:
+        print(f"거부됨: {exc}", file=sys.stderr)
+        return 2
+    except T2SQLError as exc:
+        print(f"오류: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_sql(args, settings: Settings) -> int:
+    from . import guard
+    from .execution import open_database, resolve_url
+
+    db = open_database(resolve_url(args.db, settings, _stderr), settings.query_timeout_s)
+    approved = guard.check(args.sql, db.dialect, settings.max_rows)
+    result = db.run(approved.sql, settings.max_rows, settings.query_timeout_s)
+    print_result(result.columns, result.rows, args.format)
+    if result.truncated:
+        print(f"(최대 {settings.max_rows:,}행까지만 표시했습니다)", file=sys.stderr)
+    return 0
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from .pipeline import Pipeline
+
+    answer = Pipeline(settings).ask(args.db, args.question, progress=_stderr)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, default=str))
+    else:
+        print(answer.sql or "(SQL 없음)")
+        print()
+        if answer.error:
+            print(f"오류: {answer.error}", file=sys.stderr)
+        else:
+            print_result(answer.columns, answer.rows, "table")
+            print(f"\n{len(answer.rows):,}행 · {answer.latency_ms / 1000:.1f}초", file=sys.stderr)
+    return 1 if answer.error else 0
+
+
+def cmd_build_samples(args, settings: Settings) -> int:
+    from .samples import build_samples
+
+    paths = build_samples(settings.sample_dir, args.only or None, force=True, progress=_stderr)
+    for name, path in paths.items():
+        print(f"{name}\t{path}")
+    return 0
+
+
+def cmd_index(args, settings: Settings) -> int:
+    from .pipeline import Pipeline
+
+    catalog = Pipeline(settings).prepare(args.db, progress=_stderr)
+    print(f"{catalog.database}: {len(catalog.tables)}개 테이블 색인됨 ({catalog.fingerprint})")
+    return 0
+
+
+def cmd_settings(args, settings: Settings) -> int:
+    for env, value, help_text in settings.describe():
+        print(f"{env}={value}\n    {help_text}")
+    return 0
+
+
+def cmd_gen_data(args, settings: Settings) -> int:
+    from .datagen import generate_dataset
+
+    paths = generate_dataset(Path(args.out), args.seed, args.variants_per_domain, args.questions_per_db, progress=_stderr)
+    for split, path in paths.items():
+        print(f"{split}\t{path}")
+    return 0
+
+
+def cmd_train(args, settings: Settings) -> int:
+    from .training import TrainConfig, train
+
+    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}
+    if values["target_modules"] is None:
+        values.pop("target_modules")
+    card = train(TrainConfig(**values), settings, progress=_stderr)
+    print(json.dumps({k: v for k, v in card.items() if k != "losses"}, ensure_ascii=False, default=str))
+    return 0
+
+
+def _field_type(f):
+    return {"int": int, "float": float, "str": str}.get(f.type if isinstance(f.type, str) else f.type.__name__, str)
+
+
+COMMANDS = {
+    "sql": cmd_sql, "ask": cmd_ask, "build-samples": cmd_build_samples, "index": cmd_index, "settings": cmd_settings,
+    "gen-data": cmd_gen_data, "train": cmd_train,
+}
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def print_result(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, default=str))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        print(format_table(columns, rows))
+
+
+def format_table(columns: list[str], rows: list[tuple]) -> str:
+    """A plain text table aligned for Korean (wide) characters."""
+    cells = [[str(c) for c in columns]] + [["NULL" if v is None else str(v) for v in r] for r in rows]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append(" | ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths)).rstrip())
+        if n == 0:
+            lines.append("-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)

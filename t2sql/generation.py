@@ -1,0 +1,177 @@
+"""Generation backends behind one small interface: prompt in, text out (whole or streamed).
+
+* ``TransformersGenerator``: an in-process causal LM (default Gemma 3 270M, optional LoRA,
+  4-bit on CUDA), greedy decoding that stops at the end of the first statement.
+* ``OpenAIGenerator``: any OpenAI-compatible server (LM Studio, Ollama, vLLM, llama.cpp).
+
+``get_generator`` loads a backend once per process and shares it between sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from abc import ABC, abstractmethod
+from typing import Callable, Iterator
+
+from .errors import ModelUnavailable
+from .prompt import STOP_MARKERS, statement_end
+from .settings import Settings
+
+
+class Generator(ABC):
+    """Prompt -> raw completion text (``extract_sql`` turns it into one statement)."""
+
+    name: str = ""
+
+    @abstractmethod
+    def stream(self, prompt: str) -> Iterator[str]:
+        """Yield text pieces as they are generated."""
+
+    def complete(self, prompt: str) -> str:
+        return "".join(self.stream(prompt))
+
+
+def finished(text: str) -> bool:
+    """True once the output holds a complete statement or a stop marker."""
+    unfenced = re.sub(r"```(?:sql|SQL)?", "", text)
+    return statement_end(unfenced) is not None or any(m in text for m in STOP_MARKERS)
+
+
+class TransformersGenerator(Generator):
+    def __init__(self, model: str, adapter: str = "", load_in_4bit: str = "auto", max_new_tokens: int = 160):
+        from .models import load_causal_lm
+
+        self.model, self.tokenizer = load_causal_lm(model, adapter, load_in_4bit)
+        self.max_new_tokens = max_new_tokens
+        self.name = model + (f" + {adapter}" if adapter else "")
+        self._lock = threading.Lock()  # one generation at a time: the CPU is the bottleneck anyway
+
+    def stream(self, prompt: str) -> Iterator[str]:
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        tok = self.tokenizer
+        inputs = tok(prompt, return_tensors="pt").to(self.model.device)
+        start = inputs["input_ids"].shape[1]
+
+        class StopAtStatementEnd(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return finished(tok.decode(input_ids[0, start:], skip_special_tokens=True))
+
+        streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
+        kwargs = dict(
+            **inputs,
+            max_new_tokens=self.max_new_tokens,
+            do_sample=False,
+            stopping_criteria=StoppingCriteriaList([StopAtStatementEnd()]),
+            streamer=streamer,
+            pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id,
+        )
+        errors: list[BaseException] = []
+
+        def run():
+            try:
+                with torch.inference_mode():
+                    self.model.generate(**kwargs)
+            except BaseException as exc:  # surfaced to the caller below
+                errors.append(exc)
+                streamer.on_finalized_text("", stream_end=True)
+
+        with self._lock:
+            worker = threading.Thread(target=run, daemon=True)
+            worker.start()
+            yield from streamer
+            worker.join()
+        if errors:
+            raise ModelUnavailable(f"모델이 SQL을 생성하지 못했습니다: {errors[0]}") from errors[0]
+
+
+class OpenAIGenerator(Generator):
+    """Chat Completions with streaming (SSE), temperature 0."""
+
+    def __init__(self, base_url: str, model: str, api_key: str = "", max_tokens: int = 160, timeout_s: float = 120.0):
+        if not model:
+            raise ModelUnavailable("OpenAI 호환 서버를 쓰려면 모델 이름(T2SQL_OPENAI_MODEL)을 설정하세요.")
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.model = model
+        self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.max_tokens = max_tokens
+        self.timeout_s = timeout_s
+        self.name = f"{model} @ {base_url}"
+
+    def stream(self, prompt: str) -> Iterator[str]:
+        import httpx
+
+        body = {
+            "model": self.model,
+            "messages": [{"role": "user", "content": prompt}],
+            "temperature": 0,
+            "max_tokens": self.max_tokens,
+            "stream": True,
+        }
+        text = ""
+        try:
+            with httpx.stream("POST", self.url, json=body, headers=self.headers, timeout=self.timeout_s) as resp:
+                if resp.status_code != 200:
+                    resp.read()
+                    raise ModelUnavailable(
+                        f"모델 서버가 오류를 돌려주었습니다 (HTTP {resp.status_code}): {resp.text[:200]}"
+                    )
+                for piece in _sse_deltas(resp.iter_lines()):
+                    text += piece
+                    yield piece
+                    if finished(text):
+                        return
+        except httpx.HTTPError as exc:
+            raise ModelUnavailable(
+                f"모델 서버({self.url})에 연결할 수 없습니다. 서버가 켜져 있는지, 주소가 맞는지 확인하세요: {exc}"
+            ) from exc
+
+
+def _sse_deltas(lines: Iterator[str]) -> Iterator[str]:
+    """Content pieces from an OpenAI streaming response (``data: {...}`` lines)."""
+    for line in lines:
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        try:
+            choice = json.loads(data)["choices"][0]
+        except (ValueError, KeyError, IndexError):
+            continue
+        piece = (choice.get("delta") or {}).get("content") or (choice.get("message") or {}).get("content") or ""
+        if piece:
+            yield piece
+
+
+_CACHE: dict[tuple, Generator] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_generator(settings: Settings, progress: Callable[[str], None] | None = None) -> Generator:
+    """The configured backend, loaded once per process."""
+    if settings.backend == "openai":
+        key = ("openai", settings.openai_base_url, settings.openai_model, settings.openai_api_key)
+        factory = lambda: OpenAIGenerator(  # noqa: E731
+            settings.openai_base_url, settings.openai_model, settings.openai_api_key,
+            settings.max_new_tokens, settings.request_timeout_s,
+        )
+    elif settings.backend == "transformers":
+        key = ("transformers", settings.model, settings.adapter, settings.load_in_4bit, settings.max_new_tokens)
+
+        def factory():
+            from .models import resolve_model
+
+            return TransformersGenerator(
+                resolve_model(settings.model, settings.cache_dir, progress),
+                settings.adapter, settings.load_in_4bit, settings.max_new_tokens,
+            )
+    else:
+        raise ModelUnavailable(f"알 수 없는 생성 백엔드입니다: {settings.backend} (transformers 또는 openai)")
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = factory()
+        return _CACHE[key]

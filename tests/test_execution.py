@@ -1,0 +1,130 @@
+"""The read-only executor on real DuckDB and SQLite files: limits, timeouts, read-only, clear errors."""
+
+import hashlib
+
+import duckdb
+import pytest
+
+from t2sql.errors import DatabaseUnavailable, QueryError, QueryTimeout
+from t2sql.execution import Database, resolve_url
+from t2sql.settings import Settings
+
+
+@pytest.fixture
+def duckdb_file(tmp_path):
+    path = tmp_path / "small.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR); INSERT INTO t SELECT i, '이름' || i FROM range(50) r(i)")
+    con.close()
+    return path
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(params=["duckdb", "sqlite"])
+def db_file(request, duckdb_file, sqlite_file):
+    return (f"duckdb:///{duckdb_file}", duckdb_file) if request.param == "duckdb" else (f"sqlite:///{sqlite_file}", sqlite_file)
+
+
+def test_runs_and_caps_rows(db_file):
+    url, _ = db_file
+    db = Database(url)
+    table = "t" if db.backend == "duckdb" else "employees"
+    result = db.run(f"SELECT * FROM {table}", max_rows=3)
+    assert len(result.rows) == 3 and result.truncated
+    assert result.columns[0] in ("id", "emp_id")
+    full = db.run(f"SELECT count(*) FROM {table}", max_rows=3)
+    assert not full.truncated and full.rows[0][0] in (50, 4)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE hacked (x INTEGER)",
+        "DELETE FROM {table}",
+        "UPDATE {table} SET {col} = 0",
+        "INSERT INTO {table} ({col}) VALUES (999)",
+        "DROP TABLE {table}",
+    ],
+)
+def test_connection_itself_is_read_only(db_file, sql):
+    """Defence in depth: even SQL that skips the guard cannot change the file."""
+    url, path = db_file
+    before = digest(path)
+    db = Database(url)
+    table, col = ("t", "id") if db.backend == "duckdb" else ("employees", "emp_id")
+    with pytest.raises(QueryError):
+        db.run(sql.format(table=table, col=col))
+    db.dispose()
+    assert digest(path) == before
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "COPY (SELECT 1) TO '{tmp}/out.csv'",
+        "ATTACH '{tmp}/new.duckdb' AS n",
+        "SET enable_external_access = true",
+        "INSTALL httpfs",
+    ],
+)
+def test_duckdb_connection_blocks_files_and_settings(duckdb_file, tmp_path, sql):
+    db = Database(f"duckdb:///{duckdb_file}")
+    with pytest.raises(QueryError):
+        db.run(sql.format(tmp=tmp_path))
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "new.duckdb").exists()
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "sqlite"])
+def test_timeout_cancels_the_query(backend, duckdb_file, sqlite_file):
+    url = f"duckdb:///{duckdb_file}" if backend == "duckdb" else f"sqlite:///{sqlite_file}"
+    db = Database(url, timeout_s=0.5)
+    slow = (
+        "SELECT count(*) FROM range(100000000000) a"
+        if backend == "duckdb"
+        else "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+    )
+    with pytest.raises(QueryTimeout) as err:
+        db.run(slow)
+    assert "제한 시간" in str(err.value)
+    assert db.run("SELECT 1").rows == [(1,)]  # the connection is usable again
+
+
+def test_database_errors_are_korean(duckdb_file):
+    db = Database(f"duckdb:///{duckdb_file}")
+    with pytest.raises(QueryError) as err:
+        db.run("SELECT no_such_column FROM t")
+    assert "실행하지 못했습니다" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("duckdb:////nonexistent/x.duckdb", "찾을 수 없습니다"),
+        ("sqlite:////nonexistent/x.sqlite", "찾을 수 없습니다"),
+        ("mysql://u@localhost/db", "지원하지 않는"),
+        ("not a url://", "형식"),
+        ("postgresql://nobody@127.0.0.1:1/none", "연결할 수 없습니다"),
+    ],
+)
+def test_unavailable_databases_say_why(url, message):
+    with pytest.raises(DatabaseUnavailable) as err:
+        Database(url)
+    assert message in str(err.value)
+
+
+def test_resolve_url(tmp_path, duckdb_file):
+    settings = Settings(sample_dir=tmp_path)
+    assert resolve_url(str(duckdb_file), settings) == f"duckdb:///{duckdb_file}"
+    assert resolve_url("sqlite:///x.sqlite", settings) == "sqlite:///x.sqlite"
+    with pytest.raises(DatabaseUnavailable) as err:
+        resolve_url("unknown_name", settings)
+    assert "shop" in str(err.value)
+
+
+def test_duplicate_columns_become_unique(duckdb_file):
+    result = Database(f"duckdb:///{duckdb_file}").run("SELECT a.id, b.id FROM t a JOIN t b USING (id) LIMIT 1")
+    assert list(result.to_frame().columns) == ["id", "id_2"]

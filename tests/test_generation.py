@@ -1,0 +1,140 @@
+"""Both generation backends through the real loading code: a tiny Gemma 3, the real default model,
+a LoRA adapter through peft, and a local OpenAI-compatible stub server."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import sqlglot
+
+from t2sql.errors import ModelUnavailable
+from t2sql.generation import OpenAIGenerator, TransformersGenerator, finished, get_generator
+from t2sql.models import load_causal_lm
+from t2sql.prompt import build_prompt, extract_sql
+from t2sql.settings import Settings
+
+DDL = """CREATE TABLE customers ( -- 쇼핑몰 회원
+  customer_id INTEGER PRIMARY KEY, -- 고객 번호
+  city VARCHAR -- 거주 도시 예: '서울', '부산'
+);"""
+
+
+def test_tiny_model_streams_and_completes_the_same(tiny_model_dir):
+    gen = TransformersGenerator(str(tiny_model_dir), max_new_tokens=8)
+    prompt = build_prompt(DDL, "서울 고객 수")
+    pieces = list(gen.stream(prompt))
+    assert "".join(pieces) == gen.complete(prompt)  # greedy decoding is deterministic
+    assert gen.name == str(tiny_model_dir)
+
+
+def test_lora_adapter_loads_through_peft(tiny_model_dir, tmp_path):
+    from peft import LoraConfig, get_peft_model
+
+    model, _ = load_causal_lm(str(tiny_model_dir))
+    peft_model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"]))
+    peft_model.save_pretrained(tmp_path / "adapter")
+    gen = TransformersGenerator(str(tiny_model_dir), adapter=str(tmp_path / "adapter"), max_new_tokens=4)
+    assert type(gen.model).__name__.startswith("Peft")
+    assert isinstance(gen.complete(build_prompt(DDL, "고객 수")), str)
+
+
+@pytest.mark.parametrize("adapter", ["missing", "broken"])
+def test_bad_adapter_gives_korean_message(tiny_model_dir, tmp_path, adapter):
+    path = tmp_path / adapter
+    if adapter == "broken":
+        path.mkdir()
+        (path / "adapter_config.json").write_text("{not json")
+    with pytest.raises(ModelUnavailable) as err:
+        TransformersGenerator(str(tiny_model_dir), adapter=str(path))
+    assert "어댑터" in str(err.value)
+
+
+def test_unknown_model_path_gives_korean_message(tmp_path):
+    with pytest.raises(ModelUnavailable) as err:
+        TransformersGenerator(str(tmp_path / "no-model"))
+    assert "불러올 수 없습니다" in str(err.value)
+
+
+def test_generator_is_loaded_once_per_process(tiny_model_dir):
+    settings = Settings(model=str(tiny_model_dir), max_new_tokens=4)
+    assert get_generator(settings) is get_generator(settings)
+
+
+def test_real_default_model_writes_sql_that_parses(default_model_dir):
+    """The shipped default (Gemma 3 270M from PyPI, converted once) loads and answers with SQL."""
+    gen = TransformersGenerator(str(default_model_dir), max_new_tokens=48)
+    sql = extract_sql(gen.complete(build_prompt(DDL, "서울에 사는 고객은 몇 명이야?")))
+    assert sql.upper().startswith(("SELECT", "WITH"))
+    sqlglot.parse_one(sql, read="duckdb")
+
+
+class StubOpenAI(BaseHTTPRequestHandler):
+    """Speaks the streaming Chat Completions protocol; answers with a fixed SQL split into pieces."""
+
+    requests: list = []
+    status = 200
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        StubOpenAI.requests.append((self.path, dict(self.headers), body))
+        if StubOpenAI.status != 200:
+            self.send_response(StubOpenAI.status)
+            self.end_headers()
+            self.wfile.write(b'{"error": "model not loaded"}')
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for piece in ["```sql\nSELECT COUNT(*) ", "FROM customers ", "WHERE city = '서울';", "\n```", " trailing"]:
+            chunk = {"choices": [{"delta": {"content": piece}}]}
+            self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def stub_server():
+    StubOpenAI.requests = []
+    StubOpenAI.status = 200
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StubOpenAI)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/v1"
+    server.shutdown()
+
+
+def test_openai_backend_streams_from_a_local_server(stub_server):
+    gen = get_generator(Settings(backend="openai", openai_base_url=stub_server, openai_model="sqlcoder", openai_api_key="k"))
+    raw = gen.complete(build_prompt(DDL, "서울 고객 수"))
+    assert extract_sql(raw) == "SELECT COUNT(*) FROM customers WHERE city = '서울'"
+    assert "trailing" not in raw  # stops reading once the statement is complete
+    path, headers, body = StubOpenAI.requests[0]
+    assert path == "/v1/chat/completions"
+    assert headers["Authorization"] == "Bearer k"
+    assert body["model"] == "sqlcoder" and body["temperature"] == 0 and body["stream"] is True
+    assert "### Question:\n서울 고객 수" in body["messages"][0]["content"]
+
+
+def test_openai_backend_reports_server_errors_in_korean(stub_server):
+    StubOpenAI.status = 503
+    with pytest.raises(ModelUnavailable) as err:
+        OpenAIGenerator(stub_server, "m").complete("p")
+    assert "HTTP 503" in str(err.value)
+
+
+def test_openai_backend_reports_unreachable_server():
+    with pytest.raises(ModelUnavailable) as err:
+        OpenAIGenerator("http://127.0.0.1:9/v1", "m", timeout_s=2).complete("p")
+    assert "연결할 수 없습니다" in str(err.value)
+
+
+def test_openai_backend_needs_a_model_name():
+    with pytest.raises(ModelUnavailable):
+        OpenAIGenerator("http://127.0.0.1:9/v1", "")
+
+
+@pytest.mark.parametrize("text, done", [("SELECT 1", False), ("SELECT 1;", True), ("SELECT ';'", False), ("SELECT 1\n###", True)])
+def test_finished(text, done):
+    assert finished(text) is done
