@@ -72,8 +72,8 @@ st.title("🔎 한국어로 묻는 데이터")
 question = st.text_area("질문", key="question", height=80, placeholder="예: 서울에 사는 고객은 몇 명이야?")
 
 if st.button("SQL 생성", key="generate", type="primary"):
-    state.pop("result", None)
-    state.pop("error", None)
+    for key in ("result", "error", "notice"):
+        state.pop(key, None)
     live = st.empty()
     try:
         with st.status("SQL을 만드는 중…", expanded=True) as status:
@@ -82,6 +82,8 @@ if st.button("SQL 생성", key="generate", type="primary"):
             )
             status.update(label=f"SQL 생성 완료 ({draft.latency_ms / 1000:.1f}초)", state="complete", expanded=False)
         live.empty()
+        if draft.resolved_question != draft.question:
+            state.notice = f"기간을 이렇게 해석했습니다: {draft.resolved_question}"
         state.sql_editor = draft.sql
         state.tables = draft.tables
         if not draft.sql:
@@ -89,6 +91,9 @@ if st.button("SQL 생성", key="generate", type="primary"):
     except T2SQLError as exc:
         live.empty()
         state.error = str(exc)
+
+if state.get("notice"):
+    st.info(state.notice)
 
 if state.get("tables"):
     with st.expander(f"참고한 테이블 ({', '.join(state.tables)})"):

@@ -46,6 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--variants-per-domain", type=int, default=5)
     p.add_argument("--questions-per-db", type=int, default=120)
 
+    p = sub.add_parser("eval", help="질문-정답 SQL 세트로 실행 정확도(EX)를 측정합니다 (중단 후 이어서 실행 가능)")
+    p.add_argument("--db", required=True, help="샘플 이름 또는 SQLAlchemy URL")
+    p.add_argument("--questions", required=True, help="JSONL: id, db_id, question, sql, difficulty, order_matters")
+    p.add_argument("--out", required=True, help="보고서 JSON 경로 (이미 있으면 끝난 문항은 건너뜁니다)")
+    p.add_argument("--limit", type=int, help="앞에서부터 N개 문항만")
+    p.add_argument("--judge-url", help="LLM 판정용 OpenAI 호환 서버 주소 (지정하면 판정을 실행)")
+    p.add_argument("--judge-model", default="", help="판정 모델 이름")
+    p.add_argument("--judge-key", default="", help="판정 서버 API 키")
+    p.add_argument("--judge-concurrency", type=int, default=4, help="동시 판정 요청 수")
+    p.add_argument("--judge-rps", type=float, default=2.0, help="초당 판정 요청 수 상한")
+
     from .training import TrainConfig
 
     p = sub.add_parser("train", help="LoRA 미세조정 (기본값 = 저장소에 포함된 어댑터를 만든 설정)")
@@ -145,6 +156,25 @@ def cmd_train(args, settings: Settings) -> int:
     return 0
 
 
+
+def cmd_eval(args, settings: Settings) -> int:
+    from .evaluation import Judge, evaluate
+
+    judge = None
+    if args.judge_url:
+        judge = Judge(args.judge_url, args.judge_model, args.judge_key, args.judge_concurrency, args.judge_rps)
+    report = evaluate(args.db, args.questions, args.out, settings, args.limit, judge, log=_stderr)
+    s = report["summary"]
+    ms = lambda v: "-" if v is None else f"{v:,.0f} ms"  # noqa: E731
+    rows = [("문항 수", f"{s['n']:,}"), ("실행 정확도 (EX)", f"{s['ex']:.1%}"), ("정확 일치 (EM)", f"{s['em']:.1%}"),
+            ("유효 SQL 비율", f"{s['valid_sql_rate']:.1%}"), ("지연 p50", ms(s["latency_ms_p50"])),
+            ("지연 p95", ms(s["latency_ms_p95"]))]
+    if "judge_accuracy" in s:
+        rows.append(("LLM 판정 정확도", f"{s['judge_accuracy']:.1%}"))
+    print(format_table(["항목", "값"], rows), file=sys.stderr)
+    print(args.out)
+    return 0
+
 def _field_type(f):
     return {"int": int, "float": float, "str": str}.get(f.type if isinstance(f.type, str) else f.type.__name__, str)
 
@@ -152,6 +182,7 @@ def _field_type(f):
 COMMANDS = {
     "sql": cmd_sql, "ask": cmd_ask, "build-samples": cmd_build_samples, "index": cmd_index, "settings": cmd_settings,
     "gen-data": cmd_gen_data, "train": cmd_train,
+    "eval": cmd_eval,
 }
 
 

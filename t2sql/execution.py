@@ -28,6 +28,7 @@ DUCKDB_CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
+    "python_enable_replacements": False,  # a table name must never resolve to a Python variable
     "lock_configuration": True,
 }
 

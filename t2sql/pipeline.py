@@ -14,6 +14,7 @@ from typing import Callable
 
 from . import guard
 from .catalog import Catalog, build_catalog, load_annotations
+from .dates import parse_today, resolve_relative_dates
 from .errors import T2SQLError
 from .execution import Database, Result, open_database, resolve_url
 from .prompt import build_prompt, extract_sql
@@ -32,6 +33,7 @@ class Draft:
     tables: list[str]
     prompt: str
     latency_ms: float
+    resolved_question: str = ""  # the question as the model saw it (relative dates made absolute)
 
 
 @dataclass
@@ -117,7 +119,8 @@ class Pipeline:
         """Write SQL for the question; ``on_text`` sees the output grow token by token."""
         question = validate_question(question)
         started = time.perf_counter()
-        prompt, tables = self.prompt_for(db, question)
+        resolved = resolve_relative_dates(question, parse_today(self.settings.today))
+        prompt, tables = self.prompt_for(db, resolved)
         generator = self.generator(progress)
         if progress:
             progress(f"참고할 테이블: {', '.join(tables)}")
@@ -126,7 +129,8 @@ class Pipeline:
             raw += piece
             if on_text:
                 on_text(raw)
-        return Draft(question, extract_sql(raw), raw, tables, prompt, (time.perf_counter() - started) * 1000)
+        elapsed = (time.perf_counter() - started) * 1000
+        return Draft(question, extract_sql(raw), raw, tables, prompt, elapsed, resolved)
 
     def run(self, db: str, sql: str) -> tuple[guard.Approved, Result]:
         """Guard, then run exactly the approved SQL on the read-only connection."""

@@ -42,6 +42,7 @@ class Settings:
     top_k_tables: int = _opt(4, "Tables picked by similarity before foreign-key neighbours are added.")
     max_prompt_tables: int = _opt(6, "Most tables whose DDL goes into the prompt.")
     sample_values: int = _opt(5, "Distinct example values shown per low-cardinality text column (never for sensitive columns).")
+    today: str = _opt("", "Reference day (YYYY-MM-DD) for relative dates such as 지난달/올해; empty = the real today.")
     # Execution limits
     query_timeout_s: float = _opt(10.0, "Time limit per query; the query is cancelled past it.")
     max_rows: int = _opt(1000, "Most rows a query returns; a LIMIT is added when missing.")
