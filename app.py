@@ -5,6 +5,8 @@ UI wiring only; everything else lives in the ``t2sql`` package.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from t2sql.errors import GuardRefusal, T2SQLError
@@ -43,7 +45,7 @@ with st.sidebar:
     if s.backend == "openai":
         st.caption(f"OpenAI 호환 서버 · `{s.openai_model}` @ {s.openai_base_url}")
     else:
-        st.caption(f"내장 모델 · `{s.model or 'Gemma 3 270M (기본)'}`" + (f" + LoRA `{s.adapter}`" if s.adapter else ""))
+        st.caption(f"내장 모델 · `{s.model or 'Gemma 3 270M (기본)'}`" + (f" + LoRA `{Path(s.adapter_path).name}`" if s.adapter_path else ""))
     st.caption(f"쿼리 제한: {s.query_timeout_s:g}초 · 최대 {s.max_rows:,}행 · 읽기 전용")
 
 if not db:
@@ -56,10 +58,13 @@ if state.get("active_db") != db:
         state.pop(key, None)
     state.active_db = db
 
+preparing = st.empty()
 try:
     with st.spinner("데이터베이스를 준비하는 중… (처음에는 샘플 생성과 색인에 시간이 걸립니다)"):
-        catalog = pipeline.prepare(db)
+        catalog = pipeline.prepare(db, progress=preparing.caption)
+    preparing.empty()
 except T2SQLError as exc:
+    preparing.empty()
     st.error(str(exc))
     st.stop()
 

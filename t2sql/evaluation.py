@@ -49,7 +49,7 @@ def _value_key(value) -> tuple:
     if value is None:
         return (0, "")
     if isinstance(value, (bool, int, float, Decimal)):
-        number = Decimal(str(value)) if isinstance(value, float) else Decimal(int(value) if isinstance(value, bool) else value)
+        number = Decimal(str(value) if isinstance(value, float) else int(value) if isinstance(value, bool) else value)
         if not number.is_finite():
             return (3, str(number))
         try:  # str(float) is the shortest repr, so 2.675 rounds like the Decimal('2.675') another DB returns
@@ -264,10 +264,11 @@ def load_questions(path: Path, limit: int | None = None) -> list[dict]:
             continue
         try:
             q = json.loads(line)
-            q.setdefault("id", n)
-            q["question"], q["sql"]  # noqa: B018 - both are required
-        except (ValueError, KeyError, TypeError) as exc:
-            raise T2SQLError(f"질문 파일 {path}의 {n}번째 줄이 올바른 JSON 객체(question, sql 포함)가 아닙니다.") from exc
+        except ValueError:
+            q = None
+        if not isinstance(q, dict) or not q.get("question") or not q.get("sql"):
+            raise T2SQLError(f"질문 파일 {path}의 {n}번째 줄이 question과 sql을 가진 JSON 객체가 아닙니다.")
+        q.setdefault("id", n)
         questions.append(q)
     return questions[:limit] if limit is not None else questions
 
@@ -278,7 +279,7 @@ def _load_report(path: Path) -> list[dict]:
     try:
         return list(json.loads(path.read_text(encoding="utf-8"))["items"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise T2SQLError(f"기존 보고서 {path}를 읽을 수 없습니다. 지우거나 다른 --out 경로를 지정하세요.") from exc
+        raise T2SQLError(f"기존 보고서 {path}를 읽을 수 없습니다. 지우거나 다른 --out 경로를 쓰세요.") from exc
 
 
 def machine_info(backend: str) -> dict:
@@ -326,8 +327,8 @@ def evaluate(db: str, questions_path: str | Path, out_path: str | Path, settings
     pipeline = Pipeline(settings)
     dialect = pipeline.database(db).dialect
     model = settings.openai_model if settings.backend == "openai" else (settings.model or "gemma-3-270m (기본)")
-    meta = {"model": model, "adapter": settings.adapter, "backend": settings.backend, "db": _shown_db(db),
-            "questions": str(questions_path), "today": getattr(settings, "today", "") or None,
+    meta = {"model": model, "adapter": settings.adapter_path or "none", "backend": settings.backend, "db": _shown_db(db),
+            "questions": str(questions_path), "today": settings.today or None,
             "machine": machine_info(settings.backend)}
 
     def save() -> dict:

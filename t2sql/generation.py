@@ -160,18 +160,20 @@ def get_generator(settings: Settings, progress: Callable[[str], None] | None = N
             settings.max_new_tokens, settings.request_timeout_s,
         )
     elif settings.backend == "transformers":
-        key = ("transformers", settings.model, settings.adapter, settings.load_in_4bit, settings.max_new_tokens)
+        key = ("transformers", settings.model, settings.adapter_path, settings.load_in_4bit, settings.max_new_tokens)
 
         def factory():
             from .models import resolve_model
 
             return TransformersGenerator(
                 resolve_model(settings.model, settings.cache_dir, progress),
-                settings.adapter, settings.load_in_4bit, settings.max_new_tokens,
+                settings.adapter_path, settings.load_in_4bit, settings.max_new_tokens,
             )
     else:
         raise ModelUnavailable(f"알 수 없는 생성 백엔드입니다: {settings.backend} (transformers 또는 openai)")
     with _CACHE_LOCK:
         if key not in _CACHE:
+            if progress:
+                progress("모델을 불러오는 중…")
             _CACHE[key] = factory()
         return _CACHE[key]

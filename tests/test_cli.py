@@ -73,7 +73,7 @@ def test_sql_on_a_sample_database_by_name(sample_dir):
 
 
 def test_ask_json_contract(sqlite_file, tiny_model_dir, tmp_path):
-    env = {"T2SQL_MODEL": str(tiny_model_dir), "T2SQL_DATA_DIR": str(tmp_path), "T2SQL_MAX_NEW_TOKENS": "8"}
+    env = {"T2SQL_MODEL": str(tiny_model_dir), "T2SQL_ADAPTER": "none", "T2SQL_DATA_DIR": str(tmp_path), "T2SQL_MAX_NEW_TOKENS": "8"}
     out = run_cli("ask", "--db", f"sqlite:///{sqlite_file}", "--json", "부서별 직원 수를 알려줘", env=env)
     answer = json.loads(out.stdout)
     assert {"question", "sql", "columns", "rows", "error", "latency_ms"} <= set(answer)

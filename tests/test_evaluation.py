@@ -107,6 +107,7 @@ class Stub(BaseHTTPRequestHandler):
     """Model 'sqlcoder' streams the SQL for the question; model 'judge' fails once, then says yes."""
 
     calls: dict = {}
+    judge_failures = 1  # HTTP 500s before the judge answers
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -114,7 +115,7 @@ class Stub(BaseHTTPRequestHandler):
         Stub.calls[model] = Stub.calls.get(model, 0) + 1
         if model == "judge":
             assert "### 생성된 SQL:" in prompt and "CREATE TABLE" in prompt
-            if Stub.calls[model] == 1:
+            if Stub.calls[model] <= Stub.judge_failures:
                 return self._send(500, {"error": "overloaded"})
             return self._send(200, {"choices": [{"message": {"content": '{"resolve_yn": "yes"}'}}]})
         question = prompt.split("### Question:\n", 1)[1].split("\n", 1)[0]
@@ -139,7 +140,7 @@ class Stub(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def stub_url():
-    Stub.calls = {}
+    Stub.calls, Stub.judge_failures = {}, 1
     server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/v1"
@@ -194,11 +195,11 @@ def test_eval_end_to_end_resumes_and_judges(sqlite_file, stub_url, tmp_path):
 
 
 def test_judge_gives_up_after_three_tries(stub_url):
-    Stub.calls = {"judge": -10}  # every request fails
+    Stub.judge_failures = 99
     judge = Judge(stub_url, "judge", rps=0, backoff_s=0.01)
     with pytest.raises(Exception) as err:
         judge.ask("CREATE TABLE t (a INT);", "a?", "SELECT a FROM t")
-    assert "3번" in str(err.value) and Stub.calls["judge"] == -7
+    assert "3번" in str(err.value) and Stub.calls["judge"] == 3
 
 
 def test_eval_with_the_tiny_in_process_model(sqlite_file, tiny_model_dir, tmp_path):
@@ -206,7 +207,7 @@ def test_eval_with_the_tiny_in_process_model(sqlite_file, tiny_model_dir, tmp_pa
     questions.write_text("\n".join(json.dumps({k: v for k, v in q.items() if k != "answer"}, ensure_ascii=False)
                                    for q in QUESTIONS), encoding="utf-8")
     out = tmp_path / "report.json"
-    env = {"T2SQL_MODEL": str(tiny_model_dir), "T2SQL_MAX_NEW_TOKENS": "8", "T2SQL_DATA_DIR": str(tmp_path / "data")}
+    env = {"T2SQL_MODEL": str(tiny_model_dir), "T2SQL_ADAPTER": "none", "T2SQL_MAX_NEW_TOKENS": "8", "T2SQL_DATA_DIR": str(tmp_path / "data")}
     res = run_eval("--db", f"sqlite:///{sqlite_file}", "--questions", str(questions), "--out", str(out),
                    "--limit", "1", env=env)
     assert res.returncode == 0, res.stderr

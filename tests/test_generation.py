@@ -57,7 +57,7 @@ def test_unknown_model_path_gives_korean_message(tmp_path):
 
 
 def test_generator_is_loaded_once_per_process(tiny_model_dir):
-    settings = Settings(model=str(tiny_model_dir), max_new_tokens=4)
+    settings = Settings(model=str(tiny_model_dir), adapter="none", max_new_tokens=4)
     assert get_generator(settings) is get_generator(settings)
 
 

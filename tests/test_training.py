@@ -1,0 +1,90 @@
+"""LoRA training on the tiny Gemma 3: SQL-only loss, resumable checkpoints, a loadable adapter."""
+
+import json
+
+import pytest
+
+from t2sql import training
+from t2sql.generation import TransformersGenerator
+from t2sql.prompt import build_prompt
+from t2sql.training import TrainConfig, encode, sql_token_loss
+
+RECORDS = [
+    {"db_id": "hr", "context": "CREATE TABLE staff (staff_id INTEGER PRIMARY KEY, dept VARCHAR); -- 직원",
+     "question": f"부서가 '{d}'인 직원 수는?", "answer": f"SELECT COUNT(*) FROM staff WHERE dept = '{d}'"}
+    for d in ("영업", "개발", "인사", "재무", "총무", "마케팅")
+]
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for split, rows in (("train", RECORDS), ("validation", RECORDS[:2])):
+        (folder / f"{split}.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return folder
+
+
+def test_encode_masks_the_prompt(tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    ids, start = encode(tok, RECORDS[0])
+    assert tok.decode(ids[:start], skip_special_tokens=True) == build_prompt(RECORDS[0]["context"], RECORDS[0]["question"])
+    assert tok.decode(ids[start:], skip_special_tokens=True) == RECORDS[0]["answer"] + ";"
+    assert ids[-1] == tok.eos_token_id
+
+
+def test_sql_only_loss_equals_masked_full_loss(tiny_model_dir):
+    """Computing the output layer only at SQL positions gives the same loss as full logits."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    ids, start = encode(tok, RECORDS[1])
+    labels = torch.tensor([ids])
+    labels[0, :start] = -100
+    with torch.no_grad():
+        full = model(input_ids=torch.tensor([ids]), labels=labels).loss
+        mine = sql_token_loss(model, [(ids, start)], tok.pad_token_id)
+    assert torch.allclose(full, mine, atol=1e-5)
+
+
+def test_two_step_training_writes_a_loadable_adapter_and_resumes(tiny_model_dir, data_dir, tmp_path, monkeypatch):
+    out = tmp_path / "adapter"
+    config = TrainConfig(data=str(data_dir), out=str(out), base_model=str(tiny_model_dir), batch_size=3,
+                         save_steps=1, max_len=512, val_limit=2)
+    # interrupt after the first batch: a checkpoint must be left behind
+    real_loss, calls = training.sql_token_loss, []
+
+    def flaky_loss(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_loss(*args, **kwargs)
+
+    monkeypatch.setattr(training, "sql_token_loss", flaky_loss)
+    with pytest.raises(KeyboardInterrupt):
+        training.train(config, progress=None)
+    assert (out / "checkpoint" / "state.pt").is_file()
+    monkeypatch.setattr(training, "sql_token_loss", real_loss)
+
+    messages = []
+    card = training.train(config, progress=messages.append)
+    assert any("이어서" in m for m in messages)
+    assert card["train_examples"] == 6 and card["optimizer_steps"] == 2 and len(card["losses"]) == 2
+    assert card["validation_loss"] is not None and card["data_sha256"]
+    assert (out / "adapter_model.safetensors").is_file() and not (out / "checkpoint").exists()
+    assert json.loads((out / "training_card.json").read_text())["hyperparameters"]["lora_r"] == 16
+    assert "Training card" in (out / "TRAINING_CARD.md").read_text()
+    gen = TransformersGenerator(str(tiny_model_dir), adapter=str(out), max_new_tokens=4)
+    assert isinstance(gen.complete(build_prompt(RECORDS[0]["context"], RECORDS[0]["question"])), str)
+
+
+def test_no_usable_example_is_a_korean_error(tiny_model_dir, data_dir, tmp_path):
+    from t2sql.errors import T2SQLError
+
+    with pytest.raises(T2SQLError, match="학습할 예제가 없습니다"):
+        training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
+                                   max_len=20, val_limit=0), progress=None)
