@@ -96,6 +96,9 @@ if st.button("SQL 생성", key="generate", type="primary"):
     except T2SQLError as exc:
         live.empty()
         state.error = str(exc)
+    except Exception as exc:  # never lose the session to an unexpected failure
+        live.empty()
+        state.error = f"예상하지 못한 오류로 SQL을 만들지 못했습니다. 다시 시도하거나 관리자에게 알려 주세요: {exc}"
 
 if state.get("notice"):
     st.info(state.notice)
@@ -118,6 +121,9 @@ if st.button("실행", key="run", disabled=not (sql or "").strip()):
     except T2SQLError as exc:
         state.pop("result", None)
         state.error = str(exc)
+    except Exception as exc:
+        state.pop("result", None)
+        state.error = f"예상하지 못한 오류로 실행하지 못했습니다: {exc}"
 
 if state.get("error"):
     st.error(state.error)

@@ -10,6 +10,7 @@ import argparse
 import csv
 import dataclasses
 import json
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -56,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--judge-key", default="", help="판정 서버 API 키")
     p.add_argument("--judge-concurrency", type=int, default=4, help="동시 판정 요청 수")
     p.add_argument("--judge-rps", type=float, default=2.0, help="초당 판정 요청 수 상한")
+
+    p = sub.add_parser("export-eval", help="생성 데이터의 한 분할을 데이터베이스별 평가 질문 파일(JSONL)로 내보냅니다")
+    p.add_argument("--data", default=".t2sql/data")
+    p.add_argument("--split", default="test")
+    p.add_argument("--out", default=".t2sql/eval_test")
 
     from .training import TrainConfig
 
@@ -145,8 +151,22 @@ def cmd_gen_data(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_export_eval(args, settings: Settings) -> int:
+    from .datagen import export_eval_questions
+
+    for db_id, path in export_eval_questions(Path(args.data), args.split, Path(args.out)).items():
+        print(f"{db_id}\t{Path(args.data) / 'dbs' / (db_id + '.duckdb')}\t{path}")
+    return 0
+
+
 def cmd_train(args, settings: Settings) -> int:
     from .training import TrainConfig, train
+
+    if sys.platform.startswith("linux") and "MALLOC_MMAP_THRESHOLD_" not in os.environ and sys.argv[1:2] == ["train"]:
+        # glibc keeps freed activation buffers of varying sizes and a CPU run grows until the OOM killer
+        # ends it; large blocks served by mmap go back to the OS. Must be set before the process starts.
+        os.environ.update(MALLOC_MMAP_THRESHOLD_="1048576", MALLOC_TRIM_THRESHOLD_="1048576")
+        os.execv(sys.executable, [sys.executable, "-m", "t2sql", *sys.argv[1:]])
 
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}
     if values["target_modules"] is None:
@@ -181,7 +201,7 @@ def _field_type(f):
 
 COMMANDS = {
     "sql": cmd_sql, "ask": cmd_ask, "build-samples": cmd_build_samples, "index": cmd_index, "settings": cmd_settings,
-    "gen-data": cmd_gen_data, "train": cmd_train,
+    "gen-data": cmd_gen_data, "export-eval": cmd_export_eval, "train": cmd_train,
     "eval": cmd_eval,
 }
 

@@ -178,6 +178,9 @@ def evaluate_item(pipeline, db: str, question: dict, dialect: str) -> dict:
         item["error"] = str(exc)
     else:
         item.update(pred_sql=draft.sql, raw=draft.raw, tables=list(draft.tables))
+        gold_tree = _parse(gold_sql, dialect)
+        if gold_tree is not None:  # did retrieval give the model every table the answer needs?
+            item["retrieval_ok"] = _tables(gold_tree) <= {t.lower() for t in draft.tables}
         item["em"] = exact_match(draft.sql, gold_sql, dialect)  # the model's SQL as written, before the guard's LIMIT
         try:
             _, result = pipeline.run(db, draft.sql)
@@ -229,6 +232,7 @@ def summarize(items: list[dict], meta: dict) -> dict:
         "valid_sql_rate": _mean([it["valid_sql"] for it in items]),
         "ex_by_difficulty": {d: _mean(v) for d, v in sorted(by_difficulty.items())},
         "latency_ms_p50": _percentile(latencies, 0.5), "latency_ms_p95": _percentile(latencies, 0.95),
+        "retrieval_recall": _mean([it["retrieval_ok"] for it in items if "retrieval_ok" in it]),
         "statuses": dict(Counter(it["status"] for it in items)),
         "failures": dict(Counter(it["failure"] for it in items if it["failure"])),
         **meta, "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -247,6 +251,7 @@ def write_json_atomic(path: Path, data: dict) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, indent=1, default=str)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

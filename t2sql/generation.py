@@ -33,10 +33,20 @@ class Generator(ABC):
         return "".join(self.stream(prompt))
 
 
+NON_READ_START = re.compile(
+    r"^\s*(CREATE|INSERT|UPDATE|DELETE|DROP|ALTER|MERGE|REPLACE|PRAGMA|ATTACH|DETACH|COPY|TRUNCATE|GRANT)\s", re.I
+)
+
+
 def finished(text: str) -> bool:
-    """True once the output holds a complete statement or a stop marker."""
+    """True once the output holds a complete statement or a stop marker, or has begun a
+    statement the guard will refuse anyway (no point spending seconds writing it out)."""
     unfenced = re.sub(r"```(?:sql|SQL)?", "", text)
-    return statement_end(unfenced) is not None or any(m in text for m in STOP_MARKERS)
+    return (
+        statement_end(unfenced) is not None
+        or any(m in text for m in STOP_MARKERS)
+        or NON_READ_START.match(unfenced) is not None
+    )
 
 
 class TransformersGenerator(Generator):
@@ -56,9 +66,11 @@ class TransformersGenerator(Generator):
         inputs = tok(prompt, return_tensors="pt").to(self.model.device)
         start = inputs["input_ids"].shape[1]
 
+        cancelled = threading.Event()  # set when the consumer stops reading (e.g. a browser rerun)
+
         class StopAtStatementEnd(StoppingCriteria):
             def __call__(self, input_ids, scores, **kwargs):
-                return finished(tok.decode(input_ids[0, start:], skip_special_tokens=True))
+                return cancelled.is_set() or finished(tok.decode(input_ids[0, start:], skip_special_tokens=True))
 
         streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
         kwargs = dict(
@@ -82,8 +94,11 @@ class TransformersGenerator(Generator):
         with self._lock:
             worker = threading.Thread(target=run, daemon=True)
             worker.start()
-            yield from streamer
-            worker.join()
+            try:
+                yield from streamer
+            finally:  # also on an abandoned stream: stop the model before the next caller gets it
+                cancelled.set()
+                worker.join()
         if errors:
             raise ModelUnavailable(f"모델이 SQL을 생성하지 못했습니다: {errors[0]}") from errors[0]
 

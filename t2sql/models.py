@@ -82,6 +82,15 @@ def wants_4bit(setting: str) -> bool:
     return available
 
 
+def cpu_has_bf16() -> bool:
+    """Native bf16 matmuls (AVX512-BF16 / AMX) make CPU inference and training about 2x faster."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
 def load_causal_lm(model: str, adapter: str = "", load_in_4bit: str = "auto", trainable: bool = False):
     """(model, tokenizer) on the best device; a LoRA adapter is attached through peft when given."""
     import torch
@@ -97,8 +106,8 @@ def load_causal_lm(model: str, adapter: str = "", load_in_4bit: str = "auto", tr
         kwargs["device_map"] = {"": 0}
     elif torch.cuda.is_available():
         kwargs.update(dtype=torch.bfloat16, device_map={"": 0})
-    else:
-        kwargs["dtype"] = torch.float32
+    else:  # trainable weights stay fp32 (training autocasts to bf16); inference runs in bf16 where native
+        kwargs["dtype"] = torch.bfloat16 if cpu_has_bf16() and not trainable else torch.float32
     try:
         tokenizer = AutoTokenizer.from_pretrained(model)
         lm = AutoModelForCausalLM.from_pretrained(model, **kwargs)

@@ -42,10 +42,11 @@ class TrainConfig:
     batch_size: int = 8
     grad_accum: int = 1
     max_len: int = 1024                  # examples longer than this (prompt + SQL tokens) are skipped
-    limit: int = 0                       # use at most this many training examples (0 = all)
+    limit: int = 1280                    # training examples drawn from the train split (0 = all)
     val_limit: int = 200
     seed: int = 42
     save_steps: int = 20                 # optimizer steps between resumable checkpoints
+    max_steps: int = 80                  # stop after this many optimizer steps (0 = whole plan); the LR schedule still spans the plan
     resume: bool = True
     target_modules: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
 
@@ -112,7 +113,7 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     from transformers import get_linear_schedule_with_warmup
 
     from .datagen import load_records
-    from .models import load_causal_lm, resolve_model, wants_4bit
+    from .models import cpu_has_bf16, load_causal_lm, resolve_model, wants_4bit
     from .settings import Settings
 
     settings = settings or Settings.from_env()
@@ -122,6 +123,11 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     out = Path(config.out)
     ckpt = out / "checkpoint"
 
+    if config.data == TrainConfig.data and not Path(config.data).exists():
+        from .datagen import generate_dataset
+
+        say("학습 데이터가 없어 생성합니다 (python -m t2sql gen-data)…")
+        generate_dataset(Path(config.data), progress=say)
     train_records = load_records(config.data, "train")
     if config.limit:
         train_records = random.Random(config.seed).sample(train_records, min(config.limit, len(train_records)))
@@ -168,39 +174,45 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         done_batches, losses = state["done_batches"], state["losses"]
+        started -= state.get("elapsed_s", 0.0)  # the card reports wall time across resumes
         random.setstate(state["py_rng"])
         torch.set_rng_state(state["torch_rng"])
         say(f"체크포인트에서 이어서 학습합니다 ({done_batches}/{len(plan)} 배치)")
 
     say(f"학습 예제 {len(examples):,}개 (길이 초과로 제외 {skipped}개), 배치 {len(plan):,}개, 최적화 단계 {total_steps:,}개")
-    bar = tqdm(total=len(plan), initial=done_batches, desc="LoRA 학습", unit="batch", dynamic_ncols=True)
+    end = min(len(plan), config.max_steps * config.grad_accum) if config.max_steps else len(plan)
+    bar = tqdm(total=end, initial=done_batches, desc="LoRA 학습", unit="batch", dynamic_ncols=True)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if torch.cuda.is_available() else _null()
-    for i in range(done_batches, len(plan)):
+    if torch.cuda.is_available():
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16)
+    else:
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=cpu_has_bf16())
+    for i in range(done_batches, end):
         with autocast:
             loss = sql_token_loss(model, [examples[j] for j in plan[i]], pad_id)
         (loss / config.grad_accum).backward()
         losses.append(round(loss.item(), 4))
         bar.update(1)
         bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}")
-        if (i + 1) % config.grad_accum == 0 or i + 1 == len(plan):
+        if (i + 1) % config.grad_accum == 0 or i + 1 == end:
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
             step = (i + 1 + config.grad_accum - 1) // config.grad_accum
-            if step % config.save_steps == 0 and i + 1 < len(plan):
-                _save_checkpoint(model, optimizer, scheduler, ckpt, i + 1, losses)
+            if step % config.save_steps == 0 and i + 1 < end:
+                _save_checkpoint(model, optimizer, scheduler, ckpt, i + 1, losses, time.time() - started)
     bar.close()
 
     model.eval()
     val_loss = None
     if val:
-        with torch.no_grad(), autocast:
+        with torch.no_grad(), autocast:  # noqa: SIM117
             parts = [sql_token_loss(model, val[k:k + config.batch_size], pad_id).item()
                      for k in range(0, len(val), config.batch_size)]
         val_loss = round(sum(parts) / len(parts), 4)
     model.save_pretrained(str(out))
+    _portable_adapter_config(out / "adapter_config.json", config.base_model)
     card = {
         "base_model": config.base_model or "gemma-3-270m (PyPI GGUF, converted)",
         "data": config.data,
@@ -209,6 +221,7 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         "skipped_too_long": skipped,
         "validation_examples": len(val),
         "optimizer_steps": total_steps,
+        "optimizer_steps_done": math.ceil(end / config.grad_accum),
         "hyperparameters": asdict(config),
         "quantized_4bit": quantized,
         "final_train_loss": round(sum(losses[-50:]) / max(1, len(losses[-50:])), 4),
@@ -228,21 +241,22 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     return card
 
 
-class _null:
-    def __enter__(self):
-        return self
+def _portable_adapter_config(path: Path, base_model: str) -> None:
+    """peft records the base model's local path; record its name instead (the default is rebuilt per machine)."""
+    from .models import DEFAULT_MODEL
 
-    def __exit__(self, *exc):
-        return False
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["base_model_name_or_path"] = base_model or DEFAULT_MODEL
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def _save_checkpoint(model, optimizer, scheduler, ckpt: Path, done_batches: int, losses: list) -> None:
+def _save_checkpoint(model, optimizer, scheduler, ckpt: Path, done_batches: int, losses: list, elapsed_s: float) -> None:
     import torch
 
     tmp = ckpt.with_name(ckpt.name + ".tmp")
     model.save_pretrained(str(tmp))
     torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "done_batches": done_batches,
-                "losses": losses, "py_rng": random.getstate(), "torch_rng": torch.get_rng_state()}, tmp / "state.pt")
+                "losses": losses, "elapsed_s": elapsed_s, "py_rng": random.getstate(), "torch_rng": torch.get_rng_state()}, tmp / "state.pt")
     if ckpt.exists():
         import shutil
 
@@ -281,10 +295,12 @@ def _write_card_markdown(path: Path, card: dict) -> None:
         "| field | value |",
         "| --- | --- |",
         *[f"| {k} | {card[k]} |" for k in ("base_model", "data", "data_sha256", "train_examples", "skipped_too_long",
-                                          "validation_examples", "optimizer_steps", "quantized_4bit",
+                                          "validation_examples", "optimizer_steps", "optimizer_steps_done",
+                                          "quantized_4bit",
                                           "first_train_loss", "final_train_loss", "validation_loss", "wall_time_s")],
         f"| hardware | {card['hardware']} |",
         "",
+        *([f"Wall time: {card['wall_time_note']}.", ""] if card.get("wall_time_note") else []),
         "## Hyperparameters",
         "",
         "| name | value |",

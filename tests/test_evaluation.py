@@ -172,6 +172,7 @@ def test_eval_end_to_end_resumes_and_judges(sqlite_file, stub_url, tmp_path):
     report = json.loads(out.read_text())
     summary, items = report["summary"], {it["id"]: it for it in report["items"]}
     assert summary["n"] == 3 and summary["ex"] == pytest.approx(2 / 3, abs=1e-3)
+    assert summary["retrieval_recall"] == 1.0  # two-table schema: retrieval never misses a table
     assert summary["em"] == pytest.approx(1 / 3, abs=1e-3) and summary["valid_sql_rate"] == 1.0
     assert summary["ex_by_difficulty"] == {"easy": 0.5, "hard": 1.0}
     assert summary["failures"] == {"value": 1} and "judge_accuracy" not in summary

@@ -135,6 +135,32 @@ def test_openai_backend_needs_a_model_name():
         OpenAIGenerator("http://127.0.0.1:9/v1", "")
 
 
-@pytest.mark.parametrize("text, done", [("SELECT 1", False), ("SELECT 1;", True), ("SELECT ';'", False), ("SELECT 1\n###", True)])
+@pytest.mark.parametrize(
+    "text, done",
+    [("SELECT 1", False), ("SELECT 1;", True), ("SELECT ';'", False), ("SELECT 1\n###", True),
+     ("```sql\nSELECT 1;", True), ("CREATE TABLE x (", True), ("```sql\nDELETE FROM t", True),
+     ("다음은 쿼리입니다:\nSELECT", False), ("CREATED_AT", False)],
+)
 def test_finished(text, done):
     assert finished(text) is done
+
+
+def test_abandoned_stream_releases_the_model(tiny_model_dir):
+    gen = TransformersGenerator(str(tiny_model_dir), max_new_tokens=64)
+    stream = gen.stream(build_prompt(DDL, "서울 고객 수"))
+    next(stream)
+    stream.close()  # the reader went away mid-generation
+    assert gen._lock.acquire(timeout=5)
+    gen._lock.release()
+    assert isinstance(gen.complete(build_prompt(DDL, "고객 수")), str)
+
+
+def test_shipped_adapter_loads_by_default_and_writes_runnable_sql(default_model_dir, settings, sample_dir):
+    """A fresh install (default settings: real base model + shipped LoRA) answers with SQL that runs."""
+    from t2sql.pipeline import Pipeline
+    from t2sql.settings import SHIPPED_ADAPTER
+
+    assert Settings().adapter_path == str(SHIPPED_ADAPTER)
+    answer = Pipeline(settings).ask("shop", "서울에 사는 고객은 몇 명이야?")
+    assert answer.error is None, answer.error
+    assert answer.sql.upper().startswith("SELECT") and answer.rows

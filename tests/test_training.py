@@ -77,6 +77,7 @@ def test_two_step_training_writes_a_loadable_adapter_and_resumes(tiny_model_dir,
     assert card["validation_loss"] is not None and card["data_sha256"]
     assert (out / "adapter_model.safetensors").is_file() and not (out / "checkpoint").exists()
     assert json.loads((out / "training_card.json").read_text())["hyperparameters"]["lora_r"] == 16
+    assert json.loads((out / "adapter_config.json").read_text())["base_model_name_or_path"] == str(tiny_model_dir)
     assert "Training card" in (out / "TRAINING_CARD.md").read_text()
     gen = TransformersGenerator(str(tiny_model_dir), adapter=str(out), max_new_tokens=4)
     assert isinstance(gen.complete(build_prompt(RECORDS[0]["context"], RECORDS[0]["question"])), str)
@@ -88,3 +89,9 @@ def test_no_usable_example_is_a_korean_error(tiny_model_dir, data_dir, tmp_path)
     with pytest.raises(T2SQLError, match="학습할 예제가 없습니다"):
         training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
                                    max_len=20, val_limit=0), progress=None)
+
+
+def test_max_steps_stops_early_with_the_full_schedule(tiny_model_dir, data_dir, tmp_path):
+    card = training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
+                                      batch_size=2, max_steps=1, val_limit=0), progress=None)
+    assert card["optimizer_steps"] == 3 and card["optimizer_steps_done"] == 1 and len(card["losses"]) == 1

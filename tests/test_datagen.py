@@ -1,0 +1,189 @@
+"""Generated text-to-SQL training data: verified answers, retriever-like context, splits by database, loading."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from t2sql.datagen import (HELD_OUT, MAX_PROMPT_TABLES, EngineConnection, SKILLS, generate_dataset, josa, load_records, sqlite_copy,
+                           verify)
+from t2sql.errors import T2SQLError
+from t2sql.execution import Database
+
+SMALL = dict(seed=0, variants_per_domain=1, questions_per_db=15)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    out = tmp_path_factory.mktemp("datagen")
+    paths = generate_dataset(out, **SMALL)
+    records = {split: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+               for split, path in paths.items()}
+    stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))
+    return out, paths, records, stats
+
+
+def _all(records):
+    return [r for split in records.values() for r in split]
+
+
+def _answer_tables(sql: str) -> set[str]:
+    return {t.name for t in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Table)}
+
+
+def test_files_records_and_stats(dataset):
+    out, paths, records, stats = dataset
+    assert set(paths) == {"train", "validation", "test"}
+    for split, path in paths.items():
+        assert path == out / f"{split}.jsonl" and records[split], split
+        assert stats["splits"][split]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert stats["splits"][split]["examples"] == len(records[split])
+        for r in records[split]:
+            assert {"db_id", "context", "question", "answer", "skill", "domain", "split"} <= set(r)
+            assert r["split"] == split and r["skill"] in SKILLS and isinstance(r["db_id"], str)
+
+
+def test_every_answer_runs_on_its_database_and_matches_sqlite(dataset):
+    _, _, records, stats = dataset
+    by_db = defaultdict(list)
+    for r in _all(records):
+        by_db[r["db_id"]].append(r)
+    for db_id, recs in by_db.items():
+        con = EngineConnection(Database(f"duckdb:///{stats['databases'][db_id]['path']}"))
+        mem = sqlite_copy(con)
+        try:
+            for r in recs:
+                assert con.execute(r["answer"]).fetchall(), r
+                ok, why = verify(r["answer"], con, mem)
+                assert ok, (why, r["answer"])
+        finally:
+            mem.close()
+            con.close()
+
+
+def test_splits_are_disjoint_by_database_and_hold_out_domains(dataset):
+    _, _, records, _ = dataset
+    dbs = {split: {r["db_id"] for r in recs} for split, recs in records.items()}
+    assert not dbs["train"] & dbs["validation"] and not dbs["train"] & dbs["test"] and not dbs["validation"] & dbs["test"]
+    domains = {split: {r["domain"] for r in recs} for split, recs in records.items()}
+    assert domains["test"] == set(HELD_OUT["test"]) and domains["validation"] == set(HELD_OUT["validation"])
+    assert not domains["test"] & domains["train"]
+    assert {"sample_shop", "sample_marketing", "sample_game"} <= domains["train"]
+    assert len(domains["train"]) >= 10
+
+
+def test_all_skills_appear(dataset):
+    _, _, records, _ = dataset
+    assert {r["skill"] for r in _all(records)} == set(SKILLS)
+
+
+def test_questions_are_korean_without_english_column_names(dataset):
+    _, _, records, stats = dataset
+    columns = {}
+    for db_id, info in stats["databases"].items():
+        con = EngineConnection(Database(f"duckdb:///{info['path']}"))
+        columns[db_id] = {c for (c,) in con.execute("SELECT DISTINCT column_name FROM duckdb_columns() WHERE NOT internal").fetchall()}
+        con.close()
+    for r in _all(records):
+        q = r["question"]
+        assert re.search(r"[가-힣]", q), q
+        assert "<" not in q and "{" not in q, q  # no unresolved particle markers or slots
+        leaked = [c for c in columns[r["db_id"]] if re.search(rf"(?<![A-Za-z_]){re.escape(c)}(?![A-Za-z_])", q)]
+        assert not leaked, (leaked, q)
+
+
+def test_context_holds_every_table_the_answer_uses(dataset):
+    _, _, records, _ = dataset
+    for r in _all(records):
+        shown = re.findall(r"^CREATE TABLE (\w+) \(", r["context"], re.M)
+        assert 1 <= len(shown) <= MAX_PROMPT_TABLES
+        assert _answer_tables(r["answer"]) <= set(shown), (r["answer"], shown)
+        assert "--" in r["context"]  # Korean comments from the annotations
+
+
+def test_same_seed_gives_identical_files(dataset, tmp_path):
+    _, _, _, stats = dataset
+    generate_dataset(tmp_path, **SMALL)
+    again = json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))
+    assert {s: v["sha256"] for s, v in again["splits"].items()} == {s: v["sha256"] for s, v in stats["splits"].items()}
+
+
+def test_verify_rejects_unportable_or_empty_sql(tmp_path):
+    con = duckdb.connect(str(tmp_path / "t.duckdb"))
+    con.execute("CREATE TABLE t (id INTEGER, city VARCHAR, d DATE)")
+    con.execute("INSERT INTO t VALUES (1, '서울', '2024-03-05'), (2, '부산', '2024-04-01')")
+    mem = sqlite_copy(con)
+    assert verify("SELECT COUNT(*) FROM t WHERE d >= '2024-03-01' AND d < '2024-04-01'", con, mem) == (True, "")
+    assert verify("SELECT strftime('%Y-%m', d) AS month, COUNT(*) FROM t GROUP BY month", con, mem)[0]
+    assert not verify("SELECT id::VARCHAR FROM t", con, mem)[0]           # DuckDB-only cast
+    assert not verify("SELECT SUM(id) / 2 FROM t", con, mem)[0]           # integer division differs
+    assert not verify("SELECT * FROM t WHERE city = '대구'", con, mem)[0]  # empty answer
+    con.close()
+
+
+def test_josa_follows_the_last_syllable():
+    assert josa("직급<이> 과장<이에요>") == "직급이 과장이에요"
+    assert josa("부서<을> 서울<으로> 대리<이에요> 5<이야>") == "부서를 서울로 대리예요 5야"
+    assert josa("'완료'<과> 30%<이>") == "'완료'와 30%가"
+
+
+def test_load_records_reads_jsonl_csv_parquet_and_folders(dataset, tmp_path):
+    out, paths, records, _ = dataset
+    assert load_records(out, "train") == load_records(paths["train"]) == records["train"]
+    assert len(load_records(out, "test")) == len(records["test"])
+    rows = [{"db_id": 7, "context": "CREATE TABLE t (id INTEGER);", "question": "t는 몇 개야?", "answer": "SELECT COUNT(*) FROM t"}]
+    csv = tmp_path / "ko.csv"
+    pd.DataFrame(rows).to_csv(csv, index=False)
+    got = load_records(csv)
+    assert got == [{**rows[0], "db_id": "7"}]
+    parquet = tmp_path / "ko.parquet"
+    con = duckdb.connect()
+    con.register("rows", pd.DataFrame(rows))
+    con.execute(f"COPY (SELECT * FROM rows) TO '{parquet}' (FORMAT parquet)")
+    con.close()
+    assert load_records(parquet) == got
+    (tmp_path / "ko.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    assert load_records(tmp_path / "ko.json") == got
+    with pytest.raises(T2SQLError):
+        load_records(tmp_path / "missing.jsonl")
+    with pytest.raises(T2SQLError):
+        load_records(tmp_path, "validation")  # a folder without validation.jsonl
+
+
+def test_load_records_hugging_face_id_needs_datasets(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_datasets(name, *args, **kwargs):
+        if name == "datasets":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_datasets)
+    with pytest.raises(T2SQLError, match="datasets"):
+        load_records("someone/ko_text2sql", "train")
+
+
+def test_export_eval_questions_feeds_the_eval_format(dataset, tmp_path):
+    from t2sql.datagen import export_eval_questions
+    from t2sql.execution import Database
+
+    out, _, records, stats = dataset
+    paths = export_eval_questions(out, "test", tmp_path / "eval")
+    assert set(paths) == {r["db_id"] for r in records["test"]}
+    db_id, path = next(iter(paths.items()))
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert {"id", "db_id", "question", "sql", "difficulty", "order_matters"} <= set(rows[0])
+    assert {r["difficulty"] for r in rows} <= {"easy", "medium", "hard"}
+    db = Database(f"duckdb:///{stats['databases'][db_id]['path']}")
+    assert all(db.run(r["sql"]).rows for r in rows)  # every gold answer runs on its held-out database
