@@ -91,3 +91,57 @@ def test_sample_questions_retrieve_the_right_tables(settings, sample_dir, db, qu
     got = index.retrieve(question, catalog)
     assert must_include <= set(got.tables), got
     assert len(got.tables) <= settings.max_prompt_tables
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real Chroma server (the `chroma` CLI that ships with chromadb) on loopback."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "srv"), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://localhost:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma server did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_index_on_a_chroma_server(settings, sqlite_file, chroma_server):
+    from dataclasses import replace
+
+    server_settings = replace(settings, chroma_url=chroma_server)
+    catalog = build_catalog(Database(f"sqlite:///{sqlite_file}"), {}, 5)
+    assert SchemaIndex(server_settings).sync(catalog) is True
+    assert SchemaIndex(server_settings).sync(catalog) is False  # persisted on the server
+    assert "employees" in SchemaIndex(server_settings).retrieve("직원들의 평균 salary", catalog).tables
+    assert not (settings.data_dir / "chroma").exists()  # nothing written to the embedded store
+
+
+def test_unreachable_chroma_server_gives_korean_message(settings, sqlite_file):
+    from dataclasses import replace
+
+    catalog = build_catalog(Database(f"sqlite:///{sqlite_file}"), {}, 5)
+    with pytest.raises(IndexUnavailable) as err:
+        SchemaIndex(replace(settings, chroma_url="http://127.0.0.1:9")).sync(catalog)
+    assert "색인" in str(err.value)
