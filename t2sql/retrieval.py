@@ -58,6 +58,7 @@ class SchemaIndex:
         self.embedder = embedding_function(settings.embedding_model)
         self._lock = threading.Lock()
         self._collections: dict[str, object] = {}
+        self._synced: dict[str, str] = {}  # collection -> fingerprint verified by this process
 
     @staticmethod
     def collection_name(catalog: Catalog) -> str:
@@ -68,12 +69,15 @@ class SchemaIndex:
         """Make the collection match the catalog; returns True when it had to (re)index."""
         name = self.collection_name(catalog)
         with self._lock:
+            if self._synced.get(name) == catalog.fingerprint:  # already checked in this process
+                return False
             try:
                 coll = self.client.get_or_create_collection(
                     name, embedding_function=self.embedder, metadata={"database": catalog.database}
                 )
                 if (coll.metadata or {}).get("fingerprint") == catalog.fingerprint and coll.count() == len(catalog.tables):
                     self._collections[name] = coll
+                    self._synced[name] = catalog.fingerprint
                     return False
                 self.client.delete_collection(name)
                 coll = self.client.create_collection(
@@ -91,6 +95,7 @@ class SchemaIndex:
                         done = min(start + batch, len(tables))
                         progress(done / len(tables), f"스키마 색인 중… ({done}/{len(tables)} 테이블)")
                 self._collections[name] = coll
+                self._synced[name] = catalog.fingerprint
                 return True
             except IndexUnavailable:
                 raise
