@@ -176,7 +176,6 @@ def cmd_train(args, settings: Settings) -> int:
     return 0
 
 
-
 def cmd_eval(args, settings: Settings) -> int:
     from .evaluation import Judge, evaluate
 
@@ -194,6 +193,7 @@ def cmd_eval(args, settings: Settings) -> int:
     print(format_table(["항목", "값"], rows), file=sys.stderr)
     print(args.out)
     return 0
+
 
 def _field_type(f):
     return {"int": int, "float": float, "str": str}.get(f.type if isinstance(f.type, str) else f.type.__name__, str)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from .errors import T2SQLError
+
 
 def _month_start(d: date, offset: int = 0) -> date:
     index = d.year * 12 + d.month - 1 + offset
@@ -70,4 +72,9 @@ def resolve_relative_dates(question: str, today: date) -> str:
 
 def parse_today(value: str) -> date:
     """``T2SQL_TODAY`` (YYYY-MM-DD) or the real today when empty."""
-    return date.fromisoformat(value) if value else date.today()
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise T2SQLError(f"기준일 설정(T2SQL_TODAY)이 날짜가 아닙니다: '{value}'. 2024-03-15처럼 YYYY-MM-DD로 적어 주세요.") from exc

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from typing import Callable, Iterator
 
 from .errors import ModelUnavailable
-from .prompt import STOP_MARKERS, statement_end
+from .prompt import STOP_MARKERS, starts_non_read, statement_end
 from .settings import Settings
 
 
@@ -33,11 +33,6 @@ class Generator(ABC):
         return "".join(self.stream(prompt))
 
 
-NON_READ_START = re.compile(
-    r"^\s*(CREATE|INSERT|UPDATE|DELETE|DROP|ALTER|MERGE|REPLACE|PRAGMA|ATTACH|DETACH|COPY|TRUNCATE|GRANT)\s", re.I
-)
-
-
 def finished(text: str) -> bool:
     """True once the output holds a complete statement or a stop marker, or has begun a
     statement the guard will refuse anyway (no point spending seconds writing it out)."""
@@ -45,7 +40,7 @@ def finished(text: str) -> bool:
     return (
         statement_end(unfenced) is not None
         or any(m in text for m in STOP_MARKERS)
-        or NON_READ_START.match(unfenced) is not None
+        or starts_non_read(unfenced)
     )
 
 

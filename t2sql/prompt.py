@@ -17,6 +17,7 @@ STATEMENT_START = re.compile(
     r"EXPORT|IMPORT|INSTALL|LOAD|CALL|SET|RESET|VACUUM|TRUNCATE|GRANT|VALUES|FROM)\b",
     re.I | re.M,
 )
+READ_STARTS = frozenset({"WITH", "SELECT", "VALUES", "FROM"})
 
 
 def build_prompt(ddl: str, question: str, answer: str = "") -> str:
@@ -45,6 +46,12 @@ def statement_end(text: str) -> int | None:
             return i + 1
         i += 1
     return None
+
+
+def starts_non_read(text: str) -> bool:
+    """The text opens with a statement keyword the guard will refuse (CREATE, DELETE, PRAGMA …)."""
+    match = STATEMENT_START.match(text)
+    return match is not None and match.group(1).upper() not in READ_STARTS
 
 
 def extract_sql(output: str) -> str:

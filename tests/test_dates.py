@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from t2sql.dates import parse_today, resolve_relative_dates
+from t2sql.errors import T2SQLError
 
 TODAY = date(2024, 3, 15)  # a Friday
 
@@ -39,3 +40,5 @@ def test_month_arithmetic_crosses_years():
 def test_parse_today():
     assert parse_today("2025-01-02") == date(2025, 1, 2)
     assert parse_today("") == date.today()
+    with pytest.raises(T2SQLError, match="YYYY-MM-DD"):
+        parse_today("어제")
