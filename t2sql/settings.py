@@ -47,6 +47,15 @@ class Settings:
     # Execution limits
     query_timeout_s: float = _opt(10.0, "Time limit per query; the query is cancelled past it.")
     max_rows: int = _opt(1000, "Most rows a query returns; a LIMIT is added when missing.")
+    max_result_mb: float = _opt(50.0, "Most memory one result may take; rows past it are dropped and the result is marked truncated.")
+    db_memory_limit: str = _opt("2GB", "DuckDB memory limit per database (bounds sorts, joins and giant ranges).")
+    # Sensitive data
+    sensitive_policy: str = _opt("mask", "Raw values of sensitive columns: `mask` them in results or `block` the query. A database's yaml `sensitive_policy:` overrides it.")
+    sensitive_allow_counts: bool = _opt(True, "Allow COUNT(col) / COUNT(DISTINCT col) over sensitive columns (they reveal no values).")
+    # Serving
+    generation_queue: int = _opt(32, "Most questions waiting for the shared model at once; more get a Korean 'busy' message.")
+    audit_log: str = _opt("", "Audit log of executed and refused queries (JSON lines); empty = `<data_dir>/audit.jsonl`.")
+    audit_max_mb: float = _opt(20.0, "Size at which the audit log is rotated (`audit.jsonl.1` … `.5` are kept).")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -68,6 +77,10 @@ class Settings:
         if self.adapter == "auto":
             return str(SHIPPED_ADAPTER) if (SHIPPED_ADAPTER / "adapter_config.json").is_file() else ""
         return self.adapter
+
+    @property
+    def audit_path(self) -> Path:
+        return Path(self.audit_log).expanduser() if self.audit_log else self.data_dir / "audit.jsonl"
 
     @property
     def sensitive_patterns(self) -> tuple[str, ...]:
