@@ -5,17 +5,24 @@ UI wiring only; everything else lives in the ``t2sql`` package.
 
 from __future__ import annotations
 
+import time
+import uuid
 from pathlib import Path
 
 import streamlit as st
 
+from t2sql import charts, export
 from t2sql.errors import GuardRefusal, T2SQLError
+from t2sql.explain import explain
 from t2sql.pipeline import Pipeline
 from t2sql.samples import SAMPLE_NAMES
 from t2sql.settings import Settings
 
 CUSTOM = "직접 입력 (SQLAlchemy URL)"
 SAMPLE_LABELS = {"shop": "shop · 온라인 쇼핑몰", "marketing": "marketing · 마케팅 캠페인", "game": "game · 모바일 게임"}
+PAGE_ROWS = 100      # rows per page of the result table
+HISTORY_SIZE = 20    # questions kept per browser session
+CHART_KEYS = ("chart_kind", "chart_x", "chart_y", "chart_color")
 
 st.set_page_config(page_title="t2sql · 한국어로 묻는 데이터", page_icon="🔎", layout="wide")
 
@@ -27,9 +34,40 @@ def get_pipeline() -> Pipeline:
 
 
 pipeline = get_pipeline()
+settings = pipeline.settings
 state = st.session_state
+state.setdefault("session_id", uuid.uuid4().hex[:12])
+state.setdefault("history", [])
 
-# --- sidebar: database and model --------------------------------------------------------------
+
+# --- callbacks (run before the script, so they may set widget values) -------------------------
+def clear_question(keep_question: bool = False) -> None:
+    keys = ["sql_editor", "tables", "result", "error", "notices", "page", *CHART_KEYS]
+    if not keep_question:
+        keys.append("question")
+    for key in keys:
+        state.pop(key, None)
+
+
+def use_example(question: str) -> None:
+    clear_question()
+    state.question = question
+    state.pending_generate = True
+
+
+def restore(entry: dict) -> None:
+    """Bring a history entry back and run its SQL again."""
+    clear_question()
+    if entry["db"] in SAMPLE_NAMES:
+        state.db_choice = entry["db"]
+    else:
+        state.db_choice, state.db_url = CUSTOM, entry["db"]
+    state.active_db = entry["db"]
+    state.question, state.sql_editor = entry["question"], entry["sql"]
+    state.pending_run = True
+
+
+# --- sidebar: database, model, history ----------------------------------------------------------
 with st.sidebar:
     st.header("데이터베이스")
     choice = st.selectbox(
@@ -39,14 +77,18 @@ with st.sidebar:
     db = choice
     if choice == CUSTOM:
         db = st.text_input("SQLAlchemy URL", key="db_url", placeholder="sqlite:///data/company.sqlite").strip()
+    db_status = st.container()
     st.divider()
     st.header("모델")
-    s = pipeline.settings
-    if s.backend == "openai":
-        st.caption(f"OpenAI 호환 서버 · `{s.openai_model}` @ {s.openai_base_url}")
+    if settings.backend == "openai":
+        st.caption(f"OpenAI 호환 서버 · `{settings.openai_model}` @ {settings.openai_base_url}")
     else:
-        st.caption(f"내장 모델 · `{s.model or 'Gemma 3 270M (기본)'}`" + (f" + LoRA `{Path(s.adapter_path).name}`" if s.adapter_path else ""))
-    st.caption(f"쿼리 제한: {s.query_timeout_s:g}초 · 최대 {s.max_rows:,}행 · 읽기 전용")
+        adapter = f" + LoRA `{Path(settings.adapter_path).name}`" if settings.adapter_path else ""
+        st.caption(f"내장 모델 · `{settings.model or 'Gemma 3 270M (기본)'}`{adapter}")
+    running, waiting = pipeline.turnstile.load()
+    st.caption(f"모델 사용 중 {running} · 대기 {waiting}명")
+    st.caption(f"쿼리 제한: {settings.query_timeout_s:g}초 · 최대 {settings.max_rows:,}행 · 읽기 전용")
+    history_box = st.container()
 
 if not db:
     st.info("왼쪽에서 데이터베이스를 고르거나 URL을 입력하세요.")
@@ -54,8 +96,7 @@ if not db:
 
 # A new database means a fresh question/SQL/result.
 if state.get("active_db") != db:
-    for key in ("sql_editor", "tables", "result", "error", "notice"):
-        state.pop(key, None)
+    clear_question()
     state.active_db = db
 
 preparing = st.empty()
@@ -68,17 +109,25 @@ except T2SQLError as exc:
     st.error(str(exc))
     st.stop()
 
-st.sidebar.success(f"{catalog.database}: 테이블 {len(catalog.tables)}개")
+db_status.success(f"{catalog.database}: 테이블 {len(catalog.tables)}개")
 if catalog.description:
-    st.sidebar.caption(catalog.description)
+    db_status.caption(catalog.description)
+labels = catalog.labels()
 
-# --- question -> SQL --------------------------------------------------------------------------
-st.title("🔎 한국어로 묻는 데이터")
+# --- question -> SQL ----------------------------------------------------------------------------
+head, reset = st.columns([6, 1], vertical_alignment="bottom")
+head.title("한국어로 묻는 데이터")
+reset.button("새 질문", key="new_question", on_click=clear_question, width="stretch")
+
+if catalog.examples:
+    st.caption("예시 질문")
+    for col, example in zip(st.columns(len(catalog.examples)), catalog.examples):
+        col.button(example, key=f"example_{example}", on_click=use_example, args=(example,), width="stretch")
+
 question = st.text_area("질문", key="question", height=80, placeholder="예: 서울에 사는 고객은 몇 명이야?")
 
-if st.button("SQL 생성", key="generate", type="primary"):
-    for key in ("result", "error", "notice"):
-        state.pop(key, None)
+if st.button("SQL 생성", key="generate", type="primary") or state.pop("pending_generate", False):
+    clear_question(keep_question=True)
     live = st.empty()
     try:
         with st.status("SQL을 만드는 중…", expanded=True) as status:
@@ -86,35 +135,51 @@ if st.button("SQL 생성", key="generate", type="primary"):
                 db, question, progress=status.write, on_text=lambda text: live.code(text, language="sql")
             )
             status.update(label=f"SQL 생성 완료 ({draft.latency_ms / 1000:.1f}초)", state="complete", expanded=False)
-        live.empty()
+        state.notices = list(draft.notices)
         if draft.resolved_question != draft.question:
-            state.notice = f"기간을 이렇게 해석했습니다: {draft.resolved_question}"
-        state.sql_editor = draft.sql
-        state.tables = draft.tables
+            state.notices.append(f"기간을 이렇게 해석했습니다: {draft.resolved_question}")
+        state.sql_editor, state.tables = draft.sql, draft.tables
         if not draft.sql:
             state.error = "모델이 SQL을 만들지 못했습니다. 질문을 더 구체적으로 바꿔 보거나 SQL을 직접 입력하세요."
+    except GuardRefusal as exc:
+        state.error = f"처리하지 않았습니다: {exc}"
     except T2SQLError as exc:
-        live.empty()
         state.error = str(exc)
     except Exception as exc:  # never lose the session to an unexpected failure
-        live.empty()
         state.error = f"예상하지 못한 오류로 SQL을 만들지 못했습니다. 다시 시도하거나 관리자에게 알려 주세요: {exc}"
+    finally:
+        live.empty()
 
-if state.get("notice"):
-    st.info(state.notice)
+for notice in state.get("notices", []):
+    st.info(notice)
 
 if state.get("tables"):
     with st.expander(f"참고한 테이블 ({', '.join(state.tables)})"):
         st.code(catalog.ddl(state.tables), language="sql")
 
-sql = st.text_area("SQL (실행 전에 확인하고 고칠 수 있습니다)", key="sql_editor", height=160)
+editor, explanation = st.columns([3, 2])
+sql = editor.text_area("SQL (실행 전에 확인하고 고칠 수 있습니다)", key="sql_editor", height=220)
+with explanation:
+    st.markdown("**이 쿼리가 하는 일**")
+    if (sql or "").strip():
+        lines = explain(sql, catalog.dialect, labels)
+        st.markdown("\n".join(f"{i}. " + line.replace("*", "\\*").replace("_", "\\_") for i, line in enumerate(lines, 1)))
+    else:
+        st.caption("SQL을 만들거나 입력하면 여기에 한국어 설명이 나옵니다.")
 
-if st.button("실행", key="run", disabled=not (sql or "").strip()):
+if st.button("실행", key="run", disabled=not (sql or "").strip()) or state.pop("pending_run", False):
     state.pop("error", None)
+    for key in ("page", *CHART_KEYS):
+        state.pop(key, None)
     try:
         with st.spinner("쿼리를 실행하는 중…"):
-            approved, result = pipeline.run(db, sql)
-        state.result = (approved, result)
+            approved, result = pipeline.run(db, sql, session=state.session_id)
+        state.result = (approved, result, question)
+        state.history = [
+            {"db": db, "question": question or "(직접 입력한 SQL)", "sql": sql, "rows": len(result.rows),
+             "when": time.strftime("%H:%M")},
+            *[h for h in state.history if (h["db"], h["sql"]) != (db, sql)],
+        ][:HISTORY_SIZE]
     except GuardRefusal as exc:
         state.pop("result", None)
         state.error = f"실행하지 않았습니다: {exc}"
@@ -128,17 +193,83 @@ if st.button("실행", key="run", disabled=not (sql or "").strip()):
 if state.get("error"):
     st.error(state.error)
 
-if state.get("result"):
-    approved, result = state.result
+
+# --- result: notes, table, chart, downloads ----------------------------------------------------
+def result_notes(approved, result) -> list[str]:
     notes = [f"{len(result.rows):,}행", f"{result.elapsed_ms:,.0f} ms"]
     if approved.limit_added:
-        notes.append(f"LIMIT {pipeline.settings.max_rows:,} 자동 추가")
+        notes.append(f"LIMIT {settings.max_rows:,} 자동 추가")
     if result.truncated:
-        notes.append(f"최대 {pipeline.settings.max_rows:,}행까지만 표시")
-    st.caption(" · ".join(notes))
+        notes.append(result.truncation_message)
+    return notes
+
+
+def show_table(frame) -> None:
+    pages = (len(frame) - 1) // PAGE_ROWS + 1
+    page = 1
+    if pages > 1:
+        page = st.number_input(f"페이지 (전체 {pages}쪽, 쪽당 {PAGE_ROWS}행)", 1, pages, key="page")
+    start = (page - 1) * PAGE_ROWS
+    st.dataframe(frame.iloc[start:start + PAGE_ROWS], width="stretch", hide_index=True)
+
+
+def show_chart(frame, titles: dict[str, str]) -> None:
+    suggestion = charts.suggest(frame)
+    opts = charts.options(frame)
+    if not opts["y"]:
+        st.caption("숫자 열이 없어 차트를 그릴 수 없습니다. 표를 확인하세요.")
+        return
+    kinds = list(charts.KINDS)
+    c1, c2, c3, c4 = st.columns(4)
+    kind = c1.selectbox("차트 종류", kinds, index=kinds.index(suggestion.kind) if suggestion else 2,
+                        format_func=charts.KINDS.get, key="chart_kind")
+    y_default = suggestion.y if suggestion and suggestion.y in opts["y"] else opts["y"][0]
+    y = c3.selectbox("값(세로축)", opts["y"], index=opts["y"].index(y_default), key="chart_y")
+    if kind == "metric":
+        st.metric(titles.get(y, y), f"{frame[y].iloc[0]:,}" if len(frame) else "-")
+        return
+    x_default = suggestion.x if suggestion and suggestion.x in opts["x"] else opts["x"][0]
+    x = c2.selectbox("가로축", opts["x"], index=opts["x"].index(x_default), key="chart_x")
+    colors = ["", *opts["color"]]
+    color = c4.selectbox("색 구분", colors, index=colors.index(suggestion.color) if suggestion and suggestion.color in colors else 0,
+                         format_func=lambda c: c or "없음", key="chart_color")
+    try:
+        st.altair_chart(charts.build(frame, charts.ChartSpec(kind, x, y, color), titles), width="stretch")
+    except Exception as exc:  # an odd column combination must not take the page down
+        st.warning(f"이 조합으로는 차트를 그릴 수 없습니다: {exc}")
+
+
+if state.get("result"):
+    approved, result, asked = state.result
+    st.caption(" · ".join(result_notes(approved, result)))
+    if result.masked:
+        st.info(f"개인정보 열({', '.join(result.masked)})은 가려서 표시했습니다.")
     if result.rows:
-        st.dataframe(result.to_frame(), width="stretch", hide_index=True)
+        frame = result.to_frame()
+        titles = {col: labels.get(f"{t}.{col}", col) for t in approved.tables for col in frame.columns
+                  if f"{t}.{col}" in labels}
+        table_tab, chart_tab = st.tabs(["표", "차트"])
+        with table_tab:
+            show_table(frame)
+        with chart_tab:
+            show_chart(frame, titles)
+        d1, d2, _ = st.columns([1, 1, 4])
+        d1.download_button("CSV 내려받기", export.to_csv(frame), export.file_name(asked, "csv"),
+                           "text/csv", key="download_csv", width="stretch")
+        d2.download_button("Excel 내려받기", export.to_xlsx(frame), export.file_name(asked, "xlsx"),
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key="download_xlsx", width="stretch")
     else:
-        st.info("조건에 맞는 데이터가 없습니다 (결과 0행).")
+        st.info("조건에 맞는 데이터가 없습니다 (결과 0행). 조건(기간, 값의 철자)을 넓히거나 바꿔 보세요.")
     with st.expander("실행한 SQL"):
         st.code(approved.sql, language="sql")
+
+# --- history (filled last so it shows this run's query) -------------------------------------------
+with history_box:
+    st.divider()
+    st.header("기록")
+    if not state.history:
+        st.caption("이 세션에서 실행한 질문이 여기에 쌓입니다.")
+    for i, entry in enumerate(state.history):
+        st.button(f"{entry['when']} · {entry['question'][:28]} ({entry['rows']:,}행)", key=f"history_{i}",
+                  on_click=restore, args=(entry,), help=entry["sql"], width="stretch")

@@ -91,6 +91,8 @@ class Catalog:
     dialect: str
     tables: dict[str, Table]
     description: str = ""
+    examples: list[str] = field(default_factory=list)  # example questions shown in the UI
+    sensitive_policy: str = ""  # `mask` / `block` from the yaml; "" = the global setting
 
     @property
     def fingerprint(self) -> str:
@@ -105,6 +107,17 @@ class Catalog:
     def ddl(self, names: list[str] | None = None) -> str:
         names = list(self.tables) if names is None else names
         return "\n\n".join(self.tables[n].ddl() for n in names if n in self.tables)
+
+    def labels(self) -> dict[str, str]:
+        """Short Korean names by ``table`` and ``table.column`` (explanations, chart axes)."""
+        out = {}
+        for table in self.tables.values():
+            if table.description:
+                out[table.name] = _short_label(table.description)
+            for col in table.columns:
+                if col.description:
+                    out[f"{table.name}.{col.name}"] = _short_label(col.description)
+        return out
 
     def neighbours(self, name: str) -> set[str]:
         """Tables joined to ``name`` by a foreign key, in either direction."""
@@ -145,7 +158,15 @@ def build_catalog(db: Database, annotations: dict | None = None, sample_values: 
                 if sample_values and not col.sensitive and _is_text(col.type):
                     col.samples = _sample_values(conn, table.name, col.name, sample_values)
             tables[table.name] = table
-    return Catalog(db.label, db.dialect, tables, annotations.get("description", ""))
+    return Catalog(
+        db.label, db.dialect, tables, annotations.get("description", ""),
+        [str(q) for q in annotations.get("examples") or []], str(annotations.get("sensitive_policy") or ""),
+    )
+
+
+def _short_label(description: str) -> str:
+    """'거주 도시 (시·도)' -> '거주 도시'; '판매 가격 (원)' -> '판매 가격'."""
+    return description.split(" (")[0].split(". ")[0].split(":")[0].strip()
 
 
 def _introspect_duckdb(conn: sa.Connection) -> list[Table]:

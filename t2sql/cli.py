@@ -58,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--judge-concurrency", type=int, default=4, help="동시 판정 요청 수")
     p.add_argument("--judge-rps", type=float, default=2.0, help="초당 판정 요청 수 상한")
 
+    p = sub.add_parser("loadtest", help="여러 브라우저 세션으로 앱에 동시에 질문하고 실행합니다 (chromium 필요)")
+    p.add_argument("--sessions", type=int, default=20, help="동시 브라우저 세션 수")
+    p.add_argument("--duration", type=float, default=180.0, help="세션마다 질문을 반복하는 시간(초)")
+    p.add_argument("--url", help="이미 실행 중인 앱 주소 (없으면 앱을 직접 띄웁니다)")
+    p.add_argument("--out", help="결과 JSON 경로")
+
     p = sub.add_parser("export-eval", help="생성 데이터의 한 분할을 데이터베이스별 평가 질문 파일(JSONL)로 내보냅니다")
     p.add_argument("--data", default=".t2sql/data")
     p.add_argument("--split", default="test")
@@ -90,15 +96,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_sql(args, settings: Settings) -> int:
-    from . import guard
-    from .execution import open_database, resolve_url
+    from .pipeline import Pipeline
 
-    db = open_database(resolve_url(args.db, settings, _stderr), settings.query_timeout_s)
-    approved = guard.check(args.sql, db.dialect, settings.max_rows)
-    result = db.run(approved.sql, settings.max_rows, settings.query_timeout_s)
+    approved, result = Pipeline(settings).run(args.db, args.sql, session="cli")
     print_result(result.columns, result.rows, args.format)
     if result.truncated:
-        print(f"(최대 {settings.max_rows:,}행까지만 표시했습니다)", file=sys.stderr)
+        print(f"({result.truncation_message})", file=sys.stderr)
+    if result.masked:
+        print(f"(개인정보 열 {', '.join(result.masked)}은 가려서 표시했습니다)", file=sys.stderr)
     return 0
 
 
@@ -195,6 +200,25 @@ def cmd_eval(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_loadtest(args, settings: Settings) -> int:
+    import contextlib
+    import platform
+
+    from .loadtest import run_load, serve_app
+
+    _stderr(f"브라우저 세션 {args.sessions}개로 {args.duration:g}초 동안 부하 시험을 합니다…")
+    server = contextlib.nullcontext((args.url, None)) if args.url else serve_app()
+    with server as (url, proc):
+        report = run_load(url, proc.pid if proc else 0, args.sessions, args.duration)
+    summary = {**report.summary(), "machine": f"{platform.machine()} · {os.cpu_count()} cores", "backend": settings.backend}
+    text = json.dumps(summary, ensure_ascii=False, indent=2)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0 if summary["errors"] == 0 and summary["leaks"] == 0 else 1
+
+
 def _field_type(f):
     return {"int": int, "float": float, "str": str}.get(f.type if isinstance(f.type, str) else f.type.__name__, str)
 
@@ -202,7 +226,7 @@ def _field_type(f):
 COMMANDS = {
     "sql": cmd_sql, "ask": cmd_ask, "build-samples": cmd_build_samples, "index": cmd_index, "settings": cmd_settings,
     "gen-data": cmd_gen_data, "export-eval": cmd_export_eval, "train": cmd_train,
-    "eval": cmd_eval,
+    "eval": cmd_eval, "loadtest": cmd_loadtest,
 }
 
 

@@ -70,6 +70,8 @@ SENSITIVE_TABLES = {
         "pg_hba_file_rules", "pg_ident_file_mappings", "pg_stat_activity", "pg_config",
         "pg_largeobject", "pg_stat_statements",
     }),
+    # SQLite's page-level virtual tables (sqlite_dbpage can even write raw pages).
+    "sqlite": frozenset({"dbstat", "sqlite_dbpage", "sqlite_stmt"}),
 }
 # Table functions allowed as a FROM source: they only reshape values already in the query.
 ALLOWED_TABLE_FUNCTIONS = (exp.Unnest,)
@@ -179,6 +181,29 @@ SAFE_FUNCTION_PREFIXES = {
     "postgres": ("array_", "regr_"),
 }
 
+# --- Resources -------------------------------------------------------------------------------
+# Cross joins and big scans are left to the executor's time and memory limits. These two are
+# refused up front: they read no table at all, yet never end or fill memory on their own.
+MAX_SERIES_VALUES = 1_000_000
+SERIES_FUNCTION_CLASSES = tuple(
+    cls for cls in (getattr(exp, name, None) for name in ("GenerateSeries", "ExplodingGenerateSeries"))
+    if isinstance(cls, type)
+)
+SERIES_FUNCTION_NAMES = frozenset({"range", "generate_series"})  # if sqlglot leaves them unparsed
+# Seconds per interval unit, for date series (singular, lowercase; months and years on average).
+INTERVAL_SECONDS = {
+    "microsecond": 1e-6, "millisecond": 1e-3, "second": 1, "sec": 1, "minute": 60, "min": 60,
+    "hour": 3600, "hr": 3600, "day": 86400, "week": 604800, "month": 2629746, "mon": 2629746,
+    "quarter": 7889238, "year": 31556952, "yr": 31556952,
+}
+# Functions that build one value of a requested size, and the argument holding that size: a
+# literal size above the cap is refused (DuckDB cannot interrupt a single giant value).
+MAX_GENERATED_LENGTH = 1_000_000
+SIZED_FUNCTION_ARGS = {"Repeat": "times", "Pad": "expression", "Space": "this"}
+# A recursive CTE's recursive term must filter on a column (WHERE, or a JOIN's ON/USING): without
+# one it never ends. (SQLite makes a CTE recursive by self-reference, even without RECURSIVE.)
+IMPLICIT_RECURSION_DIALECTS = frozenset({"sqlite"})
+
 # --- Messages --------------------------------------------------------------------------------
 READ_ONLY = "읽기 전용 조회(SELECT)만 실행할 수 있습니다."
 MSG_EMPTY = "실행할 SQL이 비어 있습니다."
@@ -196,6 +221,11 @@ MSG_TABLE_FUNCTION = "FROM 절에는 실제 테이블 이름만 쓸 수 있습�
 MSG_FILE_TABLE = "파일이나 외부 주소({})를 테이블처럼 읽을 수 없습니다."
 MSG_OTHER_DATABASE = "다른 데이터베이스의 테이블({})은 읽을 수 없습니다."
 MSG_SENSITIVE_TABLE = "시스템 보안 정보 테이블({})은 읽을 수 없습니다."
+MSG_RECURSION = ("끝나는 조건이 없는 재귀 CTE({})는 실행할 수 없습니다. "
+                 "재귀 부분에 열을 비교하는 WHERE 조건(예: WHERE n < 100)을 넣어 주세요.")
+MSG_SERIES_TOO_LARGE = "{}의 범위가 너무 큽니다(약 {:,}개). 한 번에 {:,}개 이하로 줄여 주세요."
+MSG_GENERATED_TOO_LARGE = "만들려는 값이 너무 깁니다: {} (길이 {:,}). 길이는 {:,} 이하로 줄여 주세요."
+MSG_SERIES_NOT_LITERAL = "{}의 시작·끝·간격은 숫자나 날짜 상수로 써야 합니다(열이나 식은 쓸 수 없습니다)."
 MSG_RECHECK = "정규화한 SQL을 다시 검사하지 못했습니다. 질문을 바꾸거나 SQL을 단순하게 고쳐 주세요."
 
 _SQLGLOT_LOGGER = logging.getLogger("sqlglot")
@@ -315,7 +345,7 @@ def _refuse_unsafe_tree(root: exp.Expression, dialect: str) -> None:
     for check in (_lock_refusal, _dangerous_function_refusal):
         for node in nodes:
             _raise_if(check(node))
-    for check in (_source_refusal, _table_refusal, _function_refusal):
+    for check in (_source_refusal, _table_refusal, _function_refusal, _resource_refusal):
         for node in nodes:
             _raise_if(check(node, dialect))
 
@@ -423,6 +453,140 @@ def _function_name(node: exp.Func) -> str:
     if isinstance(node, NAMED_FUNCTION_CLASSES):
         return node.name.lower()
     return node.sql_name().lower()
+
+
+# --- Resources -------------------------------------------------------------------------------
+
+
+def _resource_refusal(node: exp.Expression, dialect: str) -> str | None:
+    """Recursive CTEs that cannot end, huge or non-literal series, giant generated strings."""
+    if isinstance(node, exp.With):
+        return _recursion_refusal(node, dialect)
+    if isinstance(node, SERIES_FUNCTION_CLASSES) or (
+        isinstance(node, NAMED_FUNCTION_CLASSES) and _function_name(node) in SERIES_FUNCTION_NAMES
+    ):
+        return _series_refusal(node)
+    size_arg = SIZED_FUNCTION_ARGS.get(type(node).__name__)
+    if size_arg:
+        size = _constant_number(node.args.get(size_arg))
+        if size is not None and size > MAX_GENERATED_LENGTH:
+            return MSG_GENERATED_TOO_LARGE.format(node.sql(dialect=dialect)[:60], int(size), MAX_GENERATED_LENGTH)
+    return None
+
+
+def _recursion_refusal(with_: exp.With, dialect: str) -> str | None:
+    """Every recursive term (a set-operation operand after the first that reads the CTE itself)
+    needs a condition on a column, or the recursion only stops at the time limit."""
+    if not with_.args.get("recursive") and dialect not in IMPLICIT_RECURSION_DIALECTS:
+        return None
+    for cte in with_.expressions:
+        name = cte.alias_or_name.lower()
+        for term in _set_operands(cte.this)[1:]:
+            if _reads_table(term, name) and not _has_row_condition(term):
+                return MSG_RECURSION.format(cte.alias_or_name)
+    return None
+
+
+def _set_operands(query: exp.Expression) -> list[exp.Expression]:
+    """``A UNION ALL B UNION C`` -> [A, B, C]; a query that is no set operation -> [query]."""
+    query = _unwrap(query)
+    if isinstance(query, exp.SetOperation):
+        return _set_operands(query.this) + _set_operands(query.expression)
+    return [query]
+
+
+def _reads_table(query: exp.Expression, name: str) -> bool:
+    return any(t.name.lower() == name and not t.args.get("db") for t in query.find_all(exp.Table))
+
+
+def _has_row_condition(query: exp.Expression) -> bool:
+    """A WHERE, or a JOIN's ON / USING, that compares at least one column."""
+    where = query.args.get("where")
+    if where is not None and where.find(exp.Column):
+        return True
+    for join in query.args.get("joins") or ():
+        on = join.args.get("on")
+        if (on is not None and on.find(exp.Column)) or join.args.get("using"):
+            return True
+    return False
+
+
+def _series_refusal(func: exp.Func) -> str | None:
+    """range()/generate_series() must have constant bounds spanning at most MAX_SERIES_VALUES."""
+    name = _function_name(func) if isinstance(func, NAMED_FUNCTION_CLASSES) else _series_name(func)
+    count = _series_length(func)
+    if count is None:
+        return MSG_SERIES_NOT_LITERAL.format(name)
+    if count > MAX_SERIES_VALUES:
+        return MSG_SERIES_TOO_LARGE.format(name, int(count), MAX_SERIES_VALUES)
+    return None
+
+
+def _series_name(func: exp.Func) -> str:
+    return "range" if func.args.get("is_end_exclusive") else "generate_series"
+
+
+def _series_length(func: exp.Func) -> float | None:
+    """How many values the series yields (an upper estimate), or None when it cannot be known."""
+    if isinstance(func, NAMED_FUNCTION_CLASSES):
+        args = list(func.expressions)
+        if not 1 <= len(args) <= 3:
+            return None
+        start, end, step = ([exp.Literal.number(0)] + args if len(args) == 1 else args + [None])[:3]
+    else:
+        start, end, step = func.args.get("start"), func.args.get("end"), func.args.get("step")
+        if end is None:
+            start, end = exp.Literal.number(0), start
+    low, high = _constant_number(start), _constant_number(end)
+    if low is not None and high is not None:
+        stride = 1.0 if step is None else _constant_number(step)
+    else:
+        low, high, stride = _constant_epoch(start), _constant_epoch(end), _interval_seconds(step)
+    if low is None or high is None or not stride:
+        return None
+    return max(0.0, (high - low) / stride) + 1
+
+
+def _constant_number(node: exp.Expression | None) -> float | None:
+    if isinstance(node, exp.Paren):
+        return _constant_number(node.this)
+    if isinstance(node, exp.Neg):
+        value = _constant_number(node.this)
+        return None if value is None else -value
+    if isinstance(node, exp.Literal) and not node.is_string:
+        try:
+            return float(node.this)
+        except ValueError:
+            return None
+    return None
+
+
+def _constant_epoch(node: exp.Expression | None) -> float | None:
+    """Seconds since the epoch of a date/timestamp literal (``DATE '2024-01-01'``, ``'2024-01-01'::date``)."""
+    import datetime as dt
+
+    if isinstance(node, exp.Cast) and node.to.is_type(*exp.DataType.TEMPORAL_TYPES):
+        node = node.this
+    if not (isinstance(node, exp.Literal) and node.is_string):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(node.this.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=moment.tzinfo or dt.timezone.utc).timestamp()
+
+
+def _interval_seconds(node: exp.Expression | None) -> float | None:
+    """Seconds in a constant interval (``INTERVAL 1 DAY``, ``INTERVAL '2 hours'``, ``'1 day'::interval``)."""
+    if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.INTERVAL):
+        node = exp.Interval(this=node.this)
+    if not isinstance(node, exp.Interval) or not isinstance(node.this, exp.Literal):
+        return None
+    text = f"{node.this.this} {node.unit.name if node.unit else ''}".strip().lower()
+    match = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*([a-z]+?)s?", text)
+    if not match or match.group(2) not in INTERVAL_SECONDS:
+        return None
+    return float(match.group(1)) * INTERVAL_SECONDS[match.group(2)]
 
 
 # --- Row cap ---------------------------------------------------------------------------------

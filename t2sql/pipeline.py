@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from . import guard
+from . import guard, sensitive
+from .audit import AuditLog
 from .catalog import Catalog, build_catalog, load_annotations
 from .dates import parse_today, resolve_relative_dates
-from .errors import T2SQLError
+from .errors import GuardRefusal, T2SQLError
 from .execution import Database, Result, open_database, resolve_url
+from .generation import Turnstile
+from .intake import check_question
 from .prompt import build_prompt, extract_sql
 from .settings import Settings
 
@@ -34,6 +37,7 @@ class Draft:
     prompt: str
     latency_ms: float
     resolved_question: str = ""  # the question as the model saw it (relative dates made absolute)
+    notices: list[str] = field(default_factory=list)  # things the user should know (Korean)
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Answer:
     rows: list[tuple] = field(default_factory=list)
     truncated: bool = False
     limit_added: bool = False
+    masked: list[str] = field(default_factory=list)  # columns whose values were masked
     error: str | None = None
     latency_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
@@ -53,7 +58,7 @@ class Answer:
         return {
             "question": self.question, "sql": self.sql, "tables": self.tables, "columns": self.columns,
             "rows": [list(r) for r in self.rows], "truncated": self.truncated, "limit_added": self.limit_added,
-            "error": self.error, "latency_ms": round(self.latency_ms, 1), "timings": self.timings,
+            "masked": self.masked, "error": self.error, "latency_ms": round(self.latency_ms, 1), "timings": self.timings,
         }
 
 
@@ -63,10 +68,14 @@ class Pipeline:
         self._lock = threading.Lock()
         self._catalogs: dict[str, Catalog] = {}
         self._index = None
+        # Every session shares one model: a bounded line in front of it (a server takes a few at once).
+        self.turnstile = Turnstile(self.settings.generation_queue, 4 if self.settings.backend == "openai" else 1)
+        self.audit = AuditLog(self.settings.audit_path, self.settings.audit_max_mb)
 
     # --- cached components -------------------------------------------------------------
     def database(self, db: str, progress: Progress | None = None) -> Database:
-        return open_database(resolve_url(db, self.settings, progress), self.settings.query_timeout_s)
+        return open_database(resolve_url(db, self.settings, progress), self.settings.query_timeout_s,
+                             self.settings.db_memory_limit)
 
     def catalog(self, db: str, progress: Progress | None = None) -> Catalog:
         """Introspected once per database per process (``refresh`` re-reads it)."""
@@ -117,28 +126,67 @@ class Pipeline:
     def generate(self, db: str, question: str, progress: Progress | None = None,
                  on_text: Callable[[str], None] | None = None) -> Draft:
         """Write SQL for the question; ``on_text`` sees the output grow token by token."""
-        question = validate_question(question)
+        intake = check_question(question)
         started = time.perf_counter()
-        resolved = resolve_relative_dates(question, parse_today(self.settings.today))
+        if intake.sql:  # the user typed SQL: hand it to the editor, no model needed
+            return Draft(intake.text, intake.sql, intake.sql, [], "", 0.0, intake.text, list(intake.notices))
+        resolved = resolve_relative_dates(intake.text, parse_today(self.settings.today))
         prompt, tables = self.prompt_for(db, resolved)
         generator = self.generator(progress)
         if progress:
             progress(f"참고할 테이블: {', '.join(tables)}")
         raw = ""
-        for piece in generator.stream(prompt):
-            raw += piece
-            if on_text:
-                on_text(raw)
+        waiting = (lambda n: progress(f"다른 사용자의 질문을 처리하는 중입니다. 대기 순서: {n}번째…")) if progress else None
+        with self.turnstile.enter(waiting):
+            for piece in generator.stream(prompt):
+                raw += piece
+                if on_text:
+                    on_text(raw)
         elapsed = (time.perf_counter() - started) * 1000
-        return Draft(question, extract_sql(raw), raw, tables, prompt, elapsed, resolved)
+        return Draft(intake.text, extract_sql(raw), raw, tables, prompt, elapsed, resolved, list(intake.notices))
 
-    def run(self, db: str, sql: str) -> tuple[guard.Approved, Result]:
-        """Guard, then run exactly the approved SQL on the read-only connection."""
+    def run(self, db: str, sql: str, session: str = "cli") -> tuple[guard.Approved, Result]:
+        """Guard, sensitive-column policy, then exactly the approved SQL on the read-only connection.
+
+        Every outcome (ran, refused, failed) is written to the audit log.
+        """
         database = self.database(db)
-        approved = guard.check(sql, database.dialect, self.settings.max_rows)
-        return approved, database.run(approved.sql, self.settings.max_rows, self.settings.query_timeout_s)
+        started = time.perf_counter()
+        audit = dict(session=session, database=database.label)
+        try:
+            approved = guard.check(sql, database.dialect, self.settings.max_rows)
+            exposure = self.exposure(db, approved.sql)
+            result = database.run(approved.sql, self.settings.max_rows, self.settings.query_timeout_s,
+                                  self.settings.max_result_mb)
+        except GuardRefusal as exc:
+            self.audit.record(**audit, sql=sql, status="refused", reason=str(exc))
+            raise
+        except T2SQLError as exc:
+            self.audit.record(**audit, sql=sql, status="error", reason=str(exc),
+                              duration_ms=(time.perf_counter() - started) * 1000)
+            raise
+        positions = exposure.positions(len(result.columns))
+        if positions:
+            result = replace(result, rows=sensitive.mask_rows(result.rows, positions),
+                             masked=tuple(result.columns[i] for i in positions if i < len(result.columns)))
+        try:
+            self.audit.record(**audit, sql=approved.sql, status="ok", rows=len(result.rows), duration_ms=result.elapsed_ms,
+                              reason=f"masked: {', '.join(result.masked)}" if result.masked else "")
+        except OSError as exc:  # no result leaves without its audit line
+            raise T2SQLError(
+                f"감사 로그({self.audit.path})를 기록할 수 없어 결과를 보여 주지 않습니다. 디스크 공간과 권한을 확인하세요: {exc}"
+            ) from exc
+        return approved, result
 
-    def ask(self, db: str, question: str, progress: Progress | None = None) -> Answer:
+    def exposure(self, db: str, sql: str) -> sensitive.Exposure:
+        """Which output columns carry sensitive values; raises ``GuardRefusal`` under the ``block`` policy."""
+        catalog = self.catalog(db)
+        found = sensitive.analyse(sql, catalog.dialect, sensitive.catalog_schema(catalog),
+                                  sensitive.sensitive_columns(catalog), self.settings.sensitive_allow_counts)
+        sensitive.enforce(found, catalog.sensitive_policy or self.settings.sensitive_policy)
+        return found
+
+    def ask(self, db: str, question: str, progress: Progress | None = None, session: str = "cli") -> Answer:
         """Whole pipeline; errors are reported in ``Answer.error`` rather than raised."""
         started = time.perf_counter()
         answer = Answer(question)
@@ -146,26 +194,12 @@ class Pipeline:
             draft = self.generate(db, question, progress)
             answer.sql, answer.tables = draft.sql, draft.tables
             answer.timings["generate_ms"] = round(draft.latency_ms, 1)
-            approved, result = self.run(db, draft.sql)
+            approved, result = self.run(db, draft.sql, session)
             answer.sql, answer.limit_added = approved.sql, approved.limit_added
             answer.columns, answer.rows, answer.truncated = result.columns, result.rows, result.truncated
+            answer.masked = list(result.masked)
             answer.timings["execute_ms"] = round(result.elapsed_ms, 1)
         except T2SQLError as exc:
             answer.error = str(exc)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
-
-
-MAX_QUESTION_CHARS = 1000
-
-
-def validate_question(question: str) -> str:
-    """Reject input no model call can help with, before spending seconds on it."""
-    text = (question or "").strip()
-    if not text:
-        raise T2SQLError("질문을 입력하세요.")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise T2SQLError(f"질문이 너무 깁니다 ({len(text):,}자). {MAX_QUESTION_CHARS:,}자 이내로 줄여 주세요.")
-    if not any(ch.isalnum() for ch in text):
-        raise T2SQLError("질문에 글자나 숫자가 없습니다. 알고 싶은 내용을 문장으로 적어 주세요.")
-    return text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -30,23 +31,58 @@ class Retrieved:
 
 
 def make_client(settings: Settings):
-    """Embedded ``PersistentClient`` under data_dir, or an HTTP client when ``chroma_url`` is set."""
+    """Embedded ``PersistentClient`` under data_dir, or an HTTP client when ``chroma_url`` is set.
+
+    The embedded store only holds derived data, so a corrupted one is moved aside
+    (``chroma.broken-<time>``) and rebuilt instead of taking the app down.
+    """
+    try:
+        return _open_client(settings)
+    except Exception as exc:
+        if settings.chroma_url:
+            raise IndexUnavailable(
+                f"스키마 색인 서버(Chroma, {settings.chroma_url})에 연결할 수 없습니다. 서버가 켜져 있는지, 주소가 맞는지 확인하세요: {exc}"
+            ) from exc
+        first_error = exc
+    moved = quarantine_store(settings)
+    try:
+        return _open_client(settings)
+    except Exception as exc:
+        raise IndexUnavailable(
+            f"스키마 색인(Chroma)을 열 수 없습니다 ({chroma_path(settings)}). 손상된 색인을 {moved}(으)로 옮기고 "
+            f"다시 만들려 했지만 실패했습니다. 폴더 권한과 디스크 공간을 확인하세요: {exc} (처음 오류: {first_error})"
+        ) from exc
+
+
+def chroma_path(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "chroma"
+
+
+def _open_client(settings: Settings):
     import chromadb
 
-    try:
-        if settings.chroma_url:
-            from urllib.parse import urlparse
+    if settings.chroma_url:
+        from urllib.parse import urlparse
 
-            u = urlparse(settings.chroma_url)
-            return chromadb.HttpClient(host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https")
-        path = Path(settings.data_dir) / "chroma"
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path))
-    except Exception as exc:
-        where = settings.chroma_url or str(Path(settings.data_dir) / "chroma")
-        raise IndexUnavailable(
-            f"스키마 색인(Chroma)을 열 수 없습니다 ({where}). 서버 주소를 확인하거나 색인 폴더를 지우고 다시 시작하세요: {exc}"
-        ) from exc
+        u = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https")
+    path = chroma_path(settings)
+    path.mkdir(parents=True, exist_ok=True)
+    client = chromadb.PersistentClient(path=str(path))
+    client.heartbeat()
+    return client
+
+
+def quarantine_store(settings: Settings) -> Path:
+    """Move a broken embedded store aside (kept for inspection) so a fresh one can be built."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # chromadb caches one system per path
+    path = chroma_path(settings)
+    target = path.with_name(f"chroma.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    if path.exists():
+        path.rename(target)
+    return target
 
 
 class SchemaIndex:
@@ -59,6 +95,14 @@ class SchemaIndex:
         self._lock = threading.Lock()
         self._collections: dict[str, object] = {}
         self._synced: dict[str, str] = {}  # collection -> fingerprint verified by this process
+
+    def rebuild(self) -> None:
+        """Move the embedded store aside and start an empty one (collections re-index on demand)."""
+        with self._lock:
+            quarantine_store(self.settings)
+            self.client = make_client(self.settings)
+            self._collections.clear()
+            self._synced.clear()
 
     @staticmethod
     def collection_name(catalog: Catalog) -> str:
@@ -105,7 +149,7 @@ class SchemaIndex:
                     f"지우고 다시 시도하세요: {exc}"
                 ) from exc
 
-    def retrieve(self, question: str, catalog: Catalog) -> Retrieved:
+    def retrieve(self, question: str, catalog: Catalog, _retry: bool = True) -> Retrieved:
         """Top ``top_k_tables`` tables for the question plus their foreign-key neighbours."""
         if not catalog.tables:
             return Retrieved([], {})
@@ -117,7 +161,12 @@ class SchemaIndex:
         try:
             res = coll.query(query_texts=[question], n_results=len(catalog.tables))
         except Exception as exc:
-            raise IndexUnavailable(f"스키마 색인 검색에 실패했습니다. 색인을 다시 만들어 주세요: {exc}") from exc
+            if _retry and not self.settings.chroma_url:  # a broken embedded store is rebuilt once
+                self.rebuild()
+                return self.retrieve(question, catalog, _retry=False)
+            raise IndexUnavailable(
+                f"스키마 색인 검색에 실패했습니다. `python -m t2sql index --db {catalog.database}`로 색인을 다시 만들어 주세요: {exc}"
+            ) from exc
         scores = {tid: 1.0 - dist for tid, dist in zip(res["ids"][0], res["distances"][0])}
         return rank_tables(question, catalog, scores, self.settings.top_k_tables, self.settings.max_prompt_tables)
 

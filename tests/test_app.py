@@ -76,3 +76,88 @@ def test_switching_sample_databases(app_env):
     at.text_area(key="sql_editor").input("SELECT count(*) AS n FROM campaigns").run()
     at.button(key="run").click().run()
     assert at.dataframe[0].value.iloc[0]["n"] > 0
+
+
+def run_sql(at, sql):
+    at.text_area(key="sql_editor").input(sql).run()
+    at.button(key="run").click().run()
+    return at
+
+
+def test_example_question_fills_the_box_and_generates(app_env):
+    at = start()
+    examples = [b for b in at.button if b.key and b.key.startswith("example_")]
+    assert len(examples) == 5 and examples[0].label == "서울에 사는 고객은 몇 명이야?"
+    examples[0].click().run()
+    assert not at.exception
+    assert at.text_area(key="question").value == "서울에 사는 고객은 몇 명이야?"
+    assert at.status[0].label.startswith("SQL 생성 완료") or at.error  # the tiny model may write nothing usable
+
+
+def test_explanation_follows_the_edited_sql(app_env):
+    at = start()
+    at.text_area(key="sql_editor").input("SELECT city, count(*) AS n FROM customers GROUP BY city ORDER BY n DESC LIMIT 3").run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "거주 도시(city)별로 묶어" in text and "상위 3개" in text
+    at.text_area(key="sql_editor").input("SELECT name FROM products WHERE price > 10000").run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "10000보다 큰" in text and "묶어" not in text
+
+
+def test_result_has_table_chart_and_downloads(app_env):
+    at = run_sql(start(), "SELECT city, count(*) AS n FROM customers GROUP BY city ORDER BY n DESC")
+    assert [t.label for t in at.tabs] == ["표", "차트"]
+    assert at.selectbox(key="chart_kind").value == "bar"
+    assert at.selectbox(key="chart_x").value == "city" and at.selectbox(key="chart_y").value == "n"
+    assert at.get("download_button")  # CSV and Excel
+    at.selectbox(key="chart_kind").select("line").run()
+    assert not at.exception and at.selectbox(key="chart_kind").value == "line"
+
+
+def test_single_number_is_a_metric_card(app_env):
+    at = run_sql(start(), "SELECT count(*) AS customers FROM customers")
+    assert at.selectbox(key="chart_kind").value == "metric"
+    assert at.metric[0].value.replace(",", "").isdigit()
+
+
+def test_long_results_are_paginated(app_env):
+    at = run_sql(start(), "SELECT order_id FROM orders ORDER BY order_id LIMIT 250")
+    first_page = at.dataframe[0].value["order_id"]
+    assert len(first_page) == 100
+    at.number_input(key="page").set_value(3).run()
+    last_page = at.dataframe[0].value["order_id"]
+    assert len(last_page) == 50 and last_page.min() > first_page.max()
+
+
+def test_empty_result_is_explained(app_env):
+    at = run_sql(start(), "SELECT * FROM customers WHERE city = '없는도시'")
+    assert any("결과 0행" in i.value for i in at.info)
+
+
+def test_personal_data_is_masked_with_a_notice(app_env):
+    at = run_sql(start(), "SELECT email, city FROM customers LIMIT 5")
+    assert any("개인정보 열(email)" in i.value for i in at.info)
+    assert all("***@" in v for v in at.dataframe[0].value["email"])
+
+
+def test_history_brings_a_query_back_and_new_question_clears(app_env):
+    at = start()
+    at.text_area(key="question").input("도시별 고객 수").run()
+    run_sql(at, "SELECT city, count(*) AS n FROM customers GROUP BY city")
+    run_sql(at, "SELECT count(*) AS n FROM products")
+    history = [b for b in at.sidebar.button if b.key and b.key.startswith("history_")]
+    assert len(history) == 2 and "도시별 고객 수" in history[1].label
+    history[1].click().run()
+    assert at.text_area(key="sql_editor").value.startswith("SELECT city")
+    assert list(at.dataframe[0].value.columns) == ["city", "n"]
+    at.button(key="new_question").click().run()
+    assert at.text_area(key="question").value == "" and at.text_area(key="sql_editor").value == ""
+    assert not at.dataframe and len([b for b in at.sidebar.button if b.key.startswith("history_")]) == 2
+
+
+def test_sql_typed_as_a_question_goes_to_the_editor(app_env):
+    at = start()
+    at.text_area(key="question").input("SELECT count(*) FROM orders").run()
+    at.button(key="generate").click().run()
+    assert at.text_area(key="sql_editor").value == "SELECT count(*) FROM orders"
+    assert any("SQL 편집기" in i.value for i in at.info)

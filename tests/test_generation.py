@@ -164,3 +164,87 @@ def test_shipped_adapter_loads_by_default_and_writes_runnable_sql(default_model_
     answer = Pipeline(settings).ask("shop", "서울에 사는 고객은 몇 명이야?")
     assert answer.error is None, answer.error
     assert answer.sql.upper().startswith("SELECT") and answer.rows
+
+
+# --- the bounded line in front of the shared model --------------------------------------------
+
+def test_turnstile_serves_in_arrival_order_and_reports_places():
+    import threading
+    import time
+
+    from t2sql.generation import Turnstile
+
+    gate = Turnstile(capacity=10, concurrency=1)
+    order, places = [], {}
+    release = threading.Event()
+
+    def first():
+        with gate.enter():
+            order.append(0)
+            release.wait(5)
+
+    def later(i):
+        with gate.enter(lambda n: places.setdefault(i, []).append(n), poll_s=0.02):
+            order.append(i)
+
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
+    time.sleep(0.1)
+    for i in (1, 2, 3):
+        threads.append(threading.Thread(target=later, args=(i,)))
+        threads[-1].start()
+        time.sleep(0.1)
+    assert gate.load() == (1, 3)
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert order == [0, 1, 2, 3]
+    assert places[1][0] == 1 and places[3][0] == 3  # how many are ahead
+    assert gate.load() == (0, 0)
+
+
+def test_turnstile_turns_away_arrivals_beyond_capacity_in_korean():
+    import threading
+    import time
+
+    from t2sql.generation import ModelBusy, Turnstile
+
+    gate = Turnstile(capacity=1, concurrency=1)
+    hold = threading.Event()
+
+    def use():
+        with gate.enter(poll_s=0.02):
+            hold.wait(5)
+
+    workers = [threading.Thread(target=use) for _ in range(2)]  # one runs, one waits
+    for w in workers:
+        w.start()
+        time.sleep(0.1)
+    assert gate.load() == (1, 1)
+    with pytest.raises(ModelBusy) as err:
+        with gate.enter():
+            pass
+    assert "바쁩니다" in str(err.value)
+    hold.set()
+    for w in workers:
+        w.join(5)
+    assert gate.load() == (0, 0)
+
+
+def test_turnstile_forgets_a_waiter_that_gives_up():
+    from t2sql.generation import Turnstile
+
+    gate = Turnstile(capacity=5, concurrency=1)
+
+    class GaveUp(Exception):
+        pass
+
+    def give_up(_):
+        raise GaveUp  # e.g. Streamlit stopping a rerun while the session waits
+
+    with gate.enter():
+        with pytest.raises(GaveUp):
+            with gate.enter(give_up, poll_s=0.01):
+                pass
+        assert gate.load() == (1, 0)
+    assert gate.load() == (0, 0)

@@ -31,14 +31,26 @@ def test_index_builds_once_and_rebuilds_on_schema_change(settings, sqlite_file):
     assert SchemaIndex(settings).sync(changed) is True
 
 
-def test_corrupted_index_folder_gives_korean_message(settings):
+def test_corrupted_index_folder_is_moved_aside_and_rebuilt(settings, sqlite_file):
     folder = settings.data_dir / "chroma"
     folder.mkdir(parents=True)
     (folder / "chroma.sqlite3").write_bytes(b"this is not a sqlite database" * 100)
+    catalog = build_catalog(Database(f"sqlite:///{sqlite_file}"), {}, 5)
+    index = SchemaIndex(settings)
+    assert index.sync(catalog) is True
+    assert "employees" in index.retrieve("직원들의 평균 salary", catalog).tables
+    broken = [p for p in settings.data_dir.iterdir() if p.name.startswith("chroma.broken-")]
+    assert len(broken) == 1 and (broken[0] / "chroma.sqlite3").read_bytes().startswith(b"this is not")
+
+
+def test_index_store_that_cannot_be_created_gives_korean_message(settings, tmp_path):
+    from dataclasses import replace
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
     with pytest.raises(IndexUnavailable) as err:
-        index = SchemaIndex(settings)
-        index.sync(Catalog("x", "sqlite", {"t": Table("t", [Column("id", "INTEGER")])}))
-    assert "색인" in str(err.value)
+        SchemaIndex(replace(settings, data_dir=blocker / "data"))
+    assert "색인" in str(err.value) and "권한" in str(err.value)
 
 
 def _table(name, refs=(), synonyms=()):
