@@ -15,11 +15,10 @@ from t2sql import charts, export
 from t2sql.errors import GuardRefusal, T2SQLError
 from t2sql.explain import explain
 from t2sql.pipeline import Pipeline
-from t2sql.samples import SAMPLE_NAMES
+from t2sql.samples import SAMPLE_NAMES, SAMPLE_TITLES
 from t2sql.settings import Settings
 
 CUSTOM = "직접 입력 (SQLAlchemy URL)"
-SAMPLE_LABELS = {"shop": "shop · 온라인 쇼핑몰", "marketing": "marketing · 마케팅 캠페인", "game": "game · 모바일 게임"}
 PAGE_ROWS = 100      # rows per page of the result table
 HISTORY_SIZE = 20    # questions kept per browser session
 CHART_KEYS = ("chart_kind", "chart_x", "chart_y", "chart_color")
@@ -72,7 +71,7 @@ with st.sidebar:
     st.header("데이터베이스")
     choice = st.selectbox(
         "조회할 데이터베이스", [*SAMPLE_NAMES, CUSTOM], key="db_choice",
-        format_func=lambda n: SAMPLE_LABELS.get(n, n),
+        format_func=lambda n: SAMPLE_TITLES.get(n, n),
     )
     db = choice
     if choice == CUSTOM:
@@ -131,9 +130,12 @@ if st.button("SQL 생성", key="generate", type="primary") or state.pop("pending
     live = st.empty()
     try:
         with st.status("SQL을 만드는 중…", expanded=True) as status:
+            waiting = st.empty()
             draft = pipeline.generate(
-                db, question, progress=status.write, on_text=lambda text: live.code(text, language="sql")
+                db, question, progress=status.write, on_text=lambda text: live.code(text, language="sql"),
+                on_wait=lambda ahead: waiting.caption(f"다른 사용자의 질문을 처리하는 중입니다. 앞에 {ahead}명이 기다리고 있습니다…"),
             )
+            waiting.empty()
             status.update(label=f"SQL 생성 완료 ({draft.latency_ms / 1000:.1f}초)", state="complete", expanded=False)
         state.notices = list(draft.notices)
         if draft.resolved_question != draft.question:

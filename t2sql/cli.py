@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sessions", type=int, default=20, help="동시 브라우저 세션 수")
     p.add_argument("--duration", type=float, default=180.0, help="세션마다 질문을 반복하는 시간(초)")
     p.add_argument("--url", help="이미 실행 중인 앱 주소 (없으면 앱을 직접 띄웁니다)")
+    p.add_argument("--no-browser", action="store_true", help="브라우저 없이 같은 작업을 파이프라인에 직접 (서버 쪽 처리량)")
     p.add_argument("--out", help="결과 JSON 경로")
 
     p = sub.add_parser("export-eval", help="생성 데이터의 한 분할을 데이터베이스별 평가 질문 파일(JSONL)로 내보냅니다")
@@ -204,13 +205,18 @@ def cmd_loadtest(args, settings: Settings) -> int:
     import contextlib
     import platform
 
-    from .loadtest import run_load, serve_app
+    from .loadtest import run_load, run_pipeline_load, serve_app
 
-    _stderr(f"브라우저 세션 {args.sessions}개로 {args.duration:g}초 동안 부하 시험을 합니다…")
-    server = contextlib.nullcontext((args.url, None)) if args.url else serve_app()
-    with server as (url, proc):
-        report = run_load(url, proc.pid if proc else 0, args.sessions, args.duration)
-    summary = {**report.summary(), "machine": f"{platform.machine()} · {os.cpu_count()} cores", "backend": settings.backend}
+    kind = "세션(브라우저 없이)" if args.no_browser else "브라우저 세션"
+    _stderr(f"{kind} {args.sessions}개로 {args.duration:g}초 동안 부하 시험을 합니다…")
+    if args.no_browser:
+        report = run_pipeline_load(settings, args.sessions, args.duration)
+    else:
+        server = contextlib.nullcontext((args.url, None)) if args.url else serve_app()
+        with server as (url, proc):
+            report = run_load(url, proc.pid if proc else 0, args.sessions, args.duration)
+    summary = {**report.summary(), "mode": "pipeline" if args.no_browser else "browser",
+               "machine": f"{platform.machine()} · {os.cpu_count()} cores", "backend": settings.backend}
     text = json.dumps(summary, ensure_ascii=False, indent=2)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)

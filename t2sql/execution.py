@@ -56,6 +56,7 @@ DUCKDB_CONFIG = {
     "allow_community_extensions": False,
     "python_enable_replacements": False,  # a table name must never resolve to a Python variable
     "temp_directory": "",  # never spill to disk: no file may appear next to the database
+    "allow_persistent_secrets": False,  # no secret store on disk
     "lock_configuration": True,
 }
 
@@ -222,9 +223,13 @@ class Database:
         self.engine.dispose()
 
 
-@lru_cache(maxsize=32)
 def open_database(url: str, timeout_s: float = 10.0, memory_limit: str = "2GB") -> Database:
     """One ``Database`` per URL per process (DuckDB allows one configuration per file per process)."""
+    return _open_database(url, float(timeout_s), memory_limit)
+
+
+@lru_cache(maxsize=32)
+def _open_database(url: str, timeout_s: float, memory_limit: str) -> Database:
     return Database(url, timeout_s, memory_limit)
 
 

@@ -14,6 +14,7 @@ The module imports only the standard library and sqlglot: it sits on the fast CL
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from collections.abc import Iterator
@@ -544,7 +545,9 @@ def _series_length(func: exp.Func) -> float | None:
         low, high, stride = _constant_epoch(start), _constant_epoch(end), _interval_seconds(step)
     if low is None or high is None or not stride:
         return None
-    return max(0.0, (high - low) / stride) + 1
+    steps = max(0.0, (high - low) / stride)
+    exclusive = func.args.get("is_end_exclusive") or _function_name(func) == "range"
+    return math.ceil(steps) if exclusive else math.floor(steps) + 1
 
 
 def _constant_number(node: exp.Expression | None) -> float | None:

@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .samples import SAMPLE_TITLES
 from .settings import ROOT
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -77,7 +78,7 @@ class AppPage:
     @classmethod
     async def open(cls, context, url: str) -> "AppPage":
         self = cls(await context.new_page())
-        await self.page.goto(url)
+        await self.page.goto(url, timeout=180_000)
         await self.page.get_by_text("한국어로 묻는 데이터").first.wait_for(timeout=180_000)
         await self.wait_idle()
         return self
@@ -133,16 +134,31 @@ class AppPage:
 
 
 # --- load test ---------------------------------------------------------------------------------
-# (database, question, a read query the session runs after editing) — distinct per session slot,
-# so a leaked result or question would be noticed.
+# (database, question, a read query the session runs after editing): twenty distinct natural
+# questions, one per session slot, so a leaked question or result would be noticed.
 WORKLOAD = [
     ("shop", "서울에 사는 고객은 몇 명이야?", "SELECT count(*) AS n FROM customers WHERE city = '{city}'"),
     ("shop", "카테고리별 상품 수는?", "SELECT category_id, count(*) AS n FROM products WHERE price > {n} GROUP BY 1"),
+    ("shop", "2024년 월별 주문 수를 보여줘", "SELECT count(*) AS n FROM orders WHERE order_id > {n}"),
+    ("shop", "회원 등급별 고객 수", "SELECT grade, count(*) AS n FROM customers WHERE customer_id > {n} GROUP BY 1"),
+    ("shop", "가장 비싼 상품 5개", "SELECT name, price FROM products WHERE product_id > {n} ORDER BY price DESC LIMIT 5"),
+    ("shop", "환불 건수는 몇 건이야?", "SELECT count(*) AS n FROM refunds WHERE refund_id > {n}"),
+    ("shop", "브랜드별 평균 가격", "SELECT brand, avg(price) AS p FROM products WHERE product_id > {n} GROUP BY 1"),
+    ("shop", "리뷰 평점 평균은?", "SELECT avg(rating) AS r FROM reviews WHERE review_id > {n}"),
     ("marketing", "채널별 캠페인 수는?", "SELECT channel_id, count(*) AS n FROM campaigns WHERE campaign_id > {n} GROUP BY 1"),
+    ("marketing", "월별 신규 리드 수", "SELECT count(*) AS n FROM leads WHERE lead_id > {n}"),
+    ("marketing", "전환이 가장 많은 캠페인은?", "SELECT count(*) AS n FROM conversions WHERE conversion_id > {n}"),
+    ("marketing", "2025년 광고비 합계", "SELECT count(*) AS n FROM campaigns WHERE campaign_id > {n}"),
+    ("marketing", "채널 목록을 보여줘", "SELECT * FROM channels WHERE channel_id > {n}"),
+    ("marketing", "리드가 가장 많은 채널", "SELECT count(*) AS n FROM leads WHERE lead_id > {n}"),
     ("game", "국가별 플레이어 수", "SELECT count(*) AS n FROM players WHERE player_id > {n}"),
+    ("game", "2025년 월별 결제 금액 합계", "SELECT count(*) AS n FROM purchases WHERE purchase_id > {n}"),
+    ("game", "가장 많이 팔린 아이템 5개", "SELECT count(*) AS n FROM items WHERE item_id > {n}"),
+    ("game", "플랫폼별 평균 세션 시간", "SELECT count(*) AS n FROM sessions WHERE session_id > {n}"),
+    ("game", "레벨업 이벤트 수", "SELECT count(*) AS n FROM events WHERE event_id > {n}"),
+    ("game", "결제한 플레이어 수", "SELECT count(DISTINCT player_id) AS n FROM purchases WHERE purchase_id > {n}"),
 ]
 CITIES = ["서울", "부산", "인천", "대구", "대전", "광주", "울산", "경기"]
-DB_LABELS = {"shop": "shop · 온라인 쇼핑몰", "marketing": "marketing · 마케팅 캠페인", "game": "game · 모바일 게임"}
 
 
 @dataclass
@@ -171,7 +187,7 @@ class LoadReport:
             "server_rss_mb_start": self.rss_mb[0] if self.rss_mb else None,
             "server_rss_mb_max": max(self.rss_mb) if self.rss_mb else None,
             "server_rss_mb_end": self.rss_mb[-1] if self.rss_mb else None,
-            "first_errors": self.errors[:5], "first_leaks": self.leaks[:5],
+            "error_messages": self.errors[:30], "leak_messages": self.leaks[:30],
         }
 
 
@@ -201,11 +217,11 @@ async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float,
             page = await AppPage.open(context, url)
             db, question, template = WORKLOAD[slot % len(WORKLOAD)]
             if db != "shop":
-                await page.pick_database(DB_LABELS[db])
+                await page.pick_database(SAMPLE_TITLES[db])
             round_no = 0
             while time.time() < stop_at or round_no == 0:
                 round_no += 1
-                asked = f"{question} (세션 {slot} · {round_no}번째)"
+                asked = question
                 started = time.perf_counter()
                 await page.ask(asked)
                 ask_ms = (time.perf_counter() - started) * 1000
@@ -226,7 +242,7 @@ async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float,
                 else:
                     report.runs += 1
                     report.run_ms.append(run_ms)
-                if own.split(" WHERE ")[1].split(" GROUP")[0] not in shown:
+                if _marker(own) not in shown:
                     report.leaks.append(f"session {slot}: ran {own!r} but the page shows {shown!r}")
         except Exception as exc:  # a crashed session is an error of the run, not of the harness
             report.errors.append(f"session {slot}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
@@ -242,6 +258,73 @@ async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float,
         sampler.cancel()
         await browser.close()
     return report
+
+
+def run_pipeline_load(settings, sessions: int = 20, duration_s: float = 180.0, seed: int = 0) -> LoadReport:
+    """The same workload on one shared ``Pipeline`` from ``sessions`` threads, without browsers.
+
+    On a small machine the browsers of a browser load test compete with the model for the same
+    cores; this measures what the server side sustains when the browsers are elsewhere.
+    """
+    import os
+    import threading
+
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline(settings)
+    for db in {w[0] for w in WORKLOAD}:
+        pipeline.prepare(db)
+    pipeline.generator()
+    report = LoadReport(sessions, duration_s)
+    lock = threading.Lock()
+    stop_at = time.time() + duration_s
+
+    def session(slot: int):
+        rng = random.Random(seed * 1000 + slot)
+        db, question, template = WORKLOAD[slot % len(WORKLOAD)]
+        round_no = 0
+        while time.time() < stop_at or round_no == 0:
+            round_no += 1
+            try:
+                started = time.perf_counter()
+                pipeline.generate(db, question)
+                ask_ms = (time.perf_counter() - started) * 1000
+                own = template.format(city=rng.choice(CITIES), n=rng.randint(1, 500) * 1000 + slot)
+                started = time.perf_counter()
+                approved, _ = pipeline.run(db, own, session=f"load-{slot}")
+                run_ms = (time.perf_counter() - started) * 1000
+                with lock:
+                    report.asks += 1
+                    report.runs += 1
+                    report.ask_ms.append(ask_ms)
+                    report.run_ms.append(run_ms)
+                    if _marker(own) not in approved.sql:
+                        report.leaks.append(f"session {slot}: ran {own!r} but got {approved.sql!r}")
+            except Exception as exc:
+                with lock:
+                    report.errors.append(f"session {slot}: {type(exc).__name__}: {exc}")
+
+    def sample_memory(done: threading.Event):
+        while not done.is_set():
+            report.rss_mb.append(_rss_mb(os.getpid()) or 0.0)
+            done.wait(2.0)
+
+    done = threading.Event()
+    threading.Thread(target=sample_memory, args=(done,), daemon=True).start()
+    started = time.time()
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    report.duration_s = time.time() - started
+    done.set()
+    return report
+
+
+def _marker(sql: str) -> str:
+    """The session's own condition (``city = '서울'``, ``order_id > 5003``), as any normalised form keeps it."""
+    return " ".join(sql.split(" WHERE ")[1].split()[:3])
 
 
 def _rss_mb(pid: int) -> float | None:

@@ -124,8 +124,13 @@ class Pipeline:
         return build_prompt(self.catalog(db).ddl(tables), question), tables
 
     def generate(self, db: str, question: str, progress: Progress | None = None,
-                 on_text: Callable[[str], None] | None = None) -> Draft:
-        """Write SQL for the question; ``on_text`` sees the output grow token by token."""
+                 on_text: Callable[[str], None] | None = None,
+                 on_wait: Callable[[int], None] | None = None) -> Draft:
+        """Write SQL for the question; ``on_text`` sees the output grow token by token.
+
+        ``on_wait(n)`` is told how many questions are ahead while this one waits for the shared
+        model (only when that number changes).
+        """
         intake = check_question(question)
         started = time.perf_counter()
         if intake.sql:  # the user typed SQL: hand it to the editor, no model needed
@@ -136,7 +141,13 @@ class Pipeline:
         if progress:
             progress(f"참고할 테이블: {', '.join(tables)}")
         raw = ""
-        waiting = (lambda n: progress(f"다른 사용자의 질문을 처리하는 중입니다. 대기 순서: {n}번째…")) if progress else None
+        seen: list[int] = []
+
+        def waiting(ahead: int) -> None:
+            if on_wait and (not seen or seen[-1] != ahead):
+                seen.append(ahead)
+                on_wait(ahead)
+
         with self.turnstile.enter(waiting):
             for piece in generator.stream(prompt):
                 raw += piece

@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 from .errors import T2SQLError
 
 SAMPLE_NAMES: tuple[str, ...] = ("shop", "marketing", "game")
+SAMPLE_TITLES = {"shop": "shop · 온라인 쇼핑몰", "marketing": "marketing · 마케팅 캠페인", "game": "game · 모바일 게임"}
 
 _SEEDS = {"shop": 20230101, "marketing": 20230102, "game": 20230103}
 _DAY = 86_400

@@ -21,7 +21,6 @@ the original SQL on the same data; a refusal there is a false refusal and fails 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
@@ -127,6 +126,7 @@ DUCKDB_ATTACKS = [
     Attack("commit", "COMMIT", DB_COMMAND),
     Attack("rollback", "ROLLBACK", DB_COMMAND),
     Attack("create-secret", "CREATE SECRET leak (TYPE s3, KEY_ID 'k', SECRET 's')", DB_COMMAND),
+    Attack("create-temporary-secret", "CREATE TEMPORARY SECRET leak (TYPE http, BEARER_TOKEN 'x')", DB_COMMAND),
     Attack("prepare", "PREPARE wipe AS DELETE FROM orders", DB_COMMAND),
     Attack("pragma-threads", "PRAGMA threads = 1", SETTINGS),
     Attack("pragma-profiling-output", "PRAGMA profiling_output = '{tmp}/profile.json'", SETTINGS),
@@ -256,7 +256,7 @@ SQLITE_ATTACKS = [
 # --- Attacks: PostgreSQL ---------------------------------------------------------------------
 # The test server's user is a superuser (initdb), so a few reads of server files succeed inside
 # a read-only transaction: only the guard stops them. Production should use a read-only role
-# without superuser / pg_read_server_files / pg_signal_backend (README).
+# without superuser / pg_read_server_files / pg_signal_backend.
 SUPERUSER_FILES = "superuser can read server files in a read-only transaction; use a non-superuser role"
 SUPERUSER_SIGNAL = "superuser can end other sessions; use a role without pg_signal_backend"
 POSTGRES_ATTACKS = [
@@ -286,6 +286,11 @@ POSTGRES_ATTACKS = [
     Attack("stacked-commit-escape",
            "COMMIT; SET default_transaction_read_only = off; DELETE FROM orders; COMMIT", DISGUISE),
     Attack("stacked-select-commit", "SELECT 1; COMMIT; DELETE FROM orders", DISGUISE),
+    # Start with a query so that even DECLARE ... CURSOR FOR <sql> parses, then escape the
+    # read-only transaction: only the executor's one-statement check stops these two.
+    Attack("stacked-select-commit-write",
+           "SELECT 1; COMMIT; SET transaction_read_only = off; DELETE FROM orders; COMMIT", DISGUISE),
+    Attack("stacked-select-commit-copy", "SELECT 1; COMMIT; COPY orders TO '{tmp}/out.csv'", DISGUISE),
     Attack("nested-comment-semicolon", "SELECT 1 /* /* */ ; */; DELETE FROM orders", DISGUISE),
     Attack("carriage-return-comment", "SELECT 1 -- x\r; DELETE FROM orders", DISGUISE),
     Attack("dollar-quote-semicolon", "SELECT $$;$$; DELETE FROM orders", DISGUISE),
@@ -517,6 +522,8 @@ class Target:
 
 
 def _rows(conn, sql: str) -> list[tuple]:
+    if conn.dialect.name == "postgresql":  # psycopg2 reads '%' as a parameter marker here
+        sql = sql.replace("%", "%%")
     return [tuple(r) for r in conn.exec_driver_sql(sql).fetchall()]
 
 
@@ -542,18 +549,19 @@ DUCKDB_STATE = {
     "macros": "SELECT function_name FROM duckdb_functions() WHERE NOT internal ORDER BY ALL",
     "sequences": "SELECT sequence_name FROM duckdb_sequences() ORDER BY ALL",
     "variables": "SELECT name FROM duckdb_variables() ORDER BY ALL",
+    "secrets": "SELECT name FROM duckdb_secrets() ORDER BY ALL",  # instance-wide
     "schema": "SELECT current_database(), current_schema(), current_setting('search_path')",
 }
-SQLITE_STATE = {
+SQLITE_STATE = {  # temp schema first: reading it makes SQLite list its own (empty) 'temp' database
+    "temp-schema": "SELECT type, name FROM sqlite_temp_master ORDER BY type, name",
     "databases": "PRAGMA database_list",
     "query-only": "PRAGMA query_only",
     "schema": "SELECT type, name, sql FROM sqlite_master ORDER BY type, name",
-    "temp-schema": "SELECT type, name FROM sqlite_temp_master ORDER BY type, name",
 }
 POSTGRES_STATE = {
     "settings": "SELECT name, setting FROM pg_settings ORDER BY name",
     "prepared": "SELECT name FROM pg_prepared_statements ORDER BY name",
-    "cursors": "SELECT name FROM pg_cursors ORDER BY name",
+    "cursors": "SELECT count(*) FROM pg_cursors",  # names would differ: the fresh channel sees its own
     "advisory-locks": "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
     "listening": "SELECT * FROM pg_listening_channels()",
     "temp-relations": "SELECT count(*) FROM pg_class WHERE relpersistence = 't'",
@@ -752,13 +760,17 @@ def _shop_tables(shop_copy: Path) -> dict[str, tuple[list[tuple[str, str]], list
 
 @pytest.fixture(scope="module")
 def shop_sqlite(shop_copy) -> Path:
-    """The shop sample as a SQLite file (dates as ISO text, booleans as 0/1)."""
+    """The shop sample as a SQLite file (dates as ISO text, booleans as 0/1), keyed and indexed."""
     path = shop_copy.with_name("shop.sqlite")
     con = sqlite3.connect(path)
     for name, (columns, rows) in _shop_tables(shop_copy).items():
-        con.execute(f'CREATE TABLE "{name}" ({", ".join(f"{c} {_sqlite_type(t)}" for c, t in columns)})')
+        definitions = [f"{c} {_sqlite_type(t)}{' PRIMARY KEY' if i == 0 else ''}" for i, (c, t) in enumerate(columns)]
+        con.execute(f'CREATE TABLE "{name}" ({", ".join(definitions)})')
         con.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(columns))})',
                         [tuple(_sqlite_value(v) for v in row) for row in rows])
+        for column, _ in columns[1:]:
+            if column.endswith("_id"):
+                con.execute(f'CREATE INDEX "{name}_{column}" ON "{name}" ({column})')
     con.commit()
     con.close()
     return path
@@ -772,6 +784,13 @@ def _sqlite_value(value):
     if hasattr(value, "isoformat"):
         return str(value)  # '2023-01-02 07:06:20' / '2023-01-01', as SQLite's date functions expect
     return value
+
+
+def _copy_text(value) -> str:
+    """One field of PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 PG_TYPES = {"INTEGER": "integer", "BIGINT": "bigint", "VARCHAR": "text", "DATE": "date", "TIMESTAMP": "timestamp",
@@ -795,11 +814,8 @@ def shop_postgres(postgres_url, shop_copy):
         with raw.cursor() as cur:
             for name, (columns, rows) in tables.items():
                 cur.execute(f"CREATE TABLE {name} ({', '.join(f'{c} {PG_TYPES[t]}' for c, t in columns)})")
-                buffer = io.StringIO()
-                csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC).writerows(
-                    [tuple(str(v) if hasattr(v, "isoformat") else v for v in row) for row in rows])
-                buffer.seek(0)
-                cur.copy_expert(f"COPY {name} FROM STDIN WITH (FORMAT csv)", buffer)
+                buffer = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in rows))
+                cur.copy_expert(f"COPY {name} FROM STDIN", buffer)
             cur.execute("ALTER TABLE categories ADD PRIMARY KEY (category_id)")
 
     def content():

@@ -128,3 +128,95 @@ def test_resolve_url(tmp_path, duckdb_file):
 def test_duplicate_columns_become_unique(duckdb_file):
     result = Database(f"duckdb:///{duckdb_file}").run("SELECT a.id, b.id FROM t a JOIN t b USING (id) LIMIT 1")
     assert list(result.to_frame().columns) == ["id", "id_2"]
+
+
+# --- Hardening beyond read-only ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql, single",
+    [
+        ("SELECT 1", True),
+        ("SELECT 1;", True),
+        ("SELECT 1 ;  -- done\n", True),
+        ("SELECT ';' AS s, 'it''s; ok' AS t", True),
+        ('SELECT 1 AS "a;b"', True),
+        ("SELECT 1 /* ; */", True),
+        ("SELECT 1 /* /* ; */ ; */", True),  # PostgreSQL nests block comments
+        ("SELECT 1 -- ; DELETE FROM t\n", True),
+        ("SELECT 1; DELETE FROM t", False),
+        ("SELECT 1;;DELETE FROM t", False),
+        ("SELECT 1 /* /* */ ; */; DELETE FROM t", False),
+        ("SELECT 1 -- x\r; DELETE FROM t", False),  # the server ends a line comment at \r too
+        ("SELECT $$;$$; DELETE FROM t", False),
+        ("SELECT $$a;b$$", False),  # dollar quotes with an inner ';': fail closed
+        ("SELECT E'\\''; DELETE FROM t", False),
+        ("SELECT 'unterminated; DELETE FROM t", False),
+        ("SELECT 1 /* unterminated; DELETE", False),
+    ],
+)
+def test_postgres_single_statement_scanner(sql, single):
+    from t2sql.execution import _single_postgres_statement
+
+    assert _single_postgres_statement(sql) is single
+
+
+@pytest.mark.parametrize("sql", ["SELECT 1; SELECT 2", "DETACH small", "CREATE TEMP TABLE x AS SELECT 1",
+                                 "SET VARIABLE v = 1", "PRAGMA version", "CALL pragma_version()"])
+def test_duckdb_runs_only_one_select(duckdb_file, sql):
+    db = Database(f"duckdb:///{duckdb_file}")
+    with pytest.raises(QueryError) as err:
+        db.run(sql)
+    assert "하나만" in str(err.value) or "SELECT" in str(err.value)
+    assert db.run("SELECT count(*) FROM t").rows == [(50,)]
+
+
+def test_duckdb_memory_limit_and_no_spill(tmp_path, duckdb_file):
+    db = Database(f"duckdb:///{duckdb_file}", memory_limit="256MB")
+    limit, spill = db.run("SELECT current_setting('memory_limit'), current_setting('temp_directory')").rows[0]
+    assert limit.endswith("MiB") and float(limit.split()[0]) < 256 and spill == ""
+
+
+@pytest.mark.parametrize("sql", ["CREATE TEMP TABLE x AS SELECT 1", "ATTACH ':memory:' AS m", "PRAGMA query_only = 0",
+                                 "BEGIN", "SELECT fts3_tokenizer('simple')"])
+def test_sqlite_authorizer_denies(sqlite_file, sql):
+    db = Database(f"sqlite:///{sqlite_file}")
+    with pytest.raises(QueryError):
+        db.run(sql)
+    assert db.run("PRAGMA query_only").rows == [(1,)]
+
+
+def test_sqlite_introspection_still_works(sqlite_file):
+    import sqlalchemy as sa
+
+    db = Database(f"sqlite:///{sqlite_file}")
+    with db.engine.connect() as conn:
+        insp = sa.inspect(conn)
+        assert sorted(insp.get_table_names()) == ["departments", "employees"]
+        assert [c["name"] for c in insp.get_columns("employees")][:2] == ["emp_id", "full_name"]
+        assert insp.get_foreign_keys("employees")[0]["referred_table"] == "departments"
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "sqlite"])
+def test_result_size_cap(backend, duckdb_file, sqlite_file):
+    url = f"duckdb:///{duckdb_file}" if backend == "duckdb" else f"sqlite:///{sqlite_file}"
+    db = Database(url)
+    sql = ("SELECT i, repeat('가', 200) AS filler FROM range(5000) r(i)" if backend == "duckdb" else
+           "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4999) "
+           "SELECT i, printf('%.*c', 200, 'x') AS filler FROM n")
+    result = db.run(sql, max_rows=5000, max_result_mb=0.01)
+    assert result.truncated and result.truncated_reason == "size"
+    assert 0 < len(result.rows) < 100 and [r[0] for r in result.rows] == list(range(len(result.rows)))
+    assert "메모리 한도(0.01MB)" in result.truncation_message
+    by_rows = db.run(sql, max_rows=7)
+    assert by_rows.truncated_reason == "rows" and len(by_rows.rows) == 7 and "7행" in by_rows.truncation_message
+    full = db.run(sql, max_rows=5000)
+    assert not full.truncated and full.truncated_reason is None and full.truncation_message == ""
+    assert len(full.rows) == 5000
+
+
+def test_open_database_keeps_old_signature(duckdb_file):
+    from t2sql.execution import open_database
+
+    url = f"duckdb:///{duckdb_file}"
+    assert open_database(url, 10.0) is open_database(url, 10.0, memory_limit="2GB")

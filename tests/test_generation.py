@@ -28,14 +28,26 @@ def test_tiny_model_streams_and_completes_the_same(tiny_model_dir):
     assert gen.name == str(tiny_model_dir)
 
 
-def test_lora_adapter_loads_through_peft(tiny_model_dir, tmp_path):
+def test_lora_adapter_loads_through_peft_and_is_merged_for_inference(tiny_model_dir, tmp_path):
+    import torch
     from peft import LoraConfig, get_peft_model
 
-    model, _ = load_causal_lm(str(tiny_model_dir))
+    model, tok = load_causal_lm(str(tiny_model_dir), trainable=True)
     peft_model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"]))
+    torch.manual_seed(0)
+    for name, param in peft_model.named_parameters():
+        if "lora_B" in name:  # a trained adapter, not the zero-initialised one
+            param.data.normal_(0, 0.5)
     peft_model.save_pretrained(tmp_path / "adapter")
     gen = TransformersGenerator(str(tiny_model_dir), adapter=str(tmp_path / "adapter"), max_new_tokens=4)
-    assert type(gen.model).__name__.startswith("Peft")
+    assert not type(gen.model).__name__.startswith("Peft")  # LoRA folded into the weights
+    inputs = tok(build_prompt(DDL, "고객 수"), return_tensors="pt")
+    with torch.no_grad():
+        merged = gen.model(**inputs).logits.float()
+        unmerged = peft_model.eval()(**inputs).logits.float()
+        base = load_causal_lm(str(tiny_model_dir))[0](**inputs).logits.float()
+    assert (merged - base).abs().max() > 0.05  # the adapter changes the model…
+    assert torch.allclose(merged, unmerged, atol=0.15 * unmerged.abs().max().item())  # …exactly as peft does (bf16)
     assert isinstance(gen.complete(build_prompt(DDL, "고객 수")), str)
 
 

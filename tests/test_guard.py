@@ -594,3 +594,84 @@ def test_refusal_does_not_print_sqlglot_warnings(capsys):
         guard.check("RESET threads", "duckdb")
     captured = capsys.readouterr()
     assert "unsupported syntax" not in captured.err + captured.out
+
+
+# --- Resource abuse --------------------------------------------------------------------------
+RECURSION = "끝나는 조건이 없는 재귀 CTE"
+SERIES_LARGE = "범위가 너무 큽니다"
+SERIES_LITERAL = "숫자나 날짜 상수로"
+TOO_LONG = "값이 너무 깁니다"
+UNBOUNDED = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n{}) SELECT count(*) FROM n"
+
+RESOURCE_REFUSED = [
+    # (dialects, id, sql, fragment)
+    (ALL, "recursive-no-where", UNBOUNDED.format(""), RECURSION),
+    (ALL, "recursive-where-true", UNBOUNDED.format(" WHERE TRUE"), RECURSION),
+    (ALL, "recursive-where-constant", UNBOUNDED.format(" WHERE 1 = 1"), RECURSION),
+    (ALL, "recursive-cross-join", "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT n.x + 1 FROM n CROSS JOIN orders) "
+                                  "SELECT count(*) FROM n", RECURSION),
+    (ALL, "recursive-join-on-true", "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT n.x + 1 FROM n JOIN orders ON TRUE) "
+                                    "SELECT count(*) FROM n", RECURSION),
+    (ALL, "recursive-three-operands", "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT x + 1 FROM n) "
+                                      "SELECT count(*) FROM n", RECURSION),
+    (ALL, "recursive-in-subquery", "SELECT * FROM (" + UNBOUNDED.format("") + ") s", RECURSION),
+    (("sqlite",), "recursive-without-keyword",
+     "WITH n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n", RECURSION),
+    (("duckdb",), "range-giant", "SELECT unnest(range(10000000000))", SERIES_LARGE),
+    (("duckdb",), "range-just-over", "SELECT unnest(range(1000001))", SERIES_LARGE),
+    (("duckdb",), "range-negative-step", "SELECT unnest(range(0, -5000000, -1))", SERIES_LARGE),
+    (("duckdb",), "generate-series-in-unnest-from", "SELECT * FROM unnest(generate_series(1, 100000000000))", SERIES_LARGE),
+    (("duckdb",), "generate-series-list", "SELECT list_sum(generate_series(1, 5000000000))", SERIES_LARGE),
+    (("duckdb",), "timestamp-series-seconds",
+     "SELECT unnest(generate_series(TIMESTAMP '2000-01-01', TIMESTAMP '2001-01-01', INTERVAL 1 SECOND))", SERIES_LARGE),
+    (("duckdb",), "range-column-bound", "SELECT unnest(range(qty)) FROM orders", SERIES_LITERAL),
+    (("duckdb",), "range-zero-step", "SELECT range(1, 10, 0)", SERIES_LITERAL),
+    (("duckdb",), "range-expression-bound", "SELECT range(1, 10 * 1000)", SERIES_LITERAL),
+    (("duckdb",), "date-series-no-step", "SELECT generate_series(DATE '2024-01-01', DATE '2024-12-31')", SERIES_LITERAL),
+    (("postgres",), "generate-series-select", "SELECT generate_series(1, 10000000000)", SERIES_LARGE),
+    (("postgres",), "generate-series-column", "SELECT generate_series(1, qty) FROM orders", SERIES_LITERAL),
+    (("postgres",), "date-series-minutes",
+     "SELECT generate_series('2000-01-01'::timestamp, '2024-01-01'::timestamp, '1 minute'::interval)", SERIES_LARGE),
+    (ALL, "repeat-giant", "SELECT length(repeat('x', 300000000))", TOO_LONG),
+    (("duckdb", "postgres"), "lpad-giant", "SELECT lpad(name, 2000000000, 'x') FROM customers", TOO_LONG),
+]
+RESOURCE_ALLOWED = [
+    # (dialects, id, sql)
+    (ALL, "recursive-where", UNBOUNDED.format(" WHERE x < 10")),
+    (ALL, "recursive-tree-join", "WITH RECURSIVE t(id) AS (SELECT id FROM customers WHERE id = 1 UNION ALL "
+                                 "SELECT o.id FROM orders o JOIN t ON o.customer_id = t.id) SELECT * FROM t"),
+    (ALL, "non-recursive-same-name", "WITH orders AS (SELECT * FROM orders) SELECT count(*) FROM orders"),
+    (ALL, "cross-join", "SELECT count(*) FROM orders a CROSS JOIN orders b CROSS JOIN customers c"),
+    (ALL, "repeat-column", "SELECT repeat('*', qty) FROM orders"),
+    (ALL, "repeat-small", "SELECT repeat('-', 20)"),
+    (("duckdb",), "range-small", "SELECT unnest(range(5))"),
+    (("duckdb",), "range-at-cap", "SELECT unnest(range(1000000))"),
+    (("duckdb",), "date-spine", "SELECT unnest(generate_series(DATE '2024-01-01', DATE '2024-12-31', INTERVAL 1 DAY))"),
+    (("duckdb",), "month-spine", "SELECT unnest(generate_series(DATE '2000-01-01', DATE '2024-12-01', INTERVAL 1 MONTH))"),
+    (("postgres",), "generate-series-small", "SELECT generate_series(1, 12)"),
+    (("postgres",), "date-spine", "SELECT generate_series('2024-01-01'::date, '2024-12-31'::date, '1 day'::interval)"),
+]
+
+
+@pytest.mark.parametrize(("dialect", "sql", "fragment"), [
+    pytest.param(d, sql, fragment, id=f"{d}-{case_id}")
+    for dialects, case_id, sql, fragment in RESOURCE_REFUSED for d in dialects
+])
+def test_resource_abuse_refused(dialect, sql, fragment):
+    with pytest.raises(GuardRefusal) as caught:
+        guard.check(sql, dialect)
+    assert fragment in str(caught.value) and HANGUL.search(str(caught.value)), str(caught.value)
+
+
+@pytest.mark.parametrize(("dialect", "sql"), [
+    pytest.param(d, sql, id=f"{d}-{case_id}") for dialects, case_id, sql in RESOURCE_ALLOWED for d in dialects
+])
+def test_bounded_resources_allowed(dialect, sql):
+    approved = guard.check(sql, dialect)
+    assert guard.check(approved.sql, dialect).sql == approved.sql
+
+
+def test_new_system_tables_refused_on_sqlite():
+    for table in ("dbstat", "sqlite_dbpage"):
+        with pytest.raises(GuardRefusal):
+            guard.check(f"SELECT * FROM {table}", "sqlite")

@@ -219,3 +219,25 @@ def test_bad_questions_in_the_app(app_env, question, message):
     assert not at.exception and message in at.error[0].value
     run_sql(at, "SELECT count(*) AS n FROM customers")
     assert not at.error
+
+
+def test_a_database_yaml_can_make_its_policy_stricter(settings, sqlite_file, tmp_path):
+    import sqlite3
+
+    from t2sql.errors import GuardRefusal
+
+    with sqlite3.connect(sqlite_file) as conn:
+        table = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchone()[0]
+        column = conn.execute(f"SELECT name FROM pragma_table_info('{table}') ORDER BY cid").fetchall()[1][0]
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / f"{sqlite_file.stem}.yaml").write_text(
+        f"sensitive_policy: block\ntables:\n  {table}:\n    columns:\n      {column}: {{sensitive: true}}\n",
+        encoding="utf-8",
+    )
+    pipeline = Pipeline(replace(settings, schema_dir=schemas, sensitive_policy="mask"))
+    with pytest.raises(GuardRefusal) as err:
+        pipeline.run(str(sqlite_file), f"SELECT * FROM {table}")
+    assert f"{table}.{column}" in str(err.value)
+    _, result = pipeline.run(str(sqlite_file), f"SELECT count(DISTINCT {column}) AS n FROM {table}")
+    assert result.rows[0][0] > 0 and result.masked == ()
