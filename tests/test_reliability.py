@@ -1,4 +1,4 @@
-"""Hostile models, prompt injection, broken parts and many sessions at once, through the real pipeline.
+"""Hostile models, prompt injection, per-database policy and many sessions at once, through the real pipeline.
 
 A scripted OpenAI-compatible server plays the model, so a test can make it write exactly the
 SQL an injected prompt would get out of it; everything after generation (guard, sensitive-data
