@@ -223,12 +223,12 @@ def show_chart(frame, titles: dict[str, str]) -> None:
         return
     kinds = list(charts.KINDS)
     c1, c2, c3, c4 = st.columns(4)
-    kind = c1.selectbox("차트 종류", kinds, index=kinds.index(suggestion.kind) if suggestion else 2,
+    kind = c1.selectbox("차트 종류", kinds, index=kinds.index(suggestion.kind if suggestion else "bar"),
                         format_func=charts.KINDS.get, key="chart_kind")
     y_default = suggestion.y if suggestion and suggestion.y in opts["y"] else opts["y"][0]
     y = c3.selectbox("값(세로축)", opts["y"], index=opts["y"].index(y_default), key="chart_y")
     if kind == "metric":
-        st.metric(titles.get(y, y), f"{frame[y].iloc[0]:,}" if len(frame) else "-")
+        st.metric(titles.get(y, y), charts.metric_text(frame[y]))
         return
     x_default = suggestion.x if suggestion and suggestion.x in opts["x"] else opts["x"][0]
     x = c2.selectbox("가로축", opts["x"], index=opts["x"].index(x_default), key="chart_x")
@@ -248,8 +248,7 @@ if state.get("result"):
         st.info(f"개인정보 열({', '.join(result.masked)})은 가려서 표시했습니다.")
     if result.rows:
         frame = result.to_frame()
-        titles = {col: labels.get(f"{t}.{col}", col) for t in approved.tables for col in frame.columns
-                  if f"{t}.{col}" in labels}
+        titles = charts.axis_titles(frame.columns, approved.tables, labels)
         table_tab, chart_tab = st.tabs(["표", "차트"])
         with table_tab:
             show_table(frame)

@@ -75,6 +75,22 @@ def options(frame: pd.DataFrame) -> dict[str, list[str]]:
     }
 
 
+def axis_titles(columns, tables, labels: dict[str, str]) -> dict[str, str]:
+    """Result column -> Korean title from the schema (``catalog.labels()``) of the queried tables."""
+    return {col: labels[f"{t}.{col}"] for t in tables for col in columns if f"{t}.{col}" in labels}
+
+
+def metric_text(series: pd.Series) -> str:
+    """The first value of a one-number result, with thousands separators; '-' for NULL/empty."""
+    value = series.iloc[0] if len(series) else None
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "-"
+    try:
+        return f"{value:,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def build(frame: pd.DataFrame, spec: ChartSpec, titles: dict[str, str] | None = None):
     """An Altair chart for ``spec``; ``titles`` maps column -> Korean axis title."""
     import altair as alt

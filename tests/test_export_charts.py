@@ -90,3 +90,16 @@ def test_options_offer_numbers_for_y_and_categories_for_colour():
     frame = pd.DataFrame({"city": ["서울"], "n": [1], "avg": [Decimal("1.5")], "day": [D(2024, 1, 1)]})
     opts = charts.options(frame)
     assert opts == {"x": ["city", "n", "avg", "day"], "y": ["n", "avg"], "color": ["city"]}
+
+
+@pytest.mark.parametrize("values, shown", [
+    ([1234567], "1,234,567"), ([Decimal("1234.5")], "1,234.5"), ([None], "-"), ([float("nan")], "-"), ([], "-"),
+    (["서울"], "서울"),
+])
+def test_metric_text(values, shown):
+    assert charts.metric_text(pd.Series(values, dtype=object)) == shown
+
+
+def test_axis_titles_come_from_the_queried_tables_only():
+    labels = {"customers.city": "거주 도시", "stores.city": "매장 도시", "customers.grade": "회원 등급"}
+    assert charts.axis_titles(["city", "n"], ["customers"], labels) == {"city": "거주 도시"}
