@@ -113,10 +113,10 @@ class Catalog:
         out = {}
         for table in self.tables.values():
             if table.description:
-                out[table.name] = _short_label(table.description)
+                out[table.name] = short_label(table.description)
             for col in table.columns:
                 if col.description:
-                    out[f"{table.name}.{col.name}"] = _short_label(col.description)
+                    out[f"{table.name}.{col.name}"] = short_label(col.description)
         return out
 
     def neighbours(self, name: str) -> set[str]:
@@ -164,9 +164,9 @@ def build_catalog(db: Database, annotations: dict | None = None, sample_values: 
     )
 
 
-def _short_label(description: str) -> str:
-    """'거주 도시 (시·도)' -> '거주 도시'; '판매 가격 (원)' -> '판매 가격'."""
-    return description.split(" (")[0].split(". ")[0].split(":")[0].strip()
+def short_label(description: str) -> str:
+    """Short Korean name for explanations and chart axes: '거주 도시 (시·도)' -> '거주 도시'."""
+    return str(description).split(" (")[0].split(". ")[0].split(":")[0].strip().rstrip(".")
 
 
 def _introspect_duckdb(conn: sa.Connection) -> list[Table]:

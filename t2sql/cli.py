@@ -205,7 +205,10 @@ def cmd_loadtest(args, settings: Settings) -> int:
     import contextlib
     import platform
 
-    from .loadtest import run_load, run_pipeline_load, serve_app
+    from .loadtest import chromium_path, run_load, run_pipeline_load, serve_app
+
+    if not args.no_browser and chromium_path() is None:
+        raise T2SQLError("chromium을 찾을 수 없습니다. `apt-get install chromium`으로 설치하거나 --no-browser로 실행하세요.")
 
     kind = "세션(브라우저 없이)" if args.no_browser else "브라우저 세션"
     _stderr(f"{kind} {args.sessions}개로 {args.duration:g}초 동안 부하 시험을 합니다…")

@@ -45,9 +45,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .errors import DatabaseUnavailable, QueryError, QueryTimeout, T2SQLError
+from .guard import DIALECTS  # SQLAlchemy backend -> sqlglot dialect, shared with the guard
 from .settings import Settings
 
-SQLGLOT_DIALECTS = {"duckdb": "duckdb", "sqlite": "sqlite", "postgresql": "postgres"}
 
 DUCKDB_CONFIG = {
     "enable_external_access": False,
@@ -166,11 +166,11 @@ class Database:
             raise DatabaseUnavailable(f"데이터베이스 URL 형식이 올바르지 않습니다: {url}") from exc
         self.url = url
         self.backend = parsed.get_backend_name()
-        if self.backend not in SQLGLOT_DIALECTS:
+        if self.backend not in DIALECTS:
             raise DatabaseUnavailable(
                 f"지원하지 않는 데이터베이스 종류입니다: {self.backend}. DuckDB, SQLite, PostgreSQL을 사용할 수 있습니다."
             )
-        self.dialect = SQLGLOT_DIALECTS[self.backend]
+        self.dialect = DIALECTS[self.backend]
         self.label = database_label(url)
         self.timeout_s = timeout_s
         self.memory_limit = memory_limit

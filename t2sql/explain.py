@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 
+from .catalog import short_label  # the same short form as Catalog.labels(), so either input works
+
 UNPARSABLE = "SQL을 해석하지 못해 설명을 만들 수 없습니다."
 EMPTY = "설명할 SQL이 없습니다."
 NOT_A_QUERY = "데이터를 조회하는 SELECT 문이 아니어서 설명하지 않습니다."
@@ -150,11 +152,6 @@ class _Pred:
     kind: str = "noun"
 
 
-def _short_label(label: str) -> str:
-    """'거주 도시 (시·도)' -> '거주 도시': the same short form as Catalog.labels(), so either input works."""
-    return str(label).split(" (")[0].split(". ")[0].split(":")[0].strip().rstrip(".")
-
-
 def _sql(node: exp.Expression, ctx: _Ctx, limit: int = 80) -> str:
     """Compact SQL for what has no wording (arithmetic, unknown functions), without table prefixes."""
     node = node.copy()
@@ -178,8 +175,8 @@ def _column(col: exp.Column, ctx: _Ctx, qualified: bool = False) -> str:
     name = col.name
     for candidate in [table] if table else ctx.tables:
         label = ctx.labels.get(f"{candidate}.{name}")
-        if label and _short_label(label) not in ("", name):
-            name = f"{_short_label(label)}({name})"
+        if label and short_label(label) not in ("", name):
+            name = f"{short_label(label)}({name})"
             break
     return f"{table}.{name}" if qualified and table else name
 
@@ -188,7 +185,7 @@ def _table(name: str, ctx: _Ctx) -> str:
     """'쇼핑몰 회원(customers) 테이블', or '중간 결과 x' for a CTE defined earlier."""
     if name in ctx.ctes:
         return f"중간 결과 {name}"
-    label = _short_label(ctx.labels.get(name, ""))
+    label = short_label(ctx.labels.get(name, ""))
     return f"{label}({name}) 테이블" if label and label != name else f"{name} 테이블"
 
 

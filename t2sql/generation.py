@@ -179,8 +179,9 @@ class Turnstile:
 
     @contextmanager
     def enter(self, on_wait: Callable[[int], None] | None = None, poll_s: float = 0.5):
-        """Wait for a turn; ``on_wait(n)`` is told how many are ahead while waiting."""
+        """Wait for a turn; ``on_wait(n)`` is told how many are ahead, whenever that number changes."""
         ticket = object()
+        reported = None
         with self._cond:
             if len(self._line) >= self.capacity:
                 raise ModelBusy(
@@ -196,7 +197,8 @@ class Turnstile:
                         self._running += 1
                         break
                     self._cond.wait(poll_s)
-                if on_wait:
+                if on_wait and ahead != reported:
+                    reported = ahead
                     on_wait(ahead)
         except BaseException:
             with self._cond:

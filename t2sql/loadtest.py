@@ -173,6 +173,18 @@ class LoadReport:
     run_ms: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
 
+    def add_round(self, slot: int, ask_ms: float, run_ms: float, errors: list[str], own: str, shown: str) -> None:
+        """One question + run of a session; ``shown`` is the SQL that session saw executed."""
+        self.asks += 1
+        self.ask_ms.append(ask_ms)
+        if errors:
+            self.errors.extend(f"session {slot}: {e}" for e in errors)
+        else:
+            self.runs += 1
+            self.run_ms.append(run_ms)
+        if _marker(own) not in shown:
+            self.leaks.append(f"session {slot}: ran {own!r} but saw {shown!r}")
+
     def summary(self) -> dict:
         def pct(values, q):
             return round(statistics.quantiles(values, n=100)[q - 1]) if len(values) >= 2 else (round(values[0]) if values else None)
@@ -218,32 +230,23 @@ async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float,
             db, question, template = WORKLOAD[slot % len(WORKLOAD)]
             if db != "shop":
                 await page.pick_database(SAMPLE_TITLES[db])
-            round_no = 0
-            while time.time() < stop_at or round_no == 0:
-                round_no += 1
-                asked = question
+            first = True
+            while first or time.time() < stop_at:
+                first = False
                 started = time.perf_counter()
-                await page.ask(asked)
+                await page.ask(question)
                 ask_ms = (time.perf_counter() - started) * 1000
                 errors = await page.errors()
-                if await page.page.get_by_label("질문").input_value() != asked:
+                if await page.page.get_by_label("질문").input_value() != question:
                     report.leaks.append(f"session {slot}: the question box shows someone else's text")
-                own = template.format(city=rng.choice(CITIES), n=rng.randint(1, 500) * 1000 + slot)
+                own = _own_query(rng, template, slot)
                 await page.set_sql(own)
                 started = time.perf_counter()
                 await page.run()
                 run_ms = (time.perf_counter() - started) * 1000
                 errors += await page.errors()
                 shown = " ".join((await page.executed_sql()).split())
-                report.asks += 1
-                report.ask_ms.append(ask_ms)
-                if errors:
-                    report.errors.extend(f"session {slot}: {e}" for e in errors)
-                else:
-                    report.runs += 1
-                    report.run_ms.append(run_ms)
-                if _marker(own) not in shown:
-                    report.leaks.append(f"session {slot}: ran {own!r} but the page shows {shown!r}")
+                report.add_round(slot, ask_ms, run_ms, errors, own, shown)
         except Exception as exc:  # a crashed session is an error of the run, not of the harness
             report.errors.append(f"session {slot}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
         finally:
@@ -282,24 +285,19 @@ def run_pipeline_load(settings, sessions: int = 20, duration_s: float = 180.0, s
     def session(slot: int):
         rng = random.Random(seed * 1000 + slot)
         db, question, template = WORKLOAD[slot % len(WORKLOAD)]
-        round_no = 0
-        while time.time() < stop_at or round_no == 0:
-            round_no += 1
+        first = True
+        while first or time.time() < stop_at:
+            first = False
             try:
                 started = time.perf_counter()
                 pipeline.generate(db, question)
                 ask_ms = (time.perf_counter() - started) * 1000
-                own = template.format(city=rng.choice(CITIES), n=rng.randint(1, 500) * 1000 + slot)
+                own = _own_query(rng, template, slot)
                 started = time.perf_counter()
                 approved, _ = pipeline.run(db, own, session=f"load-{slot}")
                 run_ms = (time.perf_counter() - started) * 1000
                 with lock:
-                    report.asks += 1
-                    report.runs += 1
-                    report.ask_ms.append(ask_ms)
-                    report.run_ms.append(run_ms)
-                    if _marker(own) not in approved.sql:
-                        report.leaks.append(f"session {slot}: ran {own!r} but got {approved.sql!r}")
+                    report.add_round(slot, ask_ms, run_ms, [], own, approved.sql)
             except Exception as exc:
                 with lock:
                     report.errors.append(f"session {slot}: {type(exc).__name__}: {exc}")
@@ -320,6 +318,11 @@ def run_pipeline_load(settings, sessions: int = 20, duration_s: float = 180.0, s
     report.duration_s = time.time() - started
     done.set()
     return report
+
+
+def _own_query(rng: random.Random, template: str, slot: int) -> str:
+    """A query only this session runs (its slot number is part of the condition)."""
+    return template.format(city=rng.choice(CITIES), n=rng.randint(1, 500) * 1000 + slot)
 
 
 def _marker(sql: str) -> str:

@@ -141,14 +141,7 @@ class Pipeline:
         if progress:
             progress(f"참고할 테이블: {', '.join(tables)}")
         raw = ""
-        seen: list[int] = []
-
-        def waiting(ahead: int) -> None:
-            if on_wait and (not seen or seen[-1] != ahead):
-                seen.append(ahead)
-                on_wait(ahead)
-
-        with self.turnstile.enter(waiting):
+        with self.turnstile.enter(on_wait):
             for piece in generator.stream(prompt):
                 raw += piece
                 if on_text:
@@ -163,38 +156,46 @@ class Pipeline:
         """
         database = self.database(db)
         started = time.perf_counter()
-        audit = dict(session=session, database=database.label)
         try:
             approved = guard.check(sql, database.dialect, self.settings.max_rows)
             exposure = self.exposure(db, approved.sql)
             result = database.run(approved.sql, self.settings.max_rows, self.settings.query_timeout_s,
                                   self.settings.max_result_mb)
-        except GuardRefusal as exc:
-            self.audit.record(**audit, sql=sql, status="refused", reason=str(exc))
-            raise
         except T2SQLError as exc:
-            self.audit.record(**audit, sql=sql, status="error", reason=str(exc),
-                              duration_ms=(time.perf_counter() - started) * 1000)
+            refused = isinstance(exc, GuardRefusal)
+            self._audit(session, database, sql, "refused" if refused else "error", reason=str(exc),
+                        duration_ms=None if refused else (time.perf_counter() - started) * 1000)
             raise
         positions = exposure.positions(len(result.columns))
         if positions:
             result = replace(result, rows=sensitive.mask_rows(result.rows, positions),
                              masked=tuple(result.columns[i] for i in positions if i < len(result.columns)))
-        try:
-            self.audit.record(**audit, sql=approved.sql, status="ok", rows=len(result.rows), duration_ms=result.elapsed_ms,
-                              reason=f"masked: {', '.join(result.masked)}" if result.masked else "")
-        except OSError as exc:  # no result leaves without its audit line
-            raise T2SQLError(
-                f"감사 로그({self.audit.path})를 기록할 수 없어 결과를 보여 주지 않습니다. 디스크 공간과 권한을 확인하세요: {exc}"
-            ) from exc
+        self._audit(session, database, approved.sql, "ok", rows=len(result.rows), duration_ms=result.elapsed_ms,
+                    reason=f"masked: {', '.join(result.masked)}" if result.masked else "")
         return approved, result
+
+    def _audit(self, session: str, database: Database, sql: str, status: str, **fields) -> None:
+        """No query outcome goes unrecorded: a log that cannot be written stops the request."""
+        try:
+            self.audit.record(session=session, database=database.label, sql=sql, status=status, **fields)
+        except OSError as exc:
+            raise T2SQLError(
+                f"감사 로그({self.audit.path})를 기록할 수 없어 요청을 처리하지 않았습니다. 디스크 공간과 권한을 확인하세요: {exc}"
+            ) from exc
 
     def exposure(self, db: str, sql: str) -> sensitive.Exposure:
         """Which output columns carry sensitive values; raises ``GuardRefusal`` under the ``block`` policy."""
         catalog = self.catalog(db)
         found = sensitive.analyse(sql, catalog.dialect, sensitive.catalog_schema(catalog),
                                   sensitive.sensitive_columns(catalog), self.settings.sensitive_allow_counts)
-        sensitive.enforce(found, catalog.sensitive_policy or self.settings.sensitive_policy)
+        policy = catalog.sensitive_policy or self.settings.sensitive_policy
+        try:
+            sensitive.enforce(found, policy)
+        except ValueError as exc:
+            raise T2SQLError(
+                f"개인정보 정책 '{policy}'을(를) 알 수 없습니다. T2SQL_SENSITIVE_POLICY 또는 {catalog.database}.yaml의 "
+                "sensitive_policy를 mask 또는 block으로 설정하세요."
+            ) from exc
         return found
 
     def ask(self, db: str, question: str, progress: Progress | None = None, session: str = "cli") -> Answer:

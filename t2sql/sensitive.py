@@ -70,6 +70,7 @@ from sqlglot import exp
 from sqlglot.optimizer.qualify import qualify
 
 from .errors import GuardRefusal
+from .guard import IMPLICIT_RECURSION_DIALECTS
 
 POLICIES = ("mask", "block")
 MASK = "***"
@@ -87,7 +88,6 @@ UNTRACEABLE_CLASSES: tuple[type, ...] = tuple(
     if isinstance(cls, type)
 )
 # SQLite makes a CTE recursive by self-reference alone, without the RECURSIVE keyword.
-IMPLICIT_RECURSION_DIALECTS = frozenset({"sqlite"})
 MAX_RECURSION_ROUNDS = 64  # a recursive CTE's taint grows monotonically: it settles long before this
 MIN_FALLBACK_WIDTH = 256  # when a failed analysis cannot count the outputs, mask at least this many
 MAX_NAMED_SOURCES = 5

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from t2sql.errors import T2SQLError
 from t2sql.pipeline import Pipeline
 
 
@@ -167,3 +168,19 @@ def test_a_database_yaml_can_make_its_policy_stricter(settings, sqlite_file, tmp
     assert f"{table}.{column}" in str(err.value)
     _, result = pipeline.run(str(sqlite_file), f"SELECT count(DISTINCT {column}) AS n FROM {table}")
     assert result.rows[0][0] > 0 and result.masked == ()
+
+
+def test_unknown_sensitive_policy_gives_korean_message(settings, shop_copy):
+    pipeline = Pipeline(replace(settings, sensitive_policy="hide"))
+    with pytest.raises(T2SQLError) as err:
+        pipeline.run(str(shop_copy), "SELECT email FROM customers LIMIT 1")
+    assert "개인정보 정책 'hide'" in str(err.value) and "mask 또는 block" in str(err.value)
+
+
+def test_unwritable_audit_log_withholds_the_result_in_korean(settings, shop_copy, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    pipeline = Pipeline(replace(settings, audit_log=str(blocker / "audit.jsonl")))
+    with pytest.raises(T2SQLError) as err:
+        pipeline.run(str(shop_copy), "SELECT count(*) FROM customers")
+    assert "감사 로그" in str(err.value) and "요청을 처리하지 않았습니다" in str(err.value)
