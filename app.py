@@ -13,8 +13,10 @@ import streamlit as st
 
 from t2sql import charts, export
 from t2sql.errors import GuardRefusal, T2SQLError
+from t2sql.examples import SOURCES
 from t2sql.explain import explain
 from t2sql.pipeline import Pipeline
+from t2sql.prompt import Shot
 from t2sql.samples import SAMPLE_NAMES, SAMPLE_TITLES
 from t2sql.settings import Settings
 
@@ -22,6 +24,7 @@ CUSTOM = "직접 입력 (SQLAlchemy URL)"
 PAGE_ROWS = 100      # rows per page of the result table
 HISTORY_SIZE = 20    # questions kept per browser session
 CHART_KEYS = ("chart_kind", "chart_x", "chart_y", "chart_color")
+ASK, ADMIN = "질문하기", "예시·정의 관리"
 
 st.set_page_config(page_title="t2sql · 한국어로 묻는 데이터", page_icon="🔎", layout="wide")
 
@@ -40,12 +43,19 @@ state.setdefault("history", [])
 
 
 # --- callbacks (run before the script, so they may set widget values) -------------------------
-def clear_question(keep_question: bool = False) -> None:
-    keys = ["sql_editor", "tables", "result", "error", "notices", "page", *CHART_KEYS]
+def clear_question(keep_question: bool = False, keep_turn: bool = False) -> None:
+    """Forget the current question, SQL and result; without ``keep_turn`` the conversation starts over too."""
+    keys = ["sql_editor", "tables", "result", "error", "notices", "page", "draft", "correcting", "saved", *CHART_KEYS]
     if not keep_question:
         keys.append("question")
+    if not keep_turn:
+        keys.append("turn")
     for key in keys:
         state.pop(key, None)
+
+
+def new_question() -> None:
+    clear_question()
 
 
 def use_example(question: str) -> None:
@@ -68,6 +78,7 @@ def restore(entry: dict) -> None:
 
 # --- sidebar: database, model, history ----------------------------------------------------------
 with st.sidebar:
+    view = st.radio("화면", [ASK, ADMIN], key="view", horizontal=True, label_visibility="collapsed")
     st.header("데이터베이스")
     choice = st.selectbox(
         "조회할 데이터베이스", [*SAMPLE_NAMES, CUSTOM], key="db_choice",
@@ -93,7 +104,7 @@ if not db:
     st.info("왼쪽에서 데이터베이스를 고르거나 URL을 입력하세요.")
     st.stop()
 
-# A new database means a fresh question/SQL/result.
+# A new database means a fresh question/SQL/result (and a new conversation).
 if state.get("active_db") != db:
     clear_question()
     state.active_db = db
@@ -113,10 +124,84 @@ if catalog.description:
     db_status.caption(catalog.description)
 labels = catalog.labels()
 
+
+
+# --- admin: verified examples and business definitions ------------------------------------------
+def admin_view() -> None:
+    """List, add, edit and delete the pairs and definitions that go into prompts for this database."""
+    store = pipeline.examples.store
+    st.title("검증된 예시와 업무 정의")
+    st.caption(f"{catalog.database}: 여기 저장된 질문-SQL 예시와 정의가 비슷한 질문의 프롬프트에 들어갑니다.")
+    if state.get("admin_notice"):
+        st.success(state.pop("admin_notice"))
+
+    def done(message: str) -> None:
+        state.admin_notice = message
+        st.rerun()
+    pairs = store.list(catalog.database)
+    st.subheader(f"검증된 예시 ({len(pairs)}개)")
+    if pairs:
+        st.dataframe([{"번호": e.id, "질문": e.question, "SQL": e.sql, "출처": SOURCES.get(e.source, e.source),
+                       "수정 시각": e.updated_at[:16]} for e in pairs], hide_index=True, width="stretch")
+        chosen = st.selectbox("고칠 예시", [e.id for e in pairs], key="admin_example",
+                              format_func=lambda i: next(f"{e.id}. {e.question}" for e in pairs if e.id == i))
+        pair = next(e for e in pairs if e.id == chosen)
+        q = st.text_input("질문", pair.question, key=f"admin_q_{pair.id}")
+        edited_sql = st.text_area("SQL", pair.sql, key=f"admin_sql_{pair.id}", height=120)
+        save, delete, _ = st.columns([1, 1, 4])
+        if save.button("저장", key="admin_save"):
+            try:
+                pipeline.run(db, edited_sql, state.session_id)  # only SQL that runs is kept as verified
+                store.update(pair.id, q, edited_sql)
+                done("예시를 고쳤습니다.")
+            except (T2SQLError, ValueError) as exc:
+                st.error(f"저장하지 못했습니다: {exc}")
+        if delete.button("삭제", key="admin_delete"):
+            store.delete(pair.id)
+            done("예시를 삭제했습니다.")
+        st.download_button("JSONL 내려받기 (학습 데이터 형식)", pipeline.examples_jsonl(db),
+                           f"{catalog.database}_examples.jsonl", "application/jsonl", key="admin_export")
+    else:
+        st.caption("아직 없습니다. 결과 아래의 '정확해요'를 누르거나 여기서 추가하세요.")
+    with st.form("admin_new_example", clear_on_submit=True):
+        new_q = st.text_input("새 예시 질문", key="admin_new_q")
+        new_sql = st.text_area("새 예시 SQL", key="admin_new_sql", height=100)
+        if st.form_submit_button("예시 추가"):
+            try:
+                pipeline.save_example(db, new_q, new_sql, "admin", state.session_id, state.session_id)
+                done("예시를 추가했습니다.")
+            except (T2SQLError, ValueError) as exc:
+                st.error(f"추가하지 못했습니다: {exc}")
+
+    docs = store.docs(catalog.database)
+    st.subheader(f"업무 정의 ({len(docs) + len(catalog.docs)}개)")
+    for text in catalog.docs:
+        st.markdown(f"- {text} · _스키마 yaml_")
+    for doc in docs:
+        text_col, button_col = st.columns([6, 1], vertical_alignment="center")
+        text_col.markdown(f"- {doc.text}")
+        if button_col.button("삭제", key=f"admin_doc_delete_{doc.id}"):
+            store.delete_doc(doc.id)
+            done("정의를 삭제했습니다.")
+    with st.form("admin_new_doc", clear_on_submit=True):
+        text = st.text_input("새 정의", placeholder="예: 매출 = 취소·환불을 제외한 주문 금액 합계", key="admin_new_doc_text")
+        if st.form_submit_button("정의 추가"):
+            try:
+                store.add_doc(catalog.database, text, "admin", state.session_id)
+                done("정의를 추가했습니다.")
+            except ValueError as exc:
+                st.error(str(exc))
+
+
+if view == ADMIN:
+    admin_view()
+    st.stop()
+
 # --- question -> SQL ----------------------------------------------------------------------------
 head, reset = st.columns([6, 1], vertical_alignment="bottom")
 head.title("한국어로 묻는 데이터")
-reset.button("새 질문", key="new_question", on_click=clear_question, width="stretch")
+reset.button("새 질문", key="new_question", on_click=new_question, width="stretch",
+             help="이전 질문과 이어지지 않는 새 대화를 시작합니다")
 
 if catalog.examples:
     st.caption("예시 질문")
@@ -124,25 +209,34 @@ if catalog.examples:
         col.button(example, key=f"example_{example}", on_click=use_example, args=(example,), width="stretch")
 
 question = st.text_area("질문", key="question", height=80, placeholder="예: 서울에 사는 고객은 몇 명이야?")
+turn: Shot | None = state.get("turn")
+turn_note = st.empty()  # filled at the end: a run further down starts or moves the conversation
 
 if st.button("SQL 생성", key="generate", type="primary") or state.pop("pending_generate", False):
-    clear_question(keep_question=True)
+    clear_question(keep_question=True, keep_turn=True)
     live = st.empty()
     try:
         with st.status("SQL을 만드는 중…", expanded=True) as status:
             waiting = st.empty()
-            draft = pipeline.generate(
-                db, question, progress=status.write, on_text=lambda text: live.code(text, language="sql"),
+            draft = pipeline.solve(
+                db, question, state.session_id, progress=status.write, on_text=lambda text: live.code(text, language="sql"),
                 on_wait=lambda ahead: waiting.caption(f"다른 사용자의 질문을 처리하는 중입니다. 앞에 {ahead}명이 기다리고 있습니다…"),
+                previous=turn,
             )
             waiting.empty()
             status.update(label=f"SQL 생성 완료 ({draft.latency_ms / 1000:.1f}초)", state="complete", expanded=False)
         state.notices = list(draft.notices)
         if draft.resolved_question != draft.question:
             state.notices.append(f"기간을 이렇게 해석했습니다: {draft.resolved_question}")
+        if draft.examples:
+            state.notices.append(f"비슷한 검증된 예시 {len(draft.examples)}개를 참고했습니다.")
         state.sql_editor, state.tables = draft.sql, draft.tables
+        state.draft = draft
         if not draft.sql:
             state.error = "모델이 SQL을 만들지 못했습니다. 질문을 더 구체적으로 바꿔 보거나 SQL을 직접 입력하세요."
+        elif draft.error is not None:
+            tries = f"자동 수정 {len(draft.failures)}회 후에도 " if draft.failures else ""
+            state.error = f"{tries}SQL이 실행되지 않습니다: {draft.error} SQL을 고치거나 질문을 바꿔 보세요."
     except GuardRefusal as exc:
         state.error = f"처리하지 않았습니다: {exc}"
     except T2SQLError as exc:
@@ -158,6 +252,14 @@ for notice in state.get("notices", []):
 if state.get("tables"):
     with st.expander(f"참고한 테이블 ({', '.join(state.tables)})"):
         st.code(catalog.ddl(state.tables), language="sql")
+draft = state.get("draft")
+if draft is not None and draft.failures:
+    fixed = "아래 SQL로 고쳤습니다" if draft.error is None else "아직 실행되지 않습니다"
+    st.warning(f"자동 수정: 처음 만든 SQL이 실행되지 않아 {len(draft.failures)}번 다시 만들었고, {fixed}.")
+    with st.expander(f"실패한 SQL {len(draft.failures)}개 보기"):
+        for failure in draft.failures:
+            st.code(failure.sql, language="sql")
+            st.caption(failure.error)
 
 editor, explanation = st.columns([3, 2])
 sql = editor.text_area("SQL (실행 전에 확인하고 고칠 수 있습니다)", key="sql_editor", height=220)
@@ -171,12 +273,21 @@ with explanation:
 
 if st.button("실행", key="run", disabled=not (sql or "").strip()) or state.pop("pending_run", False):
     state.pop("error", None)
+    state.pop("saved", None)
     for key in ("page", *CHART_KEYS):
         state.pop(key, None)
     try:
         with st.spinner("쿼리를 실행하는 중…"):
             approved, result = pipeline.run(db, sql, session=state.session_id)
-        state.result = (approved, result, question)
+        asked = draft.resolved_question if draft is not None and draft.from_model else (question or "")
+        if draft is not None and draft.previous is not None:  # a follow-up is only meaningful with its first question
+            asked = f"{draft.previous.question}, {asked}"
+        state.result = (approved, result, asked, sql)
+        state.turn = Shot(asked, sql) if asked else None
+        correcting = state.pop("correcting", None)
+        if correcting and asked and sql.strip() != correcting.strip():
+            pipeline.examples.store.add(catalog.database, asked, sql, "correction", state.session_id)
+            state.saved = "고친 SQL을 검증된 예시로 저장했습니다. 비슷한 질문에 참고합니다."
         state.history = [
             {"db": db, "question": question or "(직접 입력한 SQL)", "sql": sql, "rows": len(result.rows),
              "when": time.strftime("%H:%M")},
@@ -194,6 +305,30 @@ if st.button("실행", key="run", disabled=not (sql or "").strip()) or state.pop
 
 if state.get("error"):
     st.error(state.error)
+
+
+# --- feedback: a good answer becomes a verified example; a fixed one too ------------------------
+def thumbs_up() -> None:
+    _approved, _result, asked, ran = state.result
+    try:
+        pipeline.save_example(db, asked, ran, "feedback", state.session_id, state.session_id)
+        state.saved = "검증된 예시로 저장했습니다. 비슷한 질문에 참고합니다."
+    except T2SQLError as exc:
+        state.saved = f"저장하지 못했습니다: {exc}"
+
+
+def thumbs_down() -> None:
+    state.correcting = state.result[3]
+    state.saved = "SQL 편집기에서 고친 뒤 '실행'을 누르면 고친 SQL이 검증된 예시로 저장됩니다."
+
+
+def feedback_row() -> None:
+    up, down, note = st.columns([1, 1, 4], vertical_alignment="center")
+    up.button("정확해요", key="feedback_up", icon=":material/thumb_up:", on_click=thumbs_up, width="stretch",
+              disabled=not state.result[2])
+    down.button("틀렸어요", key="feedback_down", icon=":material/thumb_down:", on_click=thumbs_down, width="stretch")
+    if state.get("saved"):
+        note.success(state.saved)
 
 
 # --- result: notes, table, chart, downloads ----------------------------------------------------
@@ -242,7 +377,7 @@ def show_chart(frame, titles: dict[str, str]) -> None:
 
 
 if state.get("result"):
-    approved, result, asked = state.result
+    approved, result, asked, _ran = state.result
     st.caption(" · ".join(result_notes(approved, result)))
     if result.masked:
         st.info(f"개인정보 열({', '.join(result.masked)})은 가려서 표시했습니다.")
@@ -264,6 +399,10 @@ if state.get("result"):
         st.info("조건에 맞는 데이터가 없습니다 (결과 0행). 조건(기간, 값의 철자)을 넓히거나 바꿔 보세요.")
     with st.expander("실행한 SQL"):
         st.code(approved.sql, language="sql")
+    feedback_row()
+
+if state.get("turn"):
+    turn_note.caption(f"이어지는 질문으로 해석합니다 (이전 질문: “{state.turn.question}”). 새 주제라면 '새 질문'을 누르세요.")
 
 # --- history (filled last so it shows this run's query) -------------------------------------------
 with history_box:

@@ -93,6 +93,7 @@ class Catalog:
     description: str = ""
     examples: list[str] = field(default_factory=list)  # example questions shown in the UI
     sensitive_policy: str = ""  # `mask` / `block` from the yaml; "" = the global setting
+    docs: list[str] = field(default_factory=list)  # business definitions from the yaml (``docs:``)
 
     @property
     def fingerprint(self) -> str:
@@ -161,6 +162,7 @@ def build_catalog(db: Database, annotations: dict | None = None, sample_values: 
     return Catalog(
         db.label, db.dialect, tables, annotations.get("description", ""),
         [str(q) for q in annotations.get("examples") or []], str(annotations.get("sensitive_policy") or ""),
+        [str(d).strip() for d in annotations.get("docs") or [] if str(d).strip()],
     )
 
 

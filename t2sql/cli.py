@@ -65,6 +65,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-browser", action="store_true", help="브라우저 없이 같은 작업을 파이프라인에 직접 (서버 쪽 처리량)")
     p.add_argument("--out", help="결과 JSON 경로")
 
+    p = sub.add_parser("examples", help="검증된 질문-SQL 예시를 가져오기/내보내기/보기 (프롬프트의 few-shot 예시)")
+    actions = p.add_subparsers(dest="action", required=True)
+    for action, help_text in (("import", "JSONL 파일의 예시를 검증해 저장"), ("export", "예시를 JSONL로 (학습 데이터 형식 겸용)"),
+                              ("list", "저장된 예시 보기")):
+        a = actions.add_parser(action, help=help_text)
+        a.add_argument("--db", required=True)
+        if action != "list":
+            a.add_argument("file", help="JSONL (평가 파일과 같은 필드: id, db_id, question, sql, ...)")
+        if action == "import":
+            a.add_argument("--disjoint-from", help="이 평가 JSONL과 같은 SQL이거나 거의 같은 질문은 가져오지 않음")
+
+    p = sub.add_parser("docs", help="업무 정의(예: 매출 = 취소 제외 주문 금액 합계)를 추가/보기/삭제")
+    actions = p.add_subparsers(dest="action", required=True)
+    for action, help_text, arg in (("add", "정의 추가", "text"), ("list", "정의 보기", None), ("delete", "정의 삭제", "id")):
+        a = actions.add_parser(action, help=help_text)
+        a.add_argument("--db", required=True)
+        if arg:
+            a.add_argument(arg)
+
     p = sub.add_parser("export-eval", help="생성 데이터의 한 분할을 데이터베이스별 평가 질문 파일(JSONL)로 내보냅니다")
     p.add_argument("--data", default=".t2sql/data")
     p.add_argument("--split", default="test")
@@ -228,6 +247,49 @@ def cmd_loadtest(args, settings: Settings) -> int:
     return 0 if summary["errors"] == 0 and summary["leaks"] == 0 else 1
 
 
+def cmd_examples(args, settings: Settings) -> int:
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline(settings)
+    name = pipeline.catalog(args.db).database
+    store = pipeline.examples.store
+    if args.action == "list":
+        rows = [(e.id, e.source, e.question, e.sql) for e in store.list(name)]
+        print(format_table(["번호", "출처", "질문", "SQL"], rows))
+        return 0
+    if args.action == "export":
+        count = pipeline.export_examples(args.db, Path(args.file))
+        _stderr(f"{name}: 예시 {count}개를 {args.file}에 내보냈습니다 (학습 데이터 형식 겸용).")
+        return 0
+    report = pipeline.import_examples(args.db, Path(args.file), Path(args.disjoint_from) if args.disjoint_from else None,
+                                      progress=_stderr)
+    for error in report.errors:
+        _stderr(error)
+    _stderr(f"{name}: 추가 {report.added}개, 갱신 {report.updated}개, 건너뜀 {report.skipped}개")
+    return 1 if report.errors and not (report.added or report.updated) else 0
+
+
+def cmd_docs(args, settings: Settings) -> int:
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline(settings)
+    name = pipeline.catalog(args.db).database
+    store = pipeline.examples.store
+    if args.action == "add":
+        if not args.text.strip():
+            raise T2SQLError("추가할 정의 문장을 입력하세요. 예: docs add --db shop \"매출 = 취소 제외 주문 금액 합계\"")
+        doc = store.add_doc(name, args.text, source="admin", author="cli")
+        print(f"{doc.id}\t{doc.text}")
+    elif args.action == "delete":
+        if not args.id.isdigit() or not store.delete_doc(int(args.id)):
+            raise T2SQLError(f"삭제할 정의 번호를 찾을 수 없습니다: {args.id}")
+    else:
+        rows = [(d.id, d.source, d.text) for d in store.docs(name)]
+        rows += [("-", "yaml", text) for text in pipeline.catalog(args.db).docs]
+        print(format_table(["번호", "출처", "정의"], rows))
+    return 0
+
+
 def _field_type(f):
     return {"int": int, "float": float, "str": str}.get(f.type if isinstance(f.type, str) else f.type.__name__, str)
 
@@ -235,7 +297,7 @@ def _field_type(f):
 COMMANDS = {
     "sql": cmd_sql, "ask": cmd_ask, "build-samples": cmd_build_samples, "index": cmd_index, "settings": cmd_settings,
     "gen-data": cmd_gen_data, "export-eval": cmd_export_eval, "train": cmd_train,
-    "eval": cmd_eval, "loadtest": cmd_loadtest,
+    "eval": cmd_eval, "loadtest": cmd_loadtest, "examples": cmd_examples, "docs": cmd_docs,
 }
 
 

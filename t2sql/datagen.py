@@ -21,6 +21,10 @@ write SQL, so the data is built to look like that situation:
 * Splits are by database: whole domains are held out for validation and test, so the test split
   only has schemas the model never saw.
 
+* ``augment`` adds what the app's prompt can carry besides the schema: similar verified pairs as
+  examples, follow-up turns with the previous question and SQL, and repairs of a broken SQL with
+  its real error message (train and validation splits only; the test split stays plain).
+
 Relative dates: training questions use absolute dates only ("2024년 3월", "2023년 4분기");
 relative phrases such as 지난달 or 올해 are rewritten to absolute ranges before prompting, so the
 model never has to know today's date.
@@ -44,6 +48,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
+from . import augment
 from .errors import T2SQLError
 
 SPLITS = ("train", "validation", "test")
@@ -1522,8 +1527,13 @@ class EngineConnection:
 
 
 def generate_for_database(db_id: str, path: Path, annotations: dict, hints: dict, n_questions: int,
-                          rng: random.Random, domain: str, split: str) -> list[dict]:
-    """Verified, deduplicated records for one database file."""
+                          rng: random.Random, domain: str, split: str,
+                          augment_rng: random.Random | None = None) -> list[dict]:
+    """Verified, deduplicated records for one database file.
+
+    With ``augment_rng``, follow-up and repair records are added (``augment``); they draw from
+    their own random stream, so the plain records stay the same with or without them.
+    """
 
     from .catalog import build_catalog
     from .execution import Database
@@ -1565,10 +1575,50 @@ def generate_for_database(db_id: str, path: Path, annotations: dict, hints: dict
             context = catalog.ddl(choose_tables(catalog, ex["tables"], rng))
             records.append({"db_id": db_id, "context": context, "question": ex["question"], "answer": ex["answer"],
                             "skill": ex["skill"], "domain": domain, "split": split})
+        if augment_rng is not None:
+            records += _augmented(records, catalog, db, con, mem, augment_rng)
         return records
     finally:
         mem.close()
         con.close()
+
+
+def _augmented(records: list[dict], catalog, db, con, mem: sqlite3.Connection, rng: random.Random) -> list[dict]:
+    """Follow-up and repair records (``augment``), verified and failed on the real engines."""
+    from . import guard
+    from .execution import MSG_FAILED
+
+    def verified_rows(sql: str) -> list:
+        return con.execute(sql).fetchall() if verify(sql, con, mem)[0] else []
+
+    def duckdb_error(sql: str) -> str | None:
+        try:
+            db.run(guard.check(sql, "duckdb", 1000).sql, 1000, 5.0)
+        except T2SQLError as exc:
+            return str(exc)
+        return None
+
+    def sqlite_error(sql: str) -> str | None:  # the same failure as a SQLite database reports it
+        try:
+            guard.check(sql, "sqlite", 1000)
+            mem.execute(sql).fetchmany(1)
+        except T2SQLError as exc:
+            return str(exc)
+        except sqlite3.Error as exc:
+            return MSG_FAILED.format(exc)
+        return None
+
+    return (augment.followups(records, catalog, verified_rows, rng, josa)
+            + augment.repairs(records, catalog, (duckdb_error, sqlite_error), rng))
+
+
+def _embed(texts: list[str]):
+    """Question vectors with the embedding model the example index uses (unit length)."""
+    import numpy as np
+
+    from .embeddings import USEEmbeddingFunction
+
+    return np.stack(USEEmbeddingFunction()(texts))
 
 
 def generate_dataset(out_dir: Path, seed: int = 0, variants_per_domain: int = 5, questions_per_db: int = 120,
@@ -1606,10 +1656,14 @@ def generate_dataset(out_dir: Path, seed: int = 0, variants_per_domain: int = 5,
     databases = {}
     for db_id, path, annotations, hints, domain, split in jobs:
         rng = random.Random(f"{seed}:{db_id}:questions")
-        recs = generate_for_database(db_id, path, annotations, hints, questions_per_db, rng, domain, split)
+        augment_rng = random.Random(f"{seed}:{db_id}:augment") if split != "test" else None
+        recs = generate_for_database(db_id, path, annotations, hints, questions_per_db, rng, domain, split, augment_rng)
         records[split] += recs
         databases[db_id] = {"path": str(path), "domain": domain, "split": split, "examples": len(recs)}
         say(f"{db_id}: 검증된 예제 {len(recs)}개 ({split})")
+    say("비슷한 질문을 예시로 붙이는 중…")
+    for split in ("train", "validation"):
+        augment.attach_examples(records[split], _embed, random.Random(f"{seed}:{split}:examples"))
     paths, stats = {}, {"seed": seed, "variants_per_domain": variants_per_domain, "questions_per_db": questions_per_db,
                         "splits": {}, "databases": databases}
     for split in SPLITS:
@@ -1621,6 +1675,7 @@ def generate_dataset(out_dir: Path, seed: int = 0, variants_per_domain: int = 5,
             "examples": len(records[split]), "databases": len({r["db_id"] for r in records[split]}),
             "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
             "skills": dict(sorted(Counter(r["skill"] for r in records[split]).items())),
+            "with_examples": sum(1 for r in records[split] if r.get("examples")),
             "domains": dict(sorted(Counter(r["domain"] for r in records[split]).items())),
         }
     stats["elapsed_s"] = round(time.time() - started, 1)

@@ -158,6 +158,34 @@ def classify_failure(pred_sql: str, gold_sql: str, status: str, dialect: str) ->
     return "logic"
 
 
+# --- Keeping example sets apart from benchmark questions --------------------------------------
+
+NEAR_DUPLICATE = 0.85  # question similarity (cosine) above which two questions count as the same
+
+
+def overlaps(pairs: list[dict], heldout: list[dict], dialect: str, embed: Callable[[list[str]], list],
+             max_similarity: float = NEAR_DUPLICATE) -> dict[int, str]:
+    """Index -> reason for each pair that repeats a held-out question: the same SQL after sqlglot
+    normalisation, or a near-identical question. Used so few-shot examples never leak a benchmark answer."""
+    if not pairs or not heldout:
+        return {}
+    import numpy as np
+
+    gold = {c: q["id"] for q in heldout if (c := _canonical(q["sql"], dialect))}
+    a = np.stack(embed([p["question"] for p in pairs]))
+    b = np.stack(embed([q["question"] for q in heldout]))
+    sims = a @ b.T
+    found = {}
+    for i, pair in enumerate(pairs):
+        canonical = _canonical(pair["sql"], dialect)
+        j = int(sims[i].argmax())
+        if canonical in gold:
+            found[i] = f"평가 질문 {gold[canonical]}과(와) 같은 SQL"
+        elif sims[i, j] >= max_similarity:
+            found[i] = f"평가 질문 {heldout[j]['id']}과(와) 거의 같은 질문 (유사도 {sims[i, j]:.2f})"
+    return found
+
+
 # --- One question ----------------------------------------------------------------------------
 
 
@@ -173,24 +201,24 @@ def evaluate_item(pipeline, db: str, question: dict, dialect: str) -> dict:
     started = time.perf_counter()
     pred_rows = None
     try:
-        draft = pipeline.generate(db, question["question"])
+        draft = pipeline.solve(db, question["question"], session="eval")
     except T2SQLError as exc:
         item["error"] = str(exc)
     else:
-        item.update(pred_sql=draft.sql, raw=draft.raw, tables=list(draft.tables))
+        item.update(pred_sql=draft.sql, raw=draft.raw, tables=list(draft.tables), examples_used=len(draft.examples),
+                    repairs=len(draft.failures))
         gold_tree = _parse(gold_sql, dialect)
         if gold_tree is not None:  # did retrieval give the model every table the answer needs?
             item["retrieval_ok"] = _tables(gold_tree) <= {t.lower() for t in draft.tables}
         item["em"] = exact_match(draft.sql, gold_sql, dialect)  # the model's SQL as written, before the guard's LIMIT
-        try:
-            _, result = pipeline.run(db, draft.sql)
-            pred_rows, item["valid_sql"], item["status"] = result.rows, True, "wrong_result"
-        except GuardRefusal as exc:
-            item["status"], item["error"] = "refused", str(exc)
-        except QueryTimeout as exc:
-            item["status"], item["error"] = "timeout", str(exc)
-        except T2SQLError as exc:
-            item["status"], item["error"] = "db_error", str(exc)
+        if draft.checked is not None:
+            pred_rows, item["valid_sql"], item["status"] = draft.checked[1].rows, True, "wrong_result"
+        elif isinstance(draft.error, GuardRefusal):
+            item["status"], item["error"] = "refused", str(draft.error)
+        elif isinstance(draft.error, QueryTimeout):
+            item["status"], item["error"] = "timeout", str(draft.error)
+        else:
+            item["status"], item["error"] = "db_error", str(draft.error)
     item["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
     if pred_rows is not None:
         settings = pipeline.settings
@@ -235,6 +263,9 @@ def summarize(items: list[dict], meta: dict) -> dict:
         "retrieval_recall": _mean([it["retrieval_ok"] for it in items if "retrieval_ok" in it]),
         "statuses": dict(Counter(it["status"] for it in items)),
         "failures": dict(Counter(it["failure"] for it in items if it["failure"])),
+        "repaired": sum(1 for it in items if it.get("repairs")),
+        "repaired_correct": sum(1 for it in items if it.get("repairs") and it["ex"]),
+        "with_examples": sum(1 for it in items if it.get("examples_used")),
         **meta, "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     judged = [it["judge"] for it in items if it.get("judge") in ("yes", "no")]
@@ -334,6 +365,8 @@ def evaluate(db: str, questions_path: str | Path, out_path: str | Path, settings
     model = settings.openai_model if settings.backend == "openai" else (settings.model or "gemma-3-270m (기본)")
     meta = {"model": model, "adapter": settings.adapter_path or "none", "backend": settings.backend, "db": _shown_db(db),
             "questions": str(questions_path), "today": settings.today or None,
+            "self_correction": settings.self_correction, "examples_k": settings.examples_k,
+            "verified_examples": len(pipeline.examples.store.list(pipeline.catalog(db).database)),
             "machine": machine_info(settings.backend)}
 
     def save() -> dict:

@@ -33,6 +33,10 @@ class Generator(ABC):
     def complete(self, prompt: str) -> str:
         return "".join(self.stream(prompt))
 
+    def sample(self, prompt: str, n: int) -> list[str]:
+        """``n`` sampled completions (temperature > 0) for execution-guided decoding."""
+        raise NotImplementedError
+
 
 def finished(text: str) -> bool:
     """True once the output holds a complete statement or a stop marker, or has begun a
@@ -99,6 +103,33 @@ class TransformersGenerator(Generator):
             raise ModelUnavailable(f"모델이 SQL을 생성하지 못했습니다: {errors[0]}") from errors[0]
 
 
+    def sample(self, prompt: str, n: int, temperature: float = 0.8, seed: int = 0) -> list[str]:
+        """One batched sampling call; each row stops at the end of its own statement."""
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList
+
+        tok = self.tokenizer
+        inputs = tok(prompt, return_tensors="pt").to(self.model.device)
+        start = inputs["input_ids"].shape[1]
+
+        class EachRowFinished(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                done = [finished(tok.decode(row[start:], skip_special_tokens=True)) for row in input_ids]
+                return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+        with self._lock, torch.inference_mode():
+            torch.manual_seed(seed)  # the same question gets the same alternatives (reproducible benchmarks)
+            try:
+                out = self.model.generate(
+                    **inputs, max_new_tokens=self.max_new_tokens, do_sample=True, temperature=temperature, top_p=0.95,
+                    num_return_sequences=n, stopping_criteria=StoppingCriteriaList([EachRowFinished()]),
+                    pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id,
+                )
+            except Exception as exc:
+                raise ModelUnavailable(f"모델이 대안 SQL을 생성하지 못했습니다: {exc}") from exc
+        return [tok.decode(row[start:], skip_special_tokens=True) for row in out]
+
+
 class OpenAIGenerator(Generator):
     """Chat Completions with streaming (SSE), temperature 0."""
 
@@ -139,6 +170,27 @@ class OpenAIGenerator(Generator):
             raise ModelUnavailable(
                 f"모델 서버({self.url})에 연결할 수 없습니다. 서버가 켜져 있는지, 주소가 맞는지 확인하세요: {exc}"
             ) from exc
+
+
+    def sample(self, prompt: str, n: int, temperature: float = 0.8) -> list[str]:
+        """Asks for ``n`` choices at once; servers that ignore ``n`` (e.g. Ollama) are asked again."""
+        import httpx
+
+        texts: list[str] = []
+        try:
+            while len(texts) < n:
+                body = {"model": self.model, "messages": [{"role": "user", "content": prompt}],
+                        "temperature": temperature, "max_tokens": self.max_tokens, "n": n - len(texts)}
+                resp = httpx.post(self.url, json=body, headers=self.headers, timeout=self.timeout_s)
+                if resp.status_code != 200:
+                    raise ModelUnavailable(f"모델 서버가 오류를 돌려주었습니다 (HTTP {resp.status_code}): {resp.text[:200]}")
+                choices = resp.json().get("choices") or []
+                if not choices:
+                    break
+                texts += [(c.get("message") or {}).get("content") or "" for c in choices]
+        except httpx.HTTPError as exc:
+            raise ModelUnavailable(f"모델 서버({self.url})에 연결할 수 없습니다: {exc}") from exc
+        return texts[:n]
 
 
 def _sse_deltas(lines: Iterator[str]) -> Iterator[str]:

@@ -290,7 +290,7 @@ def run_pipeline_load(settings, sessions: int = 20, duration_s: float = 180.0, s
             first = False
             try:
                 started = time.perf_counter()
-                pipeline.generate(db, question)
+                pipeline.solve(db, question, session=f"load-{slot}")  # as the app does: generate, check, repair
                 ask_ms = (time.perf_counter() - started) * 1000
                 own = _own_query(rng, template, slot)
                 started = time.perf_counter()

@@ -1,4 +1,7 @@
-"""Question -> retrieved schema -> prompt -> SQL -> guard -> read-only result.
+"""Question -> retrieved schema, examples and definitions -> prompt -> SQL -> guard -> read-only result.
+
+``solve`` adds self-correction: SQL that is refused, fails or times out is repaired with the
+error fed back, or replaced by the first of several sampled alternatives that runs.
 
 ``Pipeline`` owns the per-process caches (databases, catalogs, the schema index, the model)
 so the CLI and every Streamlit session share them. All failures surface as ``T2SQLError``
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -20,8 +24,10 @@ from .errors import GuardRefusal, T2SQLError
 from .execution import Database, Result, open_database, resolve_url
 from .generation import Turnstile
 from .intake import check_question
-from .prompt import build_prompt, extract_sql
+from .prompt import Failure, Shot, build_prompt, extract_sql
 from .settings import Settings
+
+STRATEGIES = ("repair", "candidates", "off")
 
 Progress = Callable[[str], None]
 
@@ -38,6 +44,17 @@ class Draft:
     latency_ms: float
     resolved_question: str = ""  # the question as the model saw it (relative dates made absolute)
     notices: list[str] = field(default_factory=list)  # things the user should know (Korean)
+    examples: list[Shot] = field(default_factory=list)  # verified examples the prompt carried
+    docs: list[str] = field(default_factory=list)       # business definitions the prompt carried
+    previous: Shot | None = None                         # the conversation turn it follows up on
+    failures: list[Failure] = field(default_factory=list)  # earlier SQL that was refused or failed (self-correction)
+    error: T2SQLError | None = None                      # why the final SQL still does not run (after ``solve``)
+    checked: tuple | None = None                         # (approved, result) of the check run (after ``solve``)
+
+    @property
+    def from_model(self) -> bool:
+        """The SQL came from the model (not typed by the user as a question)."""
+        return bool(self.prompt)
 
 
 @dataclass
@@ -51,6 +68,7 @@ class Answer:
     limit_added: bool = False
     masked: list[str] = field(default_factory=list)  # columns whose values were masked
     error: str | None = None
+    repairs: int = 0  # SQL attempts that failed before the final one (self-correction)
     latency_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -58,7 +76,7 @@ class Answer:
         return {
             "question": self.question, "sql": self.sql, "tables": self.tables, "columns": self.columns,
             "rows": [list(r) for r in self.rows], "truncated": self.truncated, "limit_added": self.limit_added,
-            "masked": self.masked, "error": self.error, "latency_ms": round(self.latency_ms, 1), "timings": self.timings,
+            "masked": self.masked, "error": self.error, "repairs": self.repairs, "latency_ms": round(self.latency_ms, 1), "timings": self.timings,
         }
 
 
@@ -68,6 +86,7 @@ class Pipeline:
         self._lock = threading.Lock()
         self._catalogs: dict[str, Catalog] = {}
         self._index = None
+        self._examples = None
         # Every session shares one model: a bounded line in front of it (a server takes a few at once).
         self.turnstile = Turnstile(self.settings.generation_queue, 4 if self.settings.backend == "openai" else 1)
         self.audit = AuditLog(self.settings.audit_path, self.settings.audit_max_mb)
@@ -103,6 +122,18 @@ class Pipeline:
                 self._index = SchemaIndex(self.settings)
             return self._index
 
+    @property
+    def examples(self):
+        """Verified examples and business definitions (SQLite) with their Chroma index (same client as the schema)."""
+        index = self.index
+        with self._lock:
+            if self._examples is None:
+                from .examples import ExampleIndex, ExampleStore
+
+                self._examples = ExampleIndex(ExampleStore(self.settings.examples_path), lambda: index.client,
+                                              index.embedder)
+            return self._examples
+
     def generator(self, progress: Progress | None = None):
         from .generation import get_generator
 
@@ -115,31 +146,51 @@ class Pipeline:
         return catalog
 
     # --- the steps -----------------------------------------------------------------------
-    def retrieve(self, db: str, question: str) -> list[str]:
+    def retrieve(self, db: str, question: str, previous: Shot | None = None) -> list[str]:
+        """Tables for the prompt; a follow-up keeps the tables of the SQL it refines first."""
         catalog = self.prepare(db)
-        return self.index.retrieve(question, catalog).tables
+        if previous is None:
+            return self.index.retrieve(question, catalog).tables
+        kept = _tables_read(previous.sql, catalog)
+        found = self.index.retrieve(f"{previous.question} {question}", catalog).tables
+        return list(dict.fromkeys(kept + found))[: max(self.settings.max_prompt_tables, len(kept))]
 
-    def prompt_for(self, db: str, question: str) -> tuple[str, list[str]]:
-        tables = self.retrieve(db, question)
-        return build_prompt(self.catalog(db).ddl(tables), question), tables
+    def context(self, db: str, question: str) -> tuple[list[Shot], list[str]]:
+        """Verified examples and business definitions similar to the question."""
+        settings, catalog = self.settings, self.catalog(db)
+        docs = self.examples.relevant_docs(catalog.database, question, settings.docs_k, yaml_docs=catalog.docs)
+        if settings.examples_k <= 0:
+            return [], docs
+        found = self.examples.similar(catalog.database, question, settings.examples_k, settings.examples_min_similarity)
+        return [Shot(e.question, e.sql) for e, _score in reversed(found)], docs  # the most similar right before the question
+
+    def prompt_for(self, db: str, question: str, previous: Shot | None = None,
+                   failed: Failure | None = None) -> tuple[str, list[str], list[Shot], list[str]]:
+        tables = self.retrieve(db, question, previous)
+        examples, docs = self.context(db, question)
+        prompt = build_prompt(self.catalog(db).ddl(tables), question, docs=docs, examples=examples,
+                              previous=previous, failed=failed)
+        return prompt, tables, examples, docs
 
     def generate(self, db: str, question: str, progress: Progress | None = None,
                  on_text: Callable[[str], None] | None = None,
-                 on_wait: Callable[[int], None] | None = None) -> Draft:
+                 on_wait: Callable[[int], None] | None = None,
+                 previous: Shot | None = None, failed: Failure | None = None) -> Draft:
         """Write SQL for the question; ``on_text`` sees the output grow token by token.
 
         ``on_wait(n)`` is told how many questions are ahead while this one waits for the shared
-        model (only when that number changes).
+        model (only when that number changes). ``previous`` is the conversation turn a follow-up
+        question refines; ``failed`` is SQL that did not run, with its error, to be repaired.
         """
         intake = check_question(question)
         started = time.perf_counter()
         if intake.sql:  # the user typed SQL: hand it to the editor, no model needed
             return Draft(intake.text, intake.sql, intake.sql, [], "", 0.0, intake.text, list(intake.notices))
         resolved = resolve_relative_dates(intake.text, parse_today(self.settings.today))
-        prompt, tables = self.prompt_for(db, resolved)
+        prompt, tables, examples, docs = self.prompt_for(db, resolved, previous, failed)
         generator = self.generator(progress)
         if progress:
-            progress(f"참고할 테이블: {', '.join(tables)}")
+            progress(f"참고할 테이블: {', '.join(tables)}" + (f" · 검증된 예시 {len(examples)}개" if examples else ""))
         raw = ""
         with self.turnstile.enter(on_wait):
             for piece in generator.stream(prompt):
@@ -147,7 +198,124 @@ class Pipeline:
                 if on_text:
                     on_text(raw)
         elapsed = (time.perf_counter() - started) * 1000
-        return Draft(intake.text, extract_sql(raw), raw, tables, prompt, elapsed, resolved, list(intake.notices))
+        return Draft(intake.text, extract_sql(raw), raw, tables, prompt, elapsed, resolved, list(intake.notices),
+                     examples, docs, previous)
+
+    def solve(self, db: str, question: str, session: str = "cli", progress: Progress | None = None,
+              on_text: Callable[[str], None] | None = None, on_wait: Callable[[int], None] | None = None,
+              previous: Shot | None = None, strategy: str | None = None) -> Draft:
+        """Generate, check the SQL by running it read-only, and self-correct when it is refused or fails.
+
+        ``repair`` regenerates with the failed SQL and its error in the prompt (at most
+        ``max_repairs`` rounds); ``candidates`` samples alternatives in one call and keeps the
+        first that runs. Earlier attempts are kept in ``Draft.failures`` so the UI can show them.
+        """
+        strategy = strategy or self.settings.self_correction
+        if strategy not in STRATEGIES:
+            raise T2SQLError(f"자동 수정 방식 '{strategy}'을(를) 알 수 없습니다. T2SQL_SELF_CORRECTION을 "
+                             f"{', '.join(STRATEGIES)} 중 하나로 설정하세요.")
+        started = time.perf_counter()
+        draft = self.generate(db, question, progress, on_text, on_wait, previous)
+        if not draft.from_model:
+            return draft
+        self._check(db, draft, session)
+        if strategy == "repair":
+            for _ in range(self.settings.max_repairs):
+                if draft.error is None:
+                    break
+                failed = Failure(draft.sql, str(draft.error))
+                if progress:
+                    progress(f"SQL이 실행되지 않아 고치는 중… ({str(draft.error)[:80]})")
+                fixed = self.generate(db, question, progress, on_text, on_wait, previous, failed)
+                fixed.failures = [*draft.failures, failed]
+                draft = fixed
+                self._check(db, draft, session)
+        elif strategy == "candidates" and draft.error is not None:
+            draft = self._candidates(db, draft, session, progress, on_wait)
+        draft.latency_ms = (time.perf_counter() - started) * 1000
+        return draft
+
+    def _check(self, db: str, draft: Draft, session: str) -> None:
+        """Run the draft's SQL (guard, policy, read-only limits, audit); record the result or the error."""
+        draft.error = draft.checked = None
+        if not draft.sql:
+            draft.error = T2SQLError("모델이 SQL을 만들지 못했습니다.")
+            return
+        try:
+            draft.checked = self.run(db, draft.sql, session)
+        except T2SQLError as exc:
+            draft.error = exc
+
+    def _candidates(self, db: str, draft: Draft, session: str, progress: Progress | None,
+                    on_wait: Callable[[int], None] | None) -> Draft:
+        """Execution-guided decoding: sample alternatives for the same prompt, keep the first that runs."""
+        if progress:
+            progress(f"SQL이 실행되지 않아 대안 {self.settings.candidates}개를 만들어 시험하는 중…")
+        with self.turnstile.enter(on_wait):
+            texts = self.generator().sample(draft.prompt, self.settings.candidates)
+        tried = {draft.sql}
+        failures = [Failure(draft.sql, str(draft.error))]
+        for text in texts:
+            sql = extract_sql(text)
+            if not sql or sql in tried:
+                continue
+            tried.add(sql)
+            candidate = replace(draft, sql=sql, raw=text, failures=list(failures))
+            self._check(db, candidate, session)
+            if candidate.error is None:
+                return candidate
+            failures.append(Failure(sql, str(candidate.error)))
+        draft.failures = failures[1:]  # none ran: keep the first SQL, list the alternatives tried
+        return draft
+
+    def save_example(self, db: str, question: str, sql: str, source: str, author: str = "", session: str = "cli"):
+        """Store a verified pair; the SQL must pass the guard and run first (an unverifiable pair is refused)."""
+        self.run(db, sql, session)
+        return self.examples.store.add(self.catalog(db).database, question, sql, source, author)
+
+    def import_examples(self, db: str, path: Path, disjoint_from: Path | None = None,
+                        progress: Progress | None = None):
+        """Pairs from a JSONL file; each SQL must pass the guard and run. With ``disjoint_from`` (an
+        eval file) pairs that repeat one of its questions are left out, so a benchmark stays honest."""
+        from .evaluation import load_questions, overlaps
+        from .examples import read_pairs
+
+        catalog = self.catalog(db)
+        pairs, errors = read_pairs(path)
+        skipped = len(errors)
+        held = load_questions(disjoint_from) if disjoint_from else []
+        overlap = overlaps(pairs, held, catalog.dialect, self.index.embedder)
+        kept = []
+        for i, pair in enumerate(pairs):
+            if i in overlap:
+                errors.append(f"{pair['line']}번째 줄: 평가 질문과 겹쳐 건너뜀 ({overlap[i]})")
+                continue
+            try:
+                self.run(db, pair["sql"], "import")
+            except T2SQLError as exc:
+                errors.append(f"{pair['line']}번째 줄: SQL이 실행되지 않아 건너뜀: {exc}")
+                continue
+            kept.append(pair)
+        if progress and held:
+            progress(f"평가 질문 {len(held)}개와 겹치는 예시 {len(overlap)}개를 제외했습니다.")
+        report = self.examples.store.import_pairs(catalog.database, kept)
+        report.skipped += skipped + len(pairs) - len(kept)
+        report.errors = errors + report.errors
+        return report
+
+    def export_examples(self, db: str, path: Path) -> int:
+        """Verified pairs as JSONL: the eval format plus ``context``/``answer``, so it also trains the next adapter."""
+        catalog = self.catalog(db)
+        return self.examples.store.export_jsonl(catalog.database, path, lambda sql: catalog.ddl(_tables_read(sql, catalog)))
+
+    def examples_jsonl(self, db: str) -> bytes:
+        """The export as bytes (for a download button)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "examples.jsonl"
+            self.export_examples(db, path)
+            return path.read_bytes()
 
     def run(self, db: str, sql: str, session: str = "cli") -> tuple[guard.Approved, Result]:
         """Guard, sensitive-column policy, then exactly the approved SQL on the read-only connection.
@@ -198,15 +366,21 @@ class Pipeline:
             ) from exc
         return found
 
-    def ask(self, db: str, question: str, progress: Progress | None = None, session: str = "cli") -> Answer:
-        """Whole pipeline; errors are reported in ``Answer.error`` rather than raised."""
+    def ask(self, db: str, question: str, progress: Progress | None = None, session: str = "cli",
+            previous: Shot | None = None) -> Answer:
+        """Whole pipeline with self-correction; errors are reported in ``Answer.error`` rather than raised."""
         started = time.perf_counter()
         answer = Answer(question)
         try:
-            draft = self.generate(db, question, progress)
+            draft = self.solve(db, question, session, progress, previous=previous)
             answer.sql, answer.tables = draft.sql, draft.tables
             answer.timings["generate_ms"] = round(draft.latency_ms, 1)
-            approved, result = self.run(db, draft.sql, session)
+            answer.repairs = len(draft.failures)
+            if draft.checked is None:  # typed SQL is run here; a model draft was already run by the check
+                draft.checked = self.run(db, draft.sql, session) if draft.error is None else None
+            if draft.error is not None:
+                raise draft.error
+            approved, result = draft.checked
             answer.sql, answer.limit_added = approved.sql, approved.limit_added
             answer.columns, answer.rows, answer.truncated = result.columns, result.rows, result.truncated
             answer.masked = list(result.masked)
@@ -215,3 +389,13 @@ class Pipeline:
             answer.error = str(exc)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
+
+
+def _tables_read(sql: str, catalog: Catalog) -> list[str]:
+    """The catalog's tables a SQL statement reads, as the guard sees them ([] when it would be refused)."""
+    try:
+        found = guard.check(sql, catalog.dialect).tables  # lowercased by the guard
+    except GuardRefusal:
+        return []
+    by_lower = {name.lower(): name for name in catalog.tables}
+    return [by_lower[t] for t in found if t in by_lower]

@@ -7,6 +7,8 @@ with this same function.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Sequence
 
 INSTRUCTION = "당신은 SQL을 생성하는 SQL 봇입니다. DDL의 테이블을 활용한 Question을 해결할 수 있는 SQL 쿼리를 생성하세요."
 SQL_MARKER = "### SQL:"
@@ -20,10 +22,56 @@ STATEMENT_START = re.compile(
 READ_STARTS = frozenset({"WITH", "SELECT", "VALUES", "FROM"})
 
 
-def build_prompt(ddl: str, question: str, answer: str = "") -> str:
-    """Instruction, ``### DDL:``, ``### Question:``, ``### SQL:`` (+ the answer when training)."""
-    prompt = f"{INSTRUCTION}\n\n### DDL:\n{ddl.strip()}\n\n### Question:\n{question.strip()}\n\n{SQL_MARKER}\n"
-    return prompt + answer
+@dataclass(frozen=True)
+class Shot:
+    """A question and its SQL: a verified example, or the previous turn of a conversation."""
+
+    question: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """SQL that did not run, with the message that says why (fed back for a repair)."""
+
+    sql: str
+    error: str
+
+
+def build_prompt(ddl: str, question: str, answer: str = "", *, docs: Sequence[str] = (),
+                 examples: Sequence[Shot] = (), previous: Shot | None = None, failed: Failure | None = None) -> str:
+    """Instruction, ``### DDL:``, optional sections, ``### Question:``, ``### SQL:`` (+ the answer when training).
+
+    Optional sections, in this order and only when present: business definitions, verified
+    examples, the previous turn of a conversation, and the last SQL that failed with its error.
+    """
+    parts = [INSTRUCTION, f"### DDL:\n{ddl.strip()}"]
+    if docs:
+        parts.append("### 참고 정의:\n" + "\n".join(f"- {d.strip()}" for d in docs))
+    if examples:
+        parts.append("### 예시:\n" + "\n\n".join(f"질문: {e.question.strip()}\nSQL: {_statement(e.sql)}" for e in examples))
+    if previous:
+        parts.append(f"### 이전 질문:\n{previous.question.strip()}\n### 이전 SQL:\n{_statement(previous.sql)}")
+    if failed:
+        parts.append(f"### 실패한 SQL:\n{_statement(failed.sql)}\n### 오류:\n{failed.error.strip()}")
+    parts.append(f"### Question:\n{question.strip()}")
+    return "\n\n".join(parts) + f"\n\n{SQL_MARKER}\n" + answer
+
+
+def prompt_from_record(record: dict, answer: str = "") -> str:
+    """The prompt for a training record; the optional sections come from its optional fields."""
+    previous, failed = record.get("previous"), record.get("failed")
+    return build_prompt(
+        record["context"], record["question"], answer,
+        docs=record.get("docs") or (),
+        examples=[Shot(e["question"], e["sql"]) for e in record.get("examples") or ()],
+        previous=Shot(previous["question"], previous["sql"]) if previous else None,
+        failed=Failure(failed["sql"], failed["error"]) if failed else None,
+    )
+
+
+def _statement(sql: str) -> str:
+    return sql.strip().rstrip(";").strip() + ";"
 
 
 def statement_end(text: str) -> int | None:

@@ -25,7 +25,7 @@ class Settings:
     # Where things live
     sample_dir: Path = _opt(ROOT / "sample_dbs", "Folder of the generated DuckDB sample databases (built on first use).")
     schema_dir: Path = _opt(ROOT / "schemas", "Folder of `<db>.yaml` Korean annotations.")
-    data_dir: Path = _opt(ROOT / ".t2sql", "Working data: the embedded Chroma index and other state.")
+    data_dir: Path = _opt(ROOT / ".t2sql", "Working data: the embedded Chroma index, the examples store and the audit log.")
     cache_dir: Path = _opt(Path.home() / ".cache" / "t2sql", "Converted model checkpoints (the GGUF base is converted here once).")
     # Generation
     backend: str = _opt("transformers", "`transformers` (in-process model) or `openai` (OpenAI-compatible HTTP server).")
@@ -44,6 +44,14 @@ class Settings:
     max_prompt_tables: int = _opt(6, "Most tables whose DDL goes into the prompt.")
     sample_values: int = _opt(5, "Distinct example values shown per low-cardinality text column (never for sensitive columns).")
     today: str = _opt("", "Reference day (YYYY-MM-DD) for relative dates such as 지난달/올해; empty = the real today.")
+    # Learning from users
+    examples_db: str = _opt("", "SQLite file of verified examples and business definitions; empty = `<data_dir>/examples.sqlite`.")
+    examples_k: int = _opt(3, "Most verified examples put into the prompt (0 = none).")
+    examples_min_similarity: float = _opt(0.45, "Least similarity (cosine, 0-1) of a verified example to the question to be used.")
+    docs_k: int = _opt(3, "Most business definitions put into the prompt.")
+    self_correction: str = _opt("repair", "When generated SQL is refused or fails: `repair` (regenerate with the error fed back), `candidates` (sample alternatives, keep the first that runs) or `off`.")
+    max_repairs: int = _opt(2, "Most automatic repair rounds per question.")
+    candidates: int = _opt(4, "Alternatives sampled by the `candidates` strategy.")
     # Execution limits
     query_timeout_s: float = _opt(10.0, "Time limit per query; the query is cancelled past it.")
     max_rows: int = _opt(1000, "Most rows a query returns; a LIMIT is added when missing.")
@@ -77,6 +85,10 @@ class Settings:
         if self.adapter == "auto":
             return str(SHIPPED_ADAPTER) if (SHIPPED_ADAPTER / "adapter_config.json").is_file() else ""
         return self.adapter
+
+    @property
+    def examples_path(self) -> Path:
+        return Path(self.examples_db).expanduser() if self.examples_db else self.data_dir / "examples.sqlite"
 
     @property
     def audit_path(self) -> Path:

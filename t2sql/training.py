@@ -2,7 +2,7 @@
 
 Defaults follow the public Korean recipe (lr 2e-4, r 16, alpha 32, dropout 0.05, 1 epoch,
 warmup 10 %, weight decay 0.01, gradient accumulation) and the prompt is built by
-``prompt.build_prompt``, the same function inference uses.
+``prompt.prompt_from_record`` (``build_prompt``), the same function inference uses.
 
 CPU practicality: the 262k-wide output layer dominates a step, so the loss is computed by running
 the decoder body once and applying ``lm_head`` only at the positions that predict SQL tokens;
@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .prompt import build_prompt
+from .prompt import prompt_from_record
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -62,7 +62,7 @@ def set_seed(seed: int) -> None:
 
 def encode(tokenizer, record: dict) -> tuple[list[int], int]:
     """Token ids of prompt + answer + EOS, and the index where the answer starts."""
-    prompt_ids = tokenizer(build_prompt(record["context"], record["question"]))["input_ids"]
+    prompt_ids = tokenizer(prompt_from_record(record))["input_ids"]
     answer = record["answer"].strip().rstrip(";") + ";"
     answer_ids = tokenizer(answer, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
     return prompt_ids + answer_ids, len(prompt_ids)

@@ -214,3 +214,81 @@ def test_bad_questions_in_the_app(app_env, question, message):
     assert not at.exception and message in at.error[0].value
     run_sql(at, "SELECT count(*) AS n FROM customers")
     assert not at.error
+
+
+# --- learning from users: feedback, corrections, follow-ups, the admin view ------------------------
+
+def stored(tmp_path, db="shop"):
+    from t2sql.examples import ExampleStore
+
+    return [(e.question, e.sql, e.source) for e in ExampleStore(tmp_path / "data" / "examples.sqlite").list(db)]
+
+
+def test_thumbs_up_saves_the_pair_and_the_next_similar_question_uses_it(app_env, tmp_path):
+    at = start()
+    at.text_area(key="question").input("서울에 사는 고객은 몇 명이야?").run()
+    run_sql(at, "SELECT count(*) AS n FROM customers WHERE city = '서울'")
+    at.button(key="feedback_up").click().run()
+    assert any("검증된 예시로 저장했습니다" in s.value for s in at.success)
+    assert stored(tmp_path) == [("서울에 사는 고객은 몇 명이야?", "SELECT count(*) AS n FROM customers WHERE city = '서울'",
+                                 "feedback")]
+    at.button(key="new_question").click().run()
+    at.text_area(key="question").input("서울 사는 고객 수 알려줘").run()
+    at.button(key="generate").click().run()
+    assert at.session_state["draft"].examples[-1].question == "서울에 사는 고객은 몇 명이야?"
+    assert any("검증된 예시 1개" in i.value for i in at.info)
+
+
+def test_thumbs_down_then_a_fixed_run_saves_the_correction(app_env, tmp_path):
+    at = start()
+    at.text_area(key="question").input("도시별 고객 수").run()
+    run_sql(at, "SELECT city FROM customers")
+    at.button(key="feedback_down").click().run()
+    assert any("고친 뒤 '실행'을 누르면" in s.value for s in at.success)
+    assert stored(tmp_path) == []
+    run_sql(at, "SELECT city, count(*) AS n FROM customers GROUP BY city")
+    assert any("고친 SQL을 검증된 예시로 저장했습니다" in s.value for s in at.success)
+    assert stored(tmp_path) == [("도시별 고객 수", "SELECT city, count(*) AS n FROM customers GROUP BY city", "correction")]
+
+
+def test_follow_up_carries_the_last_turn_until_new_question(app_env):
+    at = start()
+    at.text_area(key="question").input("2024년 주문 수").run()
+    run_sql(at, "SELECT count(*) AS n FROM orders WHERE order_date >= '2024-01-01' AND order_date < '2025-01-01'")
+    assert any("이어지는 질문으로 해석합니다 (이전 질문: “2024년 주문 수”)" in c.value for c in at.caption)
+    at.text_area(key="question").input("그 중에서 취소된 것만").run()
+    at.button(key="generate").click().run()
+    draft = at.session_state["draft"]
+    assert draft.previous.question == "2024년 주문 수" and "### 이전 질문:\n2024년 주문 수\n### 이전 SQL:" in draft.prompt
+    assert draft.tables[0] == "orders"
+    at.button(key="new_question").click().run()
+    assert not any("이어지는 질문" in c.value for c in at.caption)
+    at.text_area(key="question").input("상품은 몇 개야?").run()
+    at.button(key="generate").click().run()
+    assert at.session_state["draft"].previous is None and "### 이전 질문:" not in at.session_state["draft"].prompt
+
+
+def test_admin_view_lists_adds_edits_and_deletes(app_env, tmp_path):
+    at = start()
+    at.sidebar.radio(key="view").set_value("예시·정의 관리").run()
+    assert not at.exception and at.title[0].value == "검증된 예시와 업무 정의"
+    assert any("매출 = status가" in m.value for m in at.markdown)  # definitions from schemas/shop.yaml
+    at.text_input(key="admin_new_q").input("상품은 몇 개야?")
+    at.text_area(key="admin_new_sql").input("SELECT count(*) FROM products")
+    next(b for b in at.button if b.label == "예시 추가").click().run()
+    assert stored(tmp_path) == [("상품은 몇 개야?", "SELECT count(*) FROM products", "admin")]
+    assert at.dataframe[0].value.iloc[0]["질문"] == "상품은 몇 개야?"
+    pair_id = at.selectbox(key="admin_example").value
+    at.text_area(key=f"admin_sql_{pair_id}").input("DROP TABLE products").run()
+    at.button(key="admin_save").click().run()
+    assert "저장하지 못했습니다" in at.error[0].value and stored(tmp_path)[0][1] == "SELECT count(*) FROM products"
+    at.text_area(key=f"admin_sql_{pair_id}").input("SELECT count(*) AS n FROM products WHERE is_active").run()
+    at.button(key="admin_save").click().run()
+    assert stored(tmp_path)[0][1] == "SELECT count(*) AS n FROM products WHERE is_active"
+    at.button(key="admin_delete").click().run()
+    assert stored(tmp_path) == [] and not at.dataframe
+    at.text_input(key="admin_new_doc_text").input("활성 상품 = is_active가 true인 상품")
+    next(b for b in at.button if b.label == "정의 추가").click().run()
+    assert any("활성 상품 = is_active" in m.value for m in at.markdown)
+    next(b for b in at.button if (b.key or "").startswith("admin_doc_delete_")).click().run()
+    assert not any("활성 상품" in m.value for m in at.markdown)

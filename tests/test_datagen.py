@@ -49,7 +49,8 @@ def test_files_records_and_stats(dataset):
         assert stats["splits"][split]["examples"] == len(records[split])
         for r in records[split]:
             assert {"db_id", "context", "question", "answer", "skill", "domain", "split"} <= set(r)
-            assert r["split"] == split and r["skill"] in SKILLS and isinstance(r["db_id"], str)
+            assert r["split"] == split and isinstance(r["db_id"], str)
+            assert r["skill"] in SKILLS or r["skill"].startswith(("followup_", "repair_")), r["skill"]
 
 
 def test_every_answer_runs_on_its_database_and_matches_sqlite(dataset):
@@ -83,7 +84,51 @@ def test_splits_are_disjoint_by_database_and_hold_out_domains(dataset):
 
 def test_all_skills_appear(dataset):
     _, _, records, _ = dataset
-    assert {r["skill"] for r in _all(records)} == set(SKILLS)
+    assert {r["skill"] for r in _all(records) if not r["skill"].startswith(("followup_", "repair_"))} == set(SKILLS)
+
+
+def test_followups_refine_a_verified_pair_of_the_same_database(dataset):
+    _, _, records, _ = dataset
+    assert not any(r.get("previous") or r.get("failed") or r.get("examples") for r in records["test"])  # test stays plain
+    pairs = {(r["db_id"], r["question"], r["answer"]) for r in _all(records) if not r.get("previous") and not r.get("failed")}
+    followups = [r for r in records["train"] if r.get("previous")]
+    kinds = {r["skill"] for r in followups}
+    assert {"followup_filter", "followup_unrelated"} <= kinds and len(kinds) >= 3, kinds
+    for r in followups:
+        assert (r["db_id"], r["previous"]["question"], r["previous"]["sql"]) in pairs  # builds on a real earlier turn
+        if r["skill"] == "followup_unrelated":
+            assert r["previous"]["sql"] != r["answer"]
+        else:
+            assert r["answer"] != r["previous"]["sql"] and r["previous"]["sql"].split(" FROM ")[0][:20] in r["answer"]
+            assert re.search(r"[가-힣]", r["question"]) and "<" not in r["question"]
+
+
+def test_repairs_carry_real_engine_errors_and_the_gold_answer(dataset):
+    _, _, records, _ = dataset
+    repairs = [r for r in records["train"] if r.get("failed")]
+    assert {"repair_wrong_column", "repair_wrong_table", "repair_double_where"} <= {r["skill"] for r in repairs}
+    engines = set()
+    for r in repairs:
+        assert r["failed"]["sql"] != r["answer"]
+        error = r["failed"]["error"]
+        assert error.startswith(("데이터베이스가 쿼리를 실행하지 못했습니다:", "SQL을 해석할 수 없습니다")), error
+        engines.add("duckdb" if "Error:" in error else "sqlite" if "no such" in error else "guard")
+    assert {"duckdb", "sqlite"} <= engines  # both engines' wording, like the databases users connect
+
+
+def test_examples_come_from_the_same_database_and_are_similar(dataset):
+    _, _, records, _ = dataset
+    by_db = defaultdict(dict)
+    for r in records["train"]:
+        by_db[r["db_id"]][r["question"]] = r["answer"]
+    with_examples = [r for r in records["train"] if r.get("examples")]
+    assert 0.2 < len(with_examples) / len(records["train"]) < 0.8
+    for r in with_examples:
+        assert 1 <= len(r["examples"]) <= 3
+        sqls = [e["sql"] for e in r["examples"]]
+        assert len(set(sqls)) == len(sqls)
+        for e in r["examples"]:
+            assert by_db[r["db_id"]].get(e["question"]) == e["sql"]  # a verified pair of the same database
 
 
 def test_questions_are_korean_without_english_column_names(dataset):

@@ -56,6 +56,14 @@ def test_ask_edit_run_chart_download_in_a_real_browser(server, tmp_path):
             await page.get_by_text("이 쿼리가 하는 일").wait_for()
             await page.screenshot(path=shots / "02-generated-sql.png", full_page=True)
 
+            # the generated SQL runs as it is; a good answer becomes a verified example with one click
+            await app.run()
+            assert not await app.errors()
+            await page.get_by_role("button", name="정확해요").click()
+            await app.wait_idle()
+            await page.get_by_text("검증된 예시로 저장했습니다").first.wait_for()
+            await page.screenshot(path=shots / "07-feedback.png", full_page=True)
+
             # the analyst edits the SQL; the explanation follows the edit
             await app.set_sql(
                 "SELECT city, COUNT(*) AS customers FROM customers GROUP BY city ORDER BY customers DESC"
@@ -96,6 +104,13 @@ def test_ask_edit_run_chart_download_in_a_real_browser(server, tmp_path):
             await page.get_by_role("button", name="Excel 내려받기").wait_for()
             assert "GROUP BY" in await app.sql()
             await page.screenshot(path=shots / "06-history.png", full_page=True)
+
+            # the admin view lists the saved pair and the yaml's business definitions
+            await page.get_by_test_id("stSidebar").get_by_text("예시·정의 관리").click()
+            await app.wait_idle()
+            await page.get_by_text("검증된 예시 (1개)").wait_for()
+            await page.get_by_text("매출 = status가").first.wait_for()
+            await page.screenshot(path=shots / "08-admin.png", full_page=True)
             await browser.close()
 
     asyncio.run(flow())

@@ -35,6 +35,19 @@ def test_encode_masks_the_prompt(tiny_model_dir):
     assert ids[-1] == tok.eos_token_id
 
 
+def test_encode_uses_the_records_prompt_sections(tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    from t2sql.prompt import prompt_from_record
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    record = {**RECORDS[1], "examples": [{"question": RECORDS[0]["question"], "sql": RECORDS[0]["answer"]}],
+              "failed": {"sql": "SELECT COUNT(*) FROM staffs", "error": "no such table: staffs"}}
+    ids, start = encode(tok, record)
+    assert tok.decode(ids[:start], skip_special_tokens=True) == prompt_from_record(record)
+    assert "### 예시:" in prompt_from_record(record) and tok.decode(ids[start:], skip_special_tokens=True) == record["answer"] + ";"
+
+
 def test_sql_only_loss_equals_masked_full_loss(tiny_model_dir):
     """Computing the output layer only at SQL positions gives the same loss as full logits."""
     import torch

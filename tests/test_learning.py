@@ -1,0 +1,227 @@
+"""Learning from users through the real pipeline: examples and definitions in the prompt, follow-up
+turns, self-correction (repair and execution-guided candidates) and the examples CLI.
+
+A scripted OpenAI-compatible server plays the model and sees the whole prompt, so a test can make
+it fail first and succeed once the error is fed back; the guard, the read-only DuckDB sample, the
+SQLite example store and the Chroma index are all real.
+"""
+
+import json
+import threading
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from t2sql.cli import main
+from t2sql.errors import GuardRefusal, T2SQLError
+from t2sql.pipeline import Pipeline
+from t2sql.prompt import Shot
+
+GOOD = "SELECT count(*) AS n FROM customers WHERE city = '서울';"
+BROKEN = "SELECT count(*) AS n FROM customer WHERE city = '서울';"  # the table is `customers`
+
+
+class PromptModel(BaseHTTPRequestHandler):
+    """Replies ``reply(prompt, i)`` for choice ``i``; streams when asked to; records every prompt."""
+
+    reply = staticmethod(lambda prompt, i: GOOD)
+    prompts: list[str] = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        prompt = body["messages"][0]["content"]
+        PromptModel.prompts.append(prompt)
+        self.send_response(200)
+        if body.get("stream"):
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            chunk = {"choices": [{"delta": {"content": PromptModel.reply(prompt, 0)}}]}
+            self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\ndata: [DONE]\n\n".encode())
+            return
+        choices = [{"message": {"content": PromptModel.reply(prompt, i)}} for i in range(body.get("n", 1))]
+        data = json.dumps({"choices": choices}, ensure_ascii=False).encode()
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def model_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PromptModel)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    PromptModel.prompts = []
+    yield f"http://127.0.0.1:{server.server_port}/v1"
+    server.shutdown()
+    PromptModel.reply = staticmethod(lambda prompt, i: GOOD)
+
+
+@pytest.fixture
+def pipeline(settings, model_server, sample_dir):
+    return Pipeline(replace(settings, backend="openai", openai_base_url=model_server, openai_model="scripted"))
+
+
+def repairs_when_told(prompt: str, i: int) -> str:
+    return GOOD if "### 실패한 SQL:" in prompt else BROKEN
+
+
+# --- self-correction --------------------------------------------------------------------------
+
+def test_repair_feeds_the_real_database_error_back(pipeline):
+    PromptModel.reply = staticmethod(repairs_when_told)
+    draft = pipeline.solve("shop", "서울에 사는 고객은 몇 명이야?")
+    assert draft.error is None and draft.sql == GOOD.rstrip(";")
+    assert [f.sql for f in draft.failures] == [BROKEN.rstrip(";")]
+    error = draft.failures[0].error
+    assert error.startswith("데이터베이스가 쿼리를 실행하지 못했습니다") and "customer" in error
+    # the second prompt carried the failed SQL and DuckDB's own message
+    assert len(PromptModel.prompts) == 2 and error in PromptModel.prompts[1] and BROKEN in PromptModel.prompts[1]
+    approved, result = draft.checked
+    assert result.rows[0][0] > 0
+    answer = pipeline.ask("shop", "서울에 사는 고객은 몇 명이야?")
+    assert answer.error is None and answer.repairs == 1 and answer.rows == result.rows
+
+
+def test_a_refused_sql_is_repaired_too(pipeline):
+    PromptModel.reply = staticmethod(lambda p, i: GOOD if "### 실패한 SQL:" in p else "DELETE FROM customers;")
+    draft = pipeline.solve("shop", "서울 고객 수")
+    assert draft.error is None and "DELETE" in draft.failures[0].sql and "DELETE" in draft.failures[0].error
+
+
+def test_repair_rounds_are_bounded_and_the_last_error_is_reported(pipeline):
+    PromptModel.reply = staticmethod(lambda p, i: BROKEN)
+    answer = pipeline.ask("shop", "서울 고객 수")
+    assert answer.repairs == pipeline.settings.max_repairs == 2
+    assert len(PromptModel.prompts) == 3 and "customer" in answer.error and answer.rows == []
+
+
+def test_candidates_keep_the_first_alternative_that_runs(pipeline):
+    alternatives = [BROKEN, "SELECT count(*) AS n FROM customers;", GOOD, "SELECT 2;"]
+    PromptModel.reply = staticmethod(lambda p, i: BROKEN if len(PromptModel.prompts) == 1 else alternatives[i])
+    draft = pipeline.solve("shop", "서울 고객 수", strategy="candidates")
+    assert draft.error is None and draft.sql == "SELECT count(*) AS n FROM customers"
+    assert [f.sql for f in draft.failures] == [BROKEN.rstrip(";")]  # duplicates of a failed SQL are not retried
+    assert len(PromptModel.prompts) == 2 and "### 실패한 SQL:" not in PromptModel.prompts[1]  # same prompt, sampled
+
+
+def test_candidates_that_all_fail_keep_the_first_sql_and_list_the_alternatives(pipeline):
+    PromptModel.reply = staticmethod(lambda p, i: BROKEN if len(PromptModel.prompts) == 1 else f"SELECT nope{i} FROM customers;")
+    draft = pipeline.solve("shop", "서울 고객 수", strategy="candidates")
+    assert draft.sql == BROKEN.rstrip(";") and "customer" in str(draft.error) and draft.checked is None
+    assert [f.sql for f in draft.failures] == [f"SELECT nope{i} FROM customers" for i in range(4)]
+
+
+def test_off_shows_the_first_failure(pipeline):
+    PromptModel.reply = staticmethod(repairs_when_told)
+    draft = pipeline.solve("shop", "서울 고객 수", strategy="off")
+    assert draft.failures == [] and "customer" in str(draft.error) and len(PromptModel.prompts) == 1
+
+
+def test_unknown_strategy_is_a_korean_error(pipeline):
+    with pytest.raises(T2SQLError, match="자동 수정 방식"):
+        pipeline.solve("shop", "서울 고객 수", strategy="retry-forever")
+
+
+def test_typed_sql_is_not_sent_to_the_model(pipeline):
+    answer = pipeline.ask("shop", "SELECT count(*) FROM orders")
+    assert answer.error is None and answer.rows[0][0] > 0 and PromptModel.prompts == []
+
+
+# --- examples, definitions and follow-ups in the prompt ------------------------------------------
+
+def test_verified_examples_and_definitions_reach_the_prompt(pipeline):
+    pipeline.save_example("shop", "서울에 사는 고객은 몇 명이야?", GOOD, "feedback")
+    pipeline.save_example("shop", "카테고리별 상품 수", "SELECT category_id, count(*) FROM products GROUP BY category_id", "admin")
+    draft = pipeline.generate("shop", "서울 사는 고객 수 알려줘")
+    assert [e.sql for e in draft.examples][-1] == GOOD.rstrip(";")  # the most similar sits next to the question
+    assert "### 예시:\n" in draft.prompt and f"SQL: {GOOD}" in draft.prompt
+    revenue = pipeline.generate("shop", "2024년 매출 합계는?")
+    assert any(doc.startswith("매출 =") for doc in revenue.docs)  # from schemas/shop.yaml `docs:`
+    assert "### 참고 정의:\n- 매출 =" in revenue.prompt
+    assert not any("서울" in e.question for e in revenue.examples)  # unrelated pairs stay out
+
+
+def test_no_examples_when_k_is_zero(settings, model_server, sample_dir):
+    pipeline = Pipeline(replace(settings, backend="openai", openai_base_url=model_server, openai_model="scripted",
+                                examples_k=0))
+    pipeline.save_example("shop", "서울에 사는 고객은 몇 명이야?", GOOD, "feedback")
+    draft = pipeline.generate("shop", "서울에 사는 고객은 몇 명이야?")
+    assert draft.examples == [] and "### 예시:" not in draft.prompt
+
+
+def test_only_sql_that_runs_becomes_a_verified_example(pipeline):
+    with pytest.raises(GuardRefusal):
+        pipeline.save_example("shop", "고객 지워줘", "DELETE FROM customers", "admin")
+    with pytest.raises(T2SQLError):
+        pipeline.save_example("shop", "고객 수", BROKEN, "admin")
+    assert pipeline.examples.store.list("shop") == []
+
+
+def test_follow_up_carries_the_previous_turn_and_its_tables(pipeline):
+    previous = Shot("2024년 주문은 몇 건이야?",
+                    "SELECT count(*) FROM orders WHERE order_date >= '2024-01-01' AND order_date < '2025-01-01'")
+    PromptModel.reply = staticmethod(lambda p, i: previous.sql + " AND status = '취소';")
+    draft = pipeline.solve("shop", "그 중에서 취소된 것만", previous=previous)
+    assert draft.tables[0] == "orders" and draft.previous == previous
+    assert f"### 이전 질문:\n{previous.question}\n### 이전 SQL:\n{previous.sql};" in draft.prompt
+    assert draft.error is None and draft.checked[1].rows[0][0] > 0
+    fresh = pipeline.generate("shop", "상품은 몇 개야?")  # without a turn there is no conversation section
+    assert "### 이전 질문:" not in fresh.prompt
+
+
+# --- the examples and docs commands -------------------------------------------------------------
+
+def test_examples_import_export_round_trip_and_disjoint_filter(settings, sample_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("T2SQL_DATA_DIR", str(tmp_path / "data"))
+    pairs = [
+        {"id": "a", "question": "서울에 사는 고객은 몇 명이야?", "sql": GOOD.rstrip(";")},
+        {"id": "b", "question": "상품은 모두 몇 개예요?", "sql": "SELECT count(*) FROM products"},
+        {"id": "c", "question": "주문 상태별 건수", "sql": "SELECT status, count(*) FROM orders GROUP BY status"},
+        {"id": "d", "question": "고객 테이블 지워", "sql": "DROP TABLE customers"},  # never verified
+    ]
+    src = tmp_path / "pairs.jsonl"
+    src.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs), encoding="utf-8")
+    heldout = tmp_path / "dev.jsonl"  # a benchmark question with the same SQL as pair b
+    heldout.write_text(json.dumps({"id": "x", "question": "제품 개수는?", "sql": "select COUNT(*) from products"},
+                                  ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["examples", "import", "--db", "shop", str(src), "--disjoint-from", str(heldout)]) == 0
+    err = capsys.readouterr().err
+    assert "추가 2개" in err and "DROP" in err and "평가 질문과 겹쳐 건너뜀 (평가 질문 x" in err
+    out = tmp_path / "out.jsonl"
+    assert main(["examples", "export", "--db", "shop", str(out)]) == 0
+    exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {(e["question"], e["sql"]) for e in exported} == {(p["question"], p["sql"]) for p in pairs if p["id"] in "ac"}
+    assert all(e["db_id"] == "shop" and "CREATE TABLE" in e["context"] and e["answer"] == e["sql"] for e in exported)
+    # the export is a training file for the next fine-tune
+    from t2sql.datagen import load_records
+
+    assert len(load_records(out)) == 2
+    assert main(["examples", "import", "--db", "shop", str(out)]) == 0
+    assert "건너뜀 2개" in capsys.readouterr().err
+    assert main(["examples", "list", "--db", "shop"]) == 0
+    assert "서울에 사는 고객은 몇 명이야?" in capsys.readouterr().out
+
+
+def test_docs_add_list_delete(tmp_path, monkeypatch, capsys, sample_dir):
+    monkeypatch.setenv("T2SQL_DATA_DIR", str(tmp_path / "data"))
+    assert main(["docs", "add", "--db", "shop", "활성 고객 = 최근 30일 안에 주문한 고객"]) == 0
+    doc_id = capsys.readouterr().out.split("\t")[0]
+    assert main(["docs", "list", "--db", "shop"]) == 0
+    listed = capsys.readouterr().out
+    assert "활성 고객" in listed and "매출 =" in listed  # store and yaml definitions
+    assert main(["docs", "delete", "--db", "shop", doc_id]) == 0
+    assert main(["docs", "delete", "--db", "shop", doc_id]) == 1
+    assert "찾을 수 없습니다" in capsys.readouterr().err
+
+
+def test_tiny_model_samples_distinct_candidates(tiny_model_dir):
+    from t2sql.generation import TransformersGenerator
+
+    gen = TransformersGenerator(str(tiny_model_dir), max_new_tokens=6)
+    first = gen.sample("### SQL:\n", 3)
+    assert len(first) == 3 and all(isinstance(t, str) for t in first)
+    assert gen.sample("### SQL:\n", 3) == first  # seeded: the same question gets the same alternatives
