@@ -25,6 +25,7 @@ PAGE_ROWS = 100      # rows per page of the result table
 HISTORY_SIZE = 20    # questions kept per browser session
 CHART_KEYS = ("chart_kind", "chart_x", "chart_y", "chart_color")
 ASK, ADMIN = "질문하기", "예시·정의 관리"
+FOLLOW_UP_PARTS = 3  # a chain of follow-ups keeps its last three questions (bounded prompt context)
 
 st.set_page_config(page_title="t2sql · 한국어로 묻는 데이터", page_icon="🔎", layout="wide")
 
@@ -280,8 +281,8 @@ if st.button("실행", key="run", disabled=not (sql or "").strip()) or state.pop
         with st.spinner("쿼리를 실행하는 중…"):
             approved, result = pipeline.run(db, sql, session=state.session_id)
         asked = draft.resolved_question if draft is not None and draft.from_model else (question or "")
-        if draft is not None and draft.previous is not None:  # a follow-up is only meaningful with its first question
-            asked = f"{draft.previous.question}, {asked}"
+        if draft is not None and draft.previous is not None:  # a follow-up is only meaningful with what it refines
+            asked = ", ".join([*draft.previous.question.split(", ")[-(FOLLOW_UP_PARTS - 1):], asked])
         state.result = (approved, result, asked, sql)
         state.turn = Shot(asked, sql) if asked else None
         correcting = state.pop("correcting", None)

@@ -164,9 +164,10 @@ NEAR_DUPLICATE = 0.85  # question similarity (cosine) above which two questions 
 
 
 def overlaps(pairs: list[dict], heldout: list[dict], dialect: str, embed: Callable[[list[str]], list],
-             max_similarity: float = NEAR_DUPLICATE) -> dict[int, str]:
+             rows: Callable[[str], list | None] | None = None, max_similarity: float = NEAR_DUPLICATE) -> dict[int, str]:
     """Index -> reason for each pair that repeats a held-out question: the same SQL after sqlglot
-    normalisation, or a near-identical question. Used so few-shot examples never leak a benchmark answer."""
+    normalisation, a near-identical question, or (with ``rows``: SQL -> result rows, None when it
+    fails) the same result as a held-out answer. Used so few-shot examples never leak a benchmark answer."""
     if not pairs or not heldout:
         return {}
     import numpy as np
@@ -176,6 +177,7 @@ def overlaps(pairs: list[dict], heldout: list[dict], dialect: str, embed: Callab
     b = np.stack(embed([q["question"] for q in heldout]))
     sims = a @ b.T
     found = {}
+    results = [(q["id"], rows(q["sql"])) for q in heldout] if rows else []
     for i, pair in enumerate(pairs):
         canonical = _canonical(pair["sql"], dialect)
         j = int(sims[i].argmax())
@@ -183,6 +185,10 @@ def overlaps(pairs: list[dict], heldout: list[dict], dialect: str, embed: Callab
             found[i] = f"평가 질문 {gold[canonical]}과(와) 같은 SQL"
         elif sims[i, j] >= max_similarity:
             found[i] = f"평가 질문 {heldout[j]['id']}과(와) 거의 같은 질문 (유사도 {sims[i, j]:.2f})"
+        elif results and (mine := rows(pair["sql"])) is not None:
+            same = next((qid for qid, theirs in results if theirs is not None and results_match(mine, theirs)), None)
+            if same:
+                found[i] = f"평가 질문 {same}과(와) 같은 결과"
     return found
 
 

@@ -184,7 +184,10 @@ class OpenAIGenerator(Generator):
                 resp = httpx.post(self.url, json=body, headers=self.headers, timeout=self.timeout_s)
                 if resp.status_code != 200:
                     raise ModelUnavailable(f"모델 서버가 오류를 돌려주었습니다 (HTTP {resp.status_code}): {resp.text[:200]}")
-                choices = resp.json().get("choices") or []
+                try:
+                    choices = resp.json().get("choices") or []
+                except ValueError as exc:
+                    raise ModelUnavailable(f"모델 서버의 응답을 읽을 수 없습니다: {resp.text[:200]}") from exc
                 if not choices:
                     break
                 texts += [(c.get("message") or {}).get("content") or "" for c in choices]

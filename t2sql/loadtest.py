@@ -98,7 +98,7 @@ class AppPage:
         await sidebar.get_by_text(label.split(" ")[0] + ": 테이블").wait_for()
 
     async def ask(self, question: str, timeout_ms: int = GENERATE_TIMEOUT_MS) -> None:
-        box = self.page.get_by_label("질문")
+        box = self.page.get_by_label("질문", exact=True)
         await box.fill(question)
         await box.press("Control+Enter")
         await self.wait_idle()
@@ -237,7 +237,7 @@ async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float,
                 await page.ask(question)
                 ask_ms = (time.perf_counter() - started) * 1000
                 errors = await page.errors()
-                if await page.page.get_by_label("질문").input_value() != question:
+                if await page.page.get_by_label("질문", exact=True).input_value() != question:
                     report.leaks.append(f"session {slot}: the question box shows someone else's text")
                 own = _own_query(rng, template, slot)
                 await page.set_sql(own)

@@ -27,7 +27,7 @@ from .intake import check_question
 from .prompt import Failure, Shot, build_prompt, extract_sql
 from .settings import Settings
 
-STRATEGIES = ("repair", "candidates", "off")
+STRATEGIES = ("candidates", "repair", "off")
 
 Progress = Callable[[str], None]
 
@@ -166,9 +166,14 @@ class Pipeline:
 
     def prompt_for(self, db: str, question: str, previous: Shot | None = None,
                    failed: Failure | None = None) -> tuple[str, list[str], list[Shot], list[str]]:
+        catalog = self.catalog(db)
         tables = self.retrieve(db, question, previous)
         examples, docs = self.context(db, question)
-        prompt = build_prompt(self.catalog(db).ddl(tables), question, docs=docs, examples=examples,
+        for example in examples:  # a similar verified pair also knows which tables such a question needs
+            for table in _tables_read(example.sql, catalog):
+                if table not in tables and len(tables) < self.settings.max_prompt_tables:
+                    tables.append(table)
+        prompt = build_prompt(catalog.ddl(tables), question, docs=docs, examples=examples,
                               previous=previous, failed=failed)
         return prompt, tables, examples, docs
 
@@ -251,8 +256,12 @@ class Pipeline:
         """Execution-guided decoding: sample alternatives for the same prompt, keep the first that runs."""
         if progress:
             progress(f"SQL이 실행되지 않아 대안 {self.settings.candidates}개를 만들어 시험하는 중…")
-        with self.turnstile.enter(on_wait):
-            texts = self.generator().sample(draft.prompt, self.settings.candidates)
+        try:
+            with self.turnstile.enter(on_wait):
+                texts = self.generator().sample(draft.prompt, self.settings.candidates)
+        except T2SQLError as exc:  # no alternatives (busy line, a server without sampling): keep the first answer
+            draft.notices.append(f"대안 SQL을 만들지 못했습니다: {exc}")
+            return draft
         tried = {draft.sql}
         failures = [Failure(draft.sql, str(draft.error))]
         for text in texts:
@@ -284,7 +293,16 @@ class Pipeline:
         pairs, errors = read_pairs(path)
         skipped = len(errors)
         held = load_questions(disjoint_from) if disjoint_from else []
-        overlap = overlaps(pairs, held, catalog.dialect, self.index.embedder)
+        database = self.database(db)
+
+        def rows(sql: str) -> list | None:
+            try:
+                return database.run(guard.check(sql, catalog.dialect, self.settings.max_rows).sql,
+                                    self.settings.max_rows, self.settings.query_timeout_s).rows
+            except T2SQLError:
+                return None
+
+        overlap = overlaps(pairs, held, catalog.dialect, self.index.embedder, rows)
         kept = []
         for i, pair in enumerate(pairs):
             if i in overlap:

@@ -49,7 +49,7 @@ class Settings:
     examples_k: int = _opt(3, "Most verified examples put into the prompt (0 = none).")
     examples_min_similarity: float = _opt(0.45, "Least similarity (cosine, 0-1) of a verified example to the question to be used.")
     docs_k: int = _opt(3, "Most business definitions put into the prompt.")
-    self_correction: str = _opt("repair", "When generated SQL is refused or fails: `repair` (regenerate with the error fed back), `candidates` (sample alternatives, keep the first that runs) or `off`.")
+    self_correction: str = _opt("candidates", "When generated SQL is refused or fails: `candidates` (sample alternatives, keep the first that runs), `repair` (regenerate with the error fed back) or `off`.")
     max_repairs: int = _opt(2, "Most automatic repair rounds per question.")
     candidates: int = _opt(4, "Alternatives sampled by the `candidates` strategy.")
     # Execution limits

@@ -48,6 +48,7 @@ class TrainConfig:
     save_steps: int = 20                 # optimizer steps between resumable checkpoints
     max_steps: int = 80                  # stop after this many optimizer steps (0 = whole plan); the LR schedule still spans the plan
     resume: bool = True
+    sections: bool = False               # also train on the prompt's optional sections (examples, follow-ups, repairs)
     target_modules: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
 
 
@@ -58,6 +59,16 @@ def set_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def plain_records(records: list[dict]) -> list[dict]:
+    """Question/schema/SQL only: follow-up and repair records dropped, attached examples removed.
+
+    The shipped adapter is trained this way: trained on the extra sections with the same CPU budget,
+    a 270M model got worse on plain questions and no better with examples (docs/BENCHMARKS.md).
+    """
+    return [{k: v for k, v in r.items() if k != "examples"} for r in records
+            if not r.get("previous") and not r.get("failed")]
 
 
 def encode(tokenizer, record: dict) -> tuple[list[int], int]:
@@ -129,10 +140,13 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         say("학습 데이터가 없어 생성합니다 (python -m t2sql gen-data)…")
         generate_dataset(Path(config.data), progress=say)
     train_records = load_records(config.data, "train")
+    if not config.sections:
+        train_records = plain_records(train_records)
     if config.limit:
         train_records = random.Random(config.seed).sample(train_records, min(config.limit, len(train_records)))
     try:
-        val_records = load_records(config.data, "validation")[: config.val_limit]
+        val_records = load_records(config.data, "validation")
+        val_records = (val_records if config.sections else plain_records(val_records))[: config.val_limit]
     except Exception:
         val_records = []
 

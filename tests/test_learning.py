@@ -62,7 +62,8 @@ def model_server():
 
 @pytest.fixture
 def pipeline(settings, model_server, sample_dir):
-    return Pipeline(replace(settings, backend="openai", openai_base_url=model_server, openai_model="scripted"))
+    return Pipeline(replace(settings, backend="openai", openai_base_url=model_server, openai_model="scripted",
+                            self_correction="repair"))
 
 
 def repairs_when_told(prompt: str, i: int) -> str:
@@ -115,6 +116,25 @@ def test_candidates_that_all_fail_keep_the_first_sql_and_list_the_alternatives(p
     assert [f.sql for f in draft.failures] == [f"SELECT nope{i} FROM customers" for i in range(4)]
 
 
+def test_candidates_need_a_server_that_samples_or_the_first_answer_stays(pipeline):
+    original = PromptModel.do_POST
+
+    def stream_only(self):  # a server that answers every request as a stream (no `n` choices)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        PromptModel.prompts.append(body["messages"][0]["content"])
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    PromptModel.do_POST = stream_only
+    try:
+        draft = pipeline.solve("shop", "서울 고객 수", strategy="candidates")
+    finally:
+        PromptModel.do_POST = original
+    assert draft.sql == "" or draft.error is not None
+    assert any("대안 SQL을 만들지 못했습니다" in n for n in draft.notices)
+
+
 def test_off_shows_the_first_failure(pipeline):
     PromptModel.reply = staticmethod(repairs_when_told)
     draft = pipeline.solve("shop", "서울 고객 수", strategy="off")
@@ -143,6 +163,18 @@ def test_verified_examples_and_definitions_reach_the_prompt(pipeline):
     assert any(doc.startswith("매출 =") for doc in revenue.docs)  # from schemas/shop.yaml `docs:`
     assert "### 참고 정의:\n- 매출 =" in revenue.prompt
     assert not any("서울" in e.question for e in revenue.examples)  # unrelated pairs stay out
+
+
+def test_tables_of_similar_examples_join_the_schema_context(pipeline):
+    question = "쿠폰을 쓴 주문은 몇 건이야?"
+    plain = pipeline.generate("shop", question)
+    assert "refunds" not in plain.tables
+    pipeline.save_example("shop", "쿠폰을 쓴 주문 중 환불된 건수는?",
+                          "SELECT count(*) FROM orders o JOIN refunds r ON r.order_id = o.order_id WHERE o.coupon_id IS NOT NULL",
+                          "admin")
+    with_example = pipeline.generate("shop", question)
+    assert "refunds" in with_example.tables and "CREATE TABLE refunds" in with_example.prompt
+    assert len(with_example.tables) <= pipeline.settings.max_prompt_tables
 
 
 def test_no_examples_when_k_is_zero(settings, model_server, sample_dir):
@@ -185,12 +217,18 @@ def test_examples_import_export_round_trip_and_disjoint_filter(settings, sample_
     ]
     src = tmp_path / "pairs.jsonl"
     src.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs), encoding="utf-8")
-    heldout = tmp_path / "dev.jsonl"  # a benchmark question with the same SQL as pair b
-    heldout.write_text(json.dumps({"id": "x", "question": "제품 개수는?", "sql": "select COUNT(*) from products"},
-                                  ensure_ascii=False) + "\n", encoding="utf-8")
+    heldout = tmp_path / "dev.jsonl"  # benchmark questions: the same SQL as pair b; the same result as pair e
+    heldout.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in [
+        {"id": "x", "question": "제품 개수는?", "sql": "select COUNT(*) from products"},
+        {"id": "y", "question": "리뷰 평균 별점", "sql": "SELECT ROUND(AVG(rating), 2) FROM reviews"},
+    ]), encoding="utf-8")
+    src.write_text(src.read_text(encoding="utf-8") + json.dumps(
+        {"id": "e", "question": "후기 별점 평균이 얼마야?", "sql": "SELECT AVG(rating) FROM reviews"}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
     assert main(["examples", "import", "--db", "shop", str(src), "--disjoint-from", str(heldout)]) == 0
     err = capsys.readouterr().err
-    assert "추가 2개" in err and "DROP" in err and "평가 질문과 겹쳐 건너뜀 (평가 질문 x" in err
+    assert "추가 2개" in err and "DROP" in err and "평가 질문과 겹쳐 건너뜀 (평가 질문 x과(와) 같은 SQL)" in err
+    assert "평가 질문 y과(와) 같은 결과" in err  # rounded to 2 decimals, the same answer
     out = tmp_path / "out.jsonl"
     assert main(["examples", "export", "--db", "shop", str(out)]) == 0
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

@@ -108,3 +108,16 @@ def test_max_steps_stops_early_with_the_full_schedule(tiny_model_dir, data_dir, 
     card = training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
                                       batch_size=2, max_steps=1, val_limit=0), progress=None)
     assert card["optimizer_steps"] == 3 and card["optimizer_steps_done"] == 1 and len(card["losses"]) == 1
+
+
+def test_default_training_leaves_out_the_new_prompt_sections():
+    """`train` reproduces the shipped adapter (plain pairs); `--sections` keeps everything."""
+    records = [
+        {"question": "a", "answer": "SELECT 1", "examples": [{"question": "x", "sql": "SELECT 2"}]},
+        {"question": "b", "answer": "SELECT 1", "previous": {"question": "y", "sql": "SELECT 3"}},
+        {"question": "c", "answer": "SELECT 1", "failed": {"sql": "SELECT z", "error": "no such column: z"}},
+        {"question": "d", "answer": "SELECT 1"},
+    ]
+    assert training.plain_records(records) == [{"question": "a", "answer": "SELECT 1"},
+                                               {"question": "d", "answer": "SELECT 1"}]
+    assert TrainConfig().sections is False
