@@ -25,7 +25,6 @@ PAGE_ROWS = 100      # rows per page of the result table
 HISTORY_SIZE = 20    # questions kept per browser session
 CHART_KEYS = ("chart_kind", "chart_x", "chart_y", "chart_color")
 ASK, ADMIN = "질문하기", "예시·정의 관리"
-FOLLOW_UP_PARTS = 3  # a chain of follow-ups keeps its last three questions (bounded prompt context)
 
 st.set_page_config(page_title="t2sql · 한국어로 묻는 데이터", page_icon="🔎", layout="wide")
 
@@ -53,10 +52,6 @@ def clear_question(keep_question: bool = False, keep_turn: bool = False) -> None
         keys.append("turn")
     for key in keys:
         state.pop(key, None)
-
-
-def new_question() -> None:
-    clear_question()
 
 
 def use_example(question: str) -> None:
@@ -152,13 +147,12 @@ def admin_view() -> None:
         save, delete, _ = st.columns([1, 1, 4])
         if save.button("저장", key="admin_save"):
             try:
-                pipeline.run(db, edited_sql, state.session_id)  # only SQL that runs is kept as verified
-                store.update(pair.id, q, edited_sql)
+                pipeline.update_example(db, pair.id, q, edited_sql, state.session_id)
                 done("예시를 고쳤습니다.")
-            except (T2SQLError, ValueError) as exc:
+            except T2SQLError as exc:
                 st.error(f"저장하지 못했습니다: {exc}")
         if delete.button("삭제", key="admin_delete"):
-            store.delete(pair.id)
+            store.delete(pair.id, catalog.database)
             done("예시를 삭제했습니다.")
         st.download_button("JSONL 내려받기 (학습 데이터 형식)", pipeline.examples_jsonl(db),
                            f"{catalog.database}_examples.jsonl", "application/jsonl", key="admin_export")
@@ -171,7 +165,7 @@ def admin_view() -> None:
             try:
                 pipeline.save_example(db, new_q, new_sql, "admin", state.session_id, state.session_id)
                 done("예시를 추가했습니다.")
-            except (T2SQLError, ValueError) as exc:
+            except T2SQLError as exc:
                 st.error(f"추가하지 못했습니다: {exc}")
 
     docs = store.docs(catalog.database)
@@ -182,7 +176,7 @@ def admin_view() -> None:
         text_col, button_col = st.columns([6, 1], vertical_alignment="center")
         text_col.markdown(f"- {doc.text}")
         if button_col.button("삭제", key=f"admin_doc_delete_{doc.id}"):
-            store.delete_doc(doc.id)
+            store.delete_doc(doc.id, catalog.database)
             done("정의를 삭제했습니다.")
     with st.form("admin_new_doc", clear_on_submit=True):
         text = st.text_input("새 정의", placeholder="예: 매출 = 취소·환불을 제외한 주문 금액 합계", key="admin_new_doc_text")
@@ -190,7 +184,7 @@ def admin_view() -> None:
             try:
                 store.add_doc(catalog.database, text, "admin", state.session_id)
                 done("정의를 추가했습니다.")
-            except ValueError as exc:
+            except T2SQLError as exc:
                 st.error(str(exc))
 
 
@@ -201,7 +195,7 @@ if view == ADMIN:
 # --- question -> SQL ----------------------------------------------------------------------------
 head, reset = st.columns([6, 1], vertical_alignment="bottom")
 head.title("한국어로 묻는 데이터")
-reset.button("새 질문", key="new_question", on_click=new_question, width="stretch",
+reset.button("새 질문", key="new_question", on_click=clear_question, width="stretch",
              help="이전 질문과 이어지지 않는 새 대화를 시작합니다")
 
 if catalog.examples:
@@ -280,14 +274,12 @@ if st.button("실행", key="run", disabled=not (sql or "").strip()) or state.pop
     try:
         with st.spinner("쿼리를 실행하는 중…"):
             approved, result = pipeline.run(db, sql, session=state.session_id)
-        asked = draft.resolved_question if draft is not None and draft.from_model else (question or "")
-        if draft is not None and draft.previous is not None:  # a follow-up is only meaningful with what it refines
-            asked = ", ".join([*draft.previous.question.split(", ")[-(FOLLOW_UP_PARTS - 1):], asked])
+        asked = draft.turn_question if draft is not None else (question or "")
         state.result = (approved, result, asked, sql)
         state.turn = Shot(asked, sql) if asked else None
         correcting = state.pop("correcting", None)
         if correcting and asked and sql.strip() != correcting.strip():
-            pipeline.examples.store.add(catalog.database, asked, sql, "correction", state.session_id)
+            pipeline.save_example(db, asked, sql, "correction", state.session_id, state.session_id, ran=True)
             state.saved = "고친 SQL을 검증된 예시로 저장했습니다. 비슷한 질문에 참고합니다."
         state.history = [
             {"db": db, "question": question or "(직접 입력한 SQL)", "sql": sql, "rows": len(result.rows),
@@ -311,7 +303,7 @@ if state.get("error"):
 # --- feedback: a good answer becomes a verified example; a fixed one too ------------------------
 def thumbs_up() -> None:
     _approved, _result, asked, ran = state.result
-    try:
+    try:  # run again: the data may have changed since the result was shown
         pipeline.save_example(db, asked, ran, "feedback", state.session_id, state.session_id)
         state.saved = "검증된 예시로 저장했습니다. 비슷한 질문에 참고합니다."
     except T2SQLError as exc:

@@ -27,16 +27,17 @@ import sqlglot
 from sqlglot import exp
 
 from .catalog import Catalog, short_label
+from .settings import Settings
 
 EXAMPLE_RATE = 0.5       # share of records that carry examples
 FOLLOWUP_RATE = 0.2      # follow-up records per verified record
 UNRELATED_RATE = 0.05    # turns whose previous question has nothing to do with them
 REPAIR_RATE = 0.15       # repair records per verified record
-MIN_SIMILARITY = 0.45    # the same default threshold the example index uses
+MIN_SIMILARITY = Settings().examples_min_similarity  # the threshold the example index uses
 GENERIC_COLUMNS = ("name", "date", "amount", "total", "price", "status", "type", "count", "title", "id")
 CLAUSE_STARTS = (" GROUP BY ", " HAVING ", " ORDER BY ", " LIMIT ")
 
-Runner = Callable[[str], list]          # SQL -> rows (raises when it fails)
+Accepts = Callable[[str], bool]         # SQL -> it runs and gives a non-empty answer
 Failing = Callable[[str], "str | None"]  # SQL -> the user-facing error message, None when it ran
 
 
@@ -151,7 +152,7 @@ def _count(record: dict, tree: exp.Select, catalog: Catalog, rng: random.Random)
 REFINEMENTS = (_filter, _top, _reverse, _count)
 
 
-def followups(records: list[dict], catalog: Catalog, run: Runner, rng: random.Random, josa=lambda s: s) -> list[dict]:
+def followups(records: list[dict], catalog: Catalog, accepts: Accepts, rng: random.Random, josa=lambda s: s) -> list[dict]:
     """Follow-up turns on top of verified records, each refined SQL verified by running it."""
     out = []
     for record in records:
@@ -171,11 +172,7 @@ def followups(records: list[dict], catalog: Catalog, run: Runner, rng: random.Ra
             if made is None:
                 continue
             question, sql = made
-            try:
-                rows = run(sql)
-            except Exception:
-                continue
-            if rows and any(v is not None for r in rows for v in r):
+            if accepts(sql):
                 out.append({**record, "question": josa(question), "answer": sql, "skill": f"followup_{refine.__name__[1:]}",
                             "previous": {"question": record["question"], "sql": record["answer"]}})
                 break

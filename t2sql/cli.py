@@ -276,16 +276,14 @@ def cmd_docs(args, settings: Settings) -> int:
     name = pipeline.catalog(args.db).database
     store = pipeline.examples.store
     if args.action == "add":
-        if not args.text.strip():
-            raise T2SQLError("추가할 정의 문장을 입력하세요. 예: docs add --db shop \"매출 = 취소 제외 주문 금액 합계\"")
         doc = store.add_doc(name, args.text, source="admin", author="cli")
         print(f"{doc.id}\t{doc.text}")
     elif args.action == "delete":
-        if not args.id.isdigit() or not store.delete_doc(int(args.id)):
+        if not args.id.isdigit() or not store.delete_doc(int(args.id), name):
             raise T2SQLError(f"삭제할 정의 번호를 찾을 수 없습니다: {args.id}")
     else:
         rows = [(d.id, d.source, d.text) for d in store.docs(name)]
-        rows += [("-", "yaml", text) for text in pipeline.catalog(args.db).docs]
+        rows += [("-", "yaml", text) for text in pipeline.catalog(args.db).docs]  # read-only here
         print(format_table(["번호", "출처", "정의"], rows))
     return 0
 

@@ -50,6 +50,7 @@ from typing import Callable
 
 from . import augment
 from .errors import T2SQLError
+from .examples import normalize_question, normalize_sql
 
 SPLITS = ("train", "validation", "test")
 HELD_OUT = {"test": ("hotel", "insurance"), "validation": ("fitness",)}
@@ -1491,14 +1492,6 @@ def choose_tables(catalog, gold: list[str], rng: random.Random) -> list[str]:
 
 # ----------------------------------------------------------------------------------------------- dataset
 
-def _norm_question(q: str) -> str:
-    return re.sub(r"[\s'\"?.!,~]", "", q)
-
-
-def _norm_sql(s: str) -> str:
-    return re.sub(r"\s+", " ", s.strip().rstrip(";")).lower()
-
-
 class EngineConnection:
     """The small part of DuckDB's connection API the generator uses, over a SQLAlchemy connection."""
 
@@ -1562,7 +1555,7 @@ def generate_for_database(db_id: str, path: Path, annotations: dict, hints: dict
             if ex is None:
                 failures[skill] += 1
                 continue
-            kq, ks = (db_id, _norm_question(ex["question"])), (db_id, _norm_sql(ex["answer"]))
+            kq, ks = (db_id, normalize_question(ex["question"])), (db_id, normalize_sql(ex["answer"]))
             if kq in seen_q or ks in seen_sql:
                 failures[skill] += 0.2
                 continue
@@ -1588,9 +1581,6 @@ def _augmented(records: list[dict], catalog, db, con, mem: sqlite3.Connection, r
     from . import guard
     from .execution import MSG_FAILED
 
-    def verified_rows(sql: str) -> list:
-        return con.execute(sql).fetchall() if verify(sql, con, mem)[0] else []
-
     def duckdb_error(sql: str) -> str | None:
         try:
             db.run(guard.check(sql, "duckdb", 1000).sql, 1000, 5.0)
@@ -1608,7 +1598,7 @@ def _augmented(records: list[dict], catalog, db, con, mem: sqlite3.Connection, r
             return MSG_FAILED.format(exc)
         return None
 
-    return (augment.followups(records, catalog, verified_rows, rng, josa)
+    return (augment.followups(records, catalog, lambda sql: verify(sql, con, mem)[0], rng, josa)
             + augment.repairs(records, catalog, (duckdb_error, sqlite_error), rng))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 import threading
@@ -20,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 from .errors import IndexUnavailable, T2SQLError
 
@@ -206,12 +205,14 @@ class ExampleStore:
             self._bump(con, old.db)
         return Example(*row)
 
-    def delete(self, example_id: int) -> bool:
-        return self._delete("examples", example_id)
+    def delete(self, example_id: int, db: str | None = None) -> bool:
+        """Remove a pair; with ``db`` only when it belongs to that database."""
+        return self._delete("examples", example_id, db)
 
-    def _delete(self, table: str, row_id: int) -> bool:
+    def _delete(self, table: str, row_id: int, db: str | None) -> bool:
         with self._write() as con:
-            row = con.execute(f"DELETE FROM {table} WHERE id = ? RETURNING db", (row_id,)).fetchone()
+            row = con.execute(f"DELETE FROM {table} WHERE id = ? AND (? IS NULL OR db = ?) RETURNING db",
+                              (row_id, db, db)).fetchone()
             if row:
                 self._bump(con, row[0])
         return row is not None
@@ -256,8 +257,9 @@ class ExampleStore:
             self._bump(con, found[0])
         return Doc(*row)
 
-    def delete_doc(self, doc_id: int) -> bool:
-        return self._delete("docs", doc_id)
+    def delete_doc(self, doc_id: int, db: str | None = None) -> bool:
+        """Remove a definition; with ``db`` only when it belongs to that database."""
+        return self._delete("docs", doc_id, db)
 
     # --- versions, export, import -----------------------------------------------------------
 
@@ -277,8 +279,8 @@ class ExampleStore:
         with self._read() as con:
             return self._version(con, db), self._examples(con, db), self._docs(con, db)
 
-    def export_jsonl(self, db: str, path: Path, context_for: Callable[[str], str] | None = None) -> int:
-        """Write the examples oldest first; with ``context_for`` each line is also a training record."""
+    def to_jsonl(self, db: str, context_for: Callable[[str], str] | None = None) -> str:
+        """The examples oldest first, one JSON line each; with ``context_for`` each line is also a training record."""
         lines = []
         for ex in sorted(self.list(db), key=lambda e: e.id):
             record = {"id": f"{db}-ex-{ex.id}", "db_id": db, "question": ex.question, "sql": ex.sql,
@@ -286,18 +288,15 @@ class ExampleStore:
             if context_for is not None:
                 record.update(context=context_for(ex.sql), answer=ex.sql)
             lines.append(json.dumps(record, ensure_ascii=False) + "\n")
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "w", encoding="utf-8") as handle:
-                handle.writelines(lines)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)  # readers see the old file or the new one, never half of it
-        finally:
-            tmp.unlink(missing_ok=True)
-        return len(lines)
+        return "".join(lines)
+
+    def export_jsonl(self, db: str, path: Path, context_for: Callable[[str], str] | None = None) -> int:
+        """``to_jsonl`` written atomically; returns the number of examples."""
+        from .evaluation import write_text_atomic
+
+        text = self.to_jsonl(db, context_for)
+        write_text_atomic(Path(path), text)
+        return text.count("\n")
 
     def import_jsonl(self, db: str, path: Path, source: str = "import") -> ImportReport:
         """Add or correct pairs from a JSONL file in one transaction; bad lines are reported, not fatal."""
@@ -355,6 +354,14 @@ def read_pairs(path: Path) -> tuple[list[dict], list[str]]:
     return pairs, errors
 
 
+class _Synced(NamedTuple):
+    client: object
+    version: str
+    examples: object          # Chroma collection of example questions
+    docs: object              # Chroma collection of definitions
+    by_id: dict[int, Example]  # the store's examples at that version
+
+
 class ExampleIndex:
     """Chroma collections per database (examples and docs), re-synced from the store when its version moves."""
 
@@ -364,24 +371,28 @@ class ExampleIndex:
         self.embedder = embedder
         self._lock = threading.Lock()
         self._yaml: dict[str, tuple[str, ...]] = {}  # db -> yaml docs of its last sync
-        self._synced: dict[str, tuple[object, str, object, object]] = {}  # db -> (client, version, examples, docs)
+        self._synced: dict[str, _Synced] = {}
 
     @staticmethod
     def _names(db: str) -> tuple[str, str]:
         digest = hashlib.sha1(db.encode()).hexdigest()[:16]
         return f"examples_{digest}", f"docs_{digest}"
 
-    def sync(self, db: str, yaml_docs: Sequence[str] | None = None) -> None:
-        """Bring both collections in line with the store; ``None`` keeps the yaml docs of the last sync."""
+    def sync(self, db: str, yaml_docs: Sequence[str] | None = None) -> _Synced:
+        """Bring both collections in line with the store; ``None`` keeps the yaml docs of the last sync.
+
+        Per question this costs one small version read; the rows are read only when the version moved.
+        """
         with self._lock:
             yaml = self._yaml.get(db, ()) if yaml_docs is None else tuple(yaml_docs)
             self._yaml[db] = yaml
+            yaml_hash = hashlib.sha1(json.dumps(yaml, ensure_ascii=False).encode()).hexdigest()[:12]
             client = self.client_provider()
-            version, examples, docs = self.store.snapshot(db)
-            version += "-" + hashlib.sha1(json.dumps(yaml, ensure_ascii=False).encode()).hexdigest()[:12]
             cached = self._synced.get(db)
-            if cached and cached[0] is client and cached[1] == version:
-                return
+            if cached and cached.client is client and cached.version == f"{self.store.version(db)}-{yaml_hash}":
+                return cached
+            version, examples, docs = self.store.snapshot(db)
+            version += f"-{yaml_hash}"
             try:
                 colls = []
                 for name, wanted in zip(self._names(db), (
@@ -396,7 +407,8 @@ class ExampleIndex:
             except Exception as exc:
                 raise IndexUnavailable(f"검증된 예시 색인(Chroma)을 맞출 수 없습니다 ({db}). 예시는 그대로 보관되어 있으니 "
                                        f"잠시 후 다시 시도하세요: {exc}") from exc
-            self._synced[db] = (client, version, *colls)
+            self._synced[db] = _Synced(client, version, *colls, {e.id: e for e in examples})
+            return self._synced[db]
 
     @staticmethod
     def _reconcile(coll, wanted: dict[str, str]) -> None:
@@ -424,13 +436,11 @@ class ExampleIndex:
 
     def similar(self, db: str, question: str, k: int = 3, min_similarity: float = 0.5) -> list[tuple[Example, float]]:
         """Up to k stored pairs most like the question, at most one per distinct SQL."""
-        self.sync(db)
-        hits = [(int(i), s) for i, s, _ in self._query(self._synced[db][2], question, max(4 * k, 10)) if s >= min_similarity]
-        by_id = {e.id: e for e in self.store.list(db)}
+        synced = self.sync(db)
         found, seen = [], set()
-        for example_id, score in hits:
-            example = by_id.get(example_id)
-            if example is None or normalize_sql(example.sql) in seen:
+        for example_id, score, _ in self._query(synced.examples, question, max(4 * k, 10)):
+            example = synced.by_id.get(int(example_id))
+            if score < min_similarity or example is None or normalize_sql(example.sql) in seen:
                 continue
             seen.add(normalize_sql(example.sql))
             found.append((example, score))
@@ -445,10 +455,10 @@ class ExampleIndex:
         A short definition embeds poorly next to a question, so one whose defined term
         ("매출 = …") the question names gets ``TERM_BONUS`` on top of its similarity.
         """
-        self.sync(db, yaml_docs)
+        synced = self.sync(db, yaml_docs)
         asked = normalize_question(question)
         scored = [(s + TERM_BONUS * any(t in asked for t in _terms(text)), text)
-                  for _, s, text in self._query(self._synced[db][3], question, 1000)]
+                  for _, s, text in self._query(synced.docs, question, 1000)]
         return [text for s, text in sorted(scored, key=lambda x: -x[0]) if s >= min_similarity][:k]
 
 

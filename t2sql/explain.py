@@ -18,6 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from .catalog import short_label  # the same short form as Catalog.labels(), so either input works
+from .guard import DIALECTS
 
 UNPARSABLE = "SQL을 해석하지 못해 설명을 만들 수 없습니다."
 EMPTY = "설명할 SQL이 없습니다."
@@ -25,8 +26,6 @@ NOT_A_QUERY = "데이터를 조회하는 SELECT 문이 아니어서 설명하지
 MANY_STATEMENTS = "SQL 문장이 여러 개입니다. 조회 문장은 한 번에 하나만 설명할 수 있습니다."
 UNSUPPORTED = "이 부분은 자동 설명이 지원되지 않습니다: {}"
 
-# Backend names the app may pass -> sqlglot dialect names.
-_DIALECTS = {"postgresql": "postgres"}
 # Nodes that change data or schema wherever they sit (a DELETE inside a CTE writes just as well).
 _WRITES = ("Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "Into", "Command")
 
@@ -175,8 +174,8 @@ def _column(col: exp.Column, ctx: _Ctx, qualified: bool = False) -> str:
     name = col.name
     for candidate in [table] if table else ctx.tables:
         label = ctx.labels.get(f"{candidate}.{name}")
-        if label and short_label(label) not in ("", name):
-            name = f"{short_label(label)}({name})"
+        if label and label != name:
+            name = f"{label}({name})"
             break
     return f"{table}.{name}" if qualified and table else name
 
@@ -185,7 +184,7 @@ def _table(name: str, ctx: _Ctx) -> str:
     """'쇼핑몰 회원(customers) 테이블', or '중간 결과 x' for a CTE defined earlier."""
     if name in ctx.ctes:
         return f"중간 결과 {name}"
-    label = short_label(ctx.labels.get(name, ""))
+    label = ctx.labels.get(name, "")
     return f"{label}({name}) 테이블" if label and label != name else f"{name} 테이블"
 
 
@@ -740,7 +739,7 @@ def explain(sql: str, dialect: str = "duckdb", labels: Mapping[str, str] | None 
     """
     if not isinstance(sql, str) or not sql.strip():
         return [EMPTY]
-    dialect = _DIALECTS.get(dialect, dialect)
+    dialect = DIALECTS.get(dialect, dialect)  # backend name (postgresql) -> sqlglot dialect
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except Exception:  # ParseError, TokenError, unknown dialect, deep recursion
@@ -753,7 +752,7 @@ def explain(sql: str, dialect: str = "duckdb", labels: Mapping[str, str] | None 
     if not isinstance(tree, exp.Query) or any(type(n).__name__ in _WRITES for n in tree.walk()):
         return [NOT_A_QUERY]
     try:
-        ctx = _Ctx(dialect, {str(k): str(v) for k, v in (labels or {}).items()})
+        ctx = _Ctx(dialect, {str(k): short_label(v) for k, v in (labels or {}).items()})  # shortened once
         return _query(tree, ctx) or [UNSUPPORTED.format(sql.strip()[:80])]
     except Exception:
         return [UNSUPPORTED.format(" ".join(sql.split())[:80])]

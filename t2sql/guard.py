@@ -515,7 +515,7 @@ def _has_row_condition(query: exp.Expression) -> bool:
 def _series_refusal(func: exp.Func) -> str | None:
     """range()/generate_series() must have constant bounds spanning at most MAX_SERIES_VALUES."""
     name = _function_name(func) if isinstance(func, NAMED_FUNCTION_CLASSES) else _series_name(func)
-    count = _series_length(func)
+    count = _series_length(func, exclusive=name == "range")  # range stops before its end
     if count is None:
         return MSG_SERIES_NOT_LITERAL.format(name)
     if count > MAX_SERIES_VALUES:
@@ -527,7 +527,7 @@ def _series_name(func: exp.Func) -> str:
     return "range" if func.args.get("is_end_exclusive") else "generate_series"
 
 
-def _series_length(func: exp.Func) -> float | None:
+def _series_length(func: exp.Func, exclusive: bool) -> float | None:
     """How many values the series yields (an upper estimate), or None when it cannot be known."""
     if isinstance(func, NAMED_FUNCTION_CLASSES):
         args = list(func.expressions)
@@ -546,7 +546,6 @@ def _series_length(func: exp.Func) -> float | None:
     if low is None or high is None or not stride:
         return None
     steps = max(0.0, (high - low) / stride)
-    exclusive = func.args.get("is_end_exclusive") or _function_name(func) == "range"
     return math.ceil(steps) if exclusive else math.floor(steps) + 1
 
 

@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import T2SQLError
 from .samples import SAMPLE_TITLES
 from .settings import ROOT
 
@@ -49,13 +50,14 @@ def serve_app(env: dict[str, str] | None = None, log_path: Path | None = None):
         deadline = time.time() + 120
         while time.time() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode}")
+                raise T2SQLError(f"Streamlit 앱이 시작하자마자 종료되었습니다 (종료 코드 {proc.returncode}). "
+                                 "`streamlit run app.py`로 직접 실행해 오류를 확인하세요.")
             with contextlib.suppress(OSError):
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
                     break
             time.sleep(0.5)
         else:
-            raise RuntimeError("streamlit did not start in 120 s")
+            raise T2SQLError("Streamlit 앱이 120초 안에 시작되지 않았습니다. 컴퓨터가 바쁜지 확인하고 다시 시도하세요.")
         yield url, proc
     finally:
         proc.terminate()
@@ -97,8 +99,11 @@ class AppPage:
         await self.wait_idle()
         await sidebar.get_by_text(label.split(" ")[0] + ": 테이블").wait_for()
 
+    def question_box(self):
+        return self.page.get_by_label("질문", exact=True)  # exact: the sidebar also has "질문하기"
+
     async def ask(self, question: str, timeout_ms: int = GENERATE_TIMEOUT_MS) -> None:
-        box = self.page.get_by_label("질문", exact=True)
+        box = self.question_box()
         await box.fill(question)
         await box.press("Control+Enter")
         await self.wait_idle()
@@ -237,7 +242,7 @@ async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float,
                 await page.ask(question)
                 ask_ms = (time.perf_counter() - started) * 1000
                 errors = await page.errors()
-                if await page.page.get_by_label("질문", exact=True).input_value() != question:
+                if await page.question_box().input_value() != question:
                     report.leaks.append(f"session {slot}: the question box shows someone else's text")
                 own = _own_query(rng, template, slot)
                 await page.set_sql(own)
@@ -269,7 +274,6 @@ def run_pipeline_load(settings, sessions: int = 20, duration_s: float = 180.0, s
     On a small machine the browsers of a browser load test compete with the model for the same
     cores; this measures what the server side sustains when the browsers are elsewhere.
     """
-    import os
     import threading
 
     from .pipeline import Pipeline
@@ -290,21 +294,24 @@ def run_pipeline_load(settings, sessions: int = 20, duration_s: float = 180.0, s
             first = False
             try:
                 started = time.perf_counter()
-                pipeline.solve(db, question, session=f"load-{slot}")  # as the app does: generate, check, repair
+                draft = pipeline.solve(db, question, session=f"load-{slot}")  # as the app does: generate, check, repair
                 ask_ms = (time.perf_counter() - started) * 1000
+                # what the app would show as an error, as the browser mode counts it
+                errors = [str(draft.error)] if draft.error is not None else []
                 own = _own_query(rng, template, slot)
                 started = time.perf_counter()
                 approved, _ = pipeline.run(db, own, session=f"load-{slot}")
                 run_ms = (time.perf_counter() - started) * 1000
-                with lock:
-                    report.add_round(slot, ask_ms, run_ms, [], own, approved.sql)
+                with lock:  # no shared page here: the leak check only guards the run's own bookkeeping
+                    report.add_round(slot, ask_ms, run_ms, errors, own, approved.sql)
             except Exception as exc:
                 with lock:
                     report.errors.append(f"session {slot}: {type(exc).__name__}: {exc}")
 
     def sample_memory(done: threading.Event):
         while not done.is_set():
-            report.rss_mb.append(_rss_mb(os.getpid()) or 0.0)
+            if rss := _rss_mb(os.getpid()):
+                report.rss_mb.append(rss)
             done.wait(2.0)
 
     done = threading.Event()

@@ -120,13 +120,13 @@ def load_causal_lm(model: str, adapter: str = "", load_in_4bit: str = "auto", tr
             from peft import PeftModel
 
             lm = PeftModel.from_pretrained(lm, adapter, is_trainable=trainable)
+            if not trainable and "quantization_config" not in kwargs:
+                lm = lm.merge_and_unload()  # folded into the weights: no extra LoRA matmuls per token
         except Exception as exc:
             raise ModelUnavailable(
                 f"LoRA 어댑터 '{adapter}'을(를) 불러올 수 없습니다. 폴더에 adapter_config.json과 가중치가 있는지, "
                 f"기본 모델과 맞는지 확인하세요: {exc}"
             ) from exc
-    if adapter and not trainable and "quantization_config" not in kwargs:
-        lm = lm.merge_and_unload()  # folded into the weights: no extra LoRA matmuls per token
     if not trainable:
         lm.eval()
     return lm, tokenizer

@@ -28,13 +28,14 @@ from .prompt import Failure, Shot, build_prompt, extract_sql
 from .settings import Settings
 
 STRATEGIES = ("candidates", "repair", "off")
+FOLLOW_UP_CHAIN = 3  # a chain of follow-ups keeps its last three questions (bounded prompt context)
 
 Progress = Callable[[str], None]
 
 
 @dataclass
 class Draft:
-    """A generated (not yet run) query."""
+    """Generated SQL, and after ``solve`` the outcome of running it (``checked`` or ``error``)."""
 
     question: str
     sql: str
@@ -55,6 +56,15 @@ class Draft:
     def from_model(self) -> bool:
         """The SQL came from the model (not typed by the user as a question)."""
         return bool(self.prompt)
+
+    @property
+    def turn_question(self) -> str:
+        """The question this SQL answers, readable on its own: a follow-up carries the (bounded) chain
+        it refines. Saved with a verified pair and passed on as the next turn of the conversation."""
+        asked = self.resolved_question or self.question
+        if self.previous is None:
+            return asked
+        return ", ".join([*self.previous.question.split(", ")[-(FOLLOW_UP_CHAIN - 1):], asked])
 
 
 @dataclass
@@ -277,10 +287,18 @@ class Pipeline:
         draft.failures = failures[1:]  # none ran: keep the first SQL, list the alternatives tried
         return draft
 
-    def save_example(self, db: str, question: str, sql: str, source: str, author: str = "", session: str = "cli"):
-        """Store a verified pair; the SQL must pass the guard and run first (an unverifiable pair is refused)."""
-        self.run(db, sql, session)
+    def save_example(self, db: str, question: str, sql: str, source: str, author: str = "", session: str = "cli",
+                     ran: bool = False):
+        """Store a verified pair. The SQL must pass the guard and run: it is run here unless the caller
+        has just run it (``ran``), so an unverifiable pair is never stored."""
+        if not ran:
+            self.run(db, sql, session)
         return self.examples.store.add(self.catalog(db).database, question, sql, source, author)
+
+    def update_example(self, db: str, example_id: int, question: str, sql: str, session: str = "cli"):
+        """Edit a stored pair; the new SQL must run, like a new one."""
+        self.run(db, sql, session)
+        return self.examples.store.update(example_id, question, sql)
 
     def import_examples(self, db: str, path: Path, disjoint_from: Path | None = None,
                         progress: Progress | None = None):
@@ -292,28 +310,26 @@ class Pipeline:
         catalog = self.catalog(db)
         pairs, errors = read_pairs(path)
         skipped = len(errors)
-        held = load_questions(disjoint_from) if disjoint_from else []
-        database = self.database(db)
+        outcomes: dict[str, list | T2SQLError] = {}  # each SQL runs once, through the guard, policy and audit
 
         def rows(sql: str) -> list | None:
-            try:
-                return database.run(guard.check(sql, catalog.dialect, self.settings.max_rows).sql,
-                                    self.settings.max_rows, self.settings.query_timeout_s).rows
-            except T2SQLError:
-                return None
+            if sql not in outcomes:
+                try:
+                    outcomes[sql] = self.run(db, sql, "import")[1].rows
+                except T2SQLError as exc:
+                    outcomes[sql] = exc
+            return None if isinstance(outcomes[sql], T2SQLError) else outcomes[sql]
 
+        held = load_questions(disjoint_from) if disjoint_from else []
         overlap = overlaps(pairs, held, catalog.dialect, self.index.embedder, rows)
         kept = []
         for i, pair in enumerate(pairs):
             if i in overlap:
                 errors.append(f"{pair['line']}번째 줄: 평가 질문과 겹쳐 건너뜀 ({overlap[i]})")
-                continue
-            try:
-                self.run(db, pair["sql"], "import")
-            except T2SQLError as exc:
-                errors.append(f"{pair['line']}번째 줄: SQL이 실행되지 않아 건너뜀: {exc}")
-                continue
-            kept.append(pair)
+            elif rows(pair["sql"]) is None:
+                errors.append(f"{pair['line']}번째 줄: SQL이 실행되지 않아 건너뜀: {outcomes[pair['sql']]}")
+            else:
+                kept.append(pair)
         if progress and held:
             progress(f"평가 질문 {len(held)}개와 겹치는 예시 {len(overlap)}개를 제외했습니다.")
         report = self.examples.store.import_pairs(catalog.database, kept)
@@ -323,17 +339,16 @@ class Pipeline:
 
     def export_examples(self, db: str, path: Path) -> int:
         """Verified pairs as JSONL: the eval format plus ``context``/``answer``, so it also trains the next adapter."""
-        catalog = self.catalog(db)
-        return self.examples.store.export_jsonl(catalog.database, path, lambda sql: catalog.ddl(_tables_read(sql, catalog)))
+        return self.examples.store.export_jsonl(self.catalog(db).database, path, self._ddl_for(db))
 
     def examples_jsonl(self, db: str) -> bytes:
-        """The export as bytes (for a download button)."""
-        import tempfile
+        """The same export as bytes (for a download button)."""
+        return self.examples.store.to_jsonl(self.catalog(db).database, self._ddl_for(db)).encode()
 
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "examples.jsonl"
-            self.export_examples(db, path)
-            return path.read_bytes()
+    def _ddl_for(self, db: str) -> Callable[[str], str]:
+        """SQL -> the DDL of the tables it reads (the ``context`` of a training record)."""
+        catalog = self.catalog(db)
+        return lambda sql: catalog.ddl(_tables_read(sql, catalog))
 
     def run(self, db: str, sql: str, session: str = "cli") -> tuple[guard.Approved, Result]:
         """Guard, sensitive-column policy, then exactly the approved SQL on the read-only connection.
@@ -374,14 +389,7 @@ class Pipeline:
         catalog = self.catalog(db)
         found = sensitive.analyse(sql, catalog.dialect, sensitive.catalog_schema(catalog),
                                   sensitive.sensitive_columns(catalog), self.settings.sensitive_allow_counts)
-        policy = catalog.sensitive_policy or self.settings.sensitive_policy
-        try:
-            sensitive.enforce(found, policy)
-        except ValueError as exc:
-            raise T2SQLError(
-                f"개인정보 정책 '{policy}'을(를) 알 수 없습니다. T2SQL_SENSITIVE_POLICY 또는 {catalog.database}.yaml의 "
-                "sensitive_policy를 mask 또는 block으로 설정하세요."
-            ) from exc
+        sensitive.enforce(found, catalog.sensitive_policy or self.settings.sensitive_policy)
         return found
 
     def ask(self, db: str, question: str, progress: Progress | None = None, session: str = "cli",
@@ -394,11 +402,9 @@ class Pipeline:
             answer.sql, answer.tables = draft.sql, draft.tables
             answer.timings["generate_ms"] = round(draft.latency_ms, 1)
             answer.repairs = len(draft.failures)
-            if draft.checked is None:  # typed SQL is run here; a model draft was already run by the check
-                draft.checked = self.run(db, draft.sql, session) if draft.error is None else None
             if draft.error is not None:
                 raise draft.error
-            approved, result = draft.checked
+            approved, result = draft.checked or self.run(db, draft.sql, session)  # typed SQL was not checked
             answer.sql, answer.limit_added = approved.sql, approved.limit_added
             answer.columns, answer.rows, answer.truncated = result.columns, result.rows, result.truncated
             answer.masked = list(result.masked)

@@ -69,7 +69,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.qualify import qualify
 
-from .errors import GuardRefusal
+from .errors import GuardRefusal, T2SQLError
 from .guard import IMPLICIT_RECURSION_DIALECTS
 
 POLICIES = ("mask", "block")
@@ -87,7 +87,6 @@ UNTRACEABLE_CLASSES: tuple[type, ...] = tuple(
     ))
     if isinstance(cls, type)
 )
-# SQLite makes a CTE recursive by self-reference alone, without the RECURSIVE keyword.
 MAX_RECURSION_ROUNDS = 64  # a recursive CTE's taint grows monotonically: it settles long before this
 MIN_FALLBACK_WIDTH = 256  # when a failed analysis cannot count the outputs, mask at least this many
 MAX_NAMED_SOURCES = 5
@@ -98,7 +97,8 @@ MSG_BLOCK_UNRESOLVED = (
     "개인정보 열({})이 있는 테이블을 읽는 SQL에서 어떤 열이 결과로 나가는지 확인하지 못해 실행할 수 없습니다. "
     "SELECT 목록에 필요한 열 이름을 직접 적어 주세요."
 )
-MSG_UNKNOWN_POLICY = "unknown sensitive policy {!r}: use one of {}"
+MSG_UNKNOWN_POLICY = ("개인정보 정책 '{}'을(를) 알 수 없습니다. T2SQL_SENSITIVE_POLICY 또는 데이터베이스 yaml의 "
+                      "sensitive_policy를 {} 중 하나로 설정하세요.")
 
 Taint = frozenset  # of (table, column) pairs
 _CLEAN: Taint = frozenset()
@@ -215,11 +215,15 @@ def analyse(sql: str, dialect: str, schema: Mapping[str, Mapping[str, str]],
     return Exposure(columns, sources, len(relation), False, allow_counts)
 
 
+class UnknownPolicy(T2SQLError, ValueError):
+    """A policy name that is neither ``mask`` nor ``block`` (a configuration error, explained in Korean)."""
+
+
 def enforce(exposure: Exposure, policy: str) -> None:
     """Apply ``policy``: ``block`` refuses an exposing query (Korean GuardRefusal), ``mask`` passes."""
     chosen = (policy or "").strip().lower()
     if chosen not in POLICIES:
-        raise ValueError(MSG_UNKNOWN_POLICY.format(policy, ", ".join(POLICIES)))
+        raise UnknownPolicy(MSG_UNKNOWN_POLICY.format(policy, " 또는 ".join(POLICIES)))
     if chosen == "mask" or not exposure.sensitive:
         return
     named = _name_sources(exposure.sources)
