@@ -35,7 +35,11 @@ def get_pipeline() -> Pipeline:
     return Pipeline(Settings.from_env())
 
 
-pipeline = get_pipeline()
+try:
+    pipeline = get_pipeline()
+except T2SQLError as exc:  # e.g. a T2SQL_* value of the wrong type: say which, keep the page up
+    st.error(f"설정을 읽지 못했습니다: {exc}")
+    st.stop()
 settings = pipeline.settings
 state = st.session_state
 state.setdefault("session_id", uuid.uuid4().hex[:12])
@@ -250,7 +254,7 @@ if state.get("tables"):
 draft = state.get("draft")
 if draft is not None and draft.failures:
     fixed = "아래 SQL로 고쳤습니다" if draft.error is None else "아직 실행되지 않습니다"
-    st.warning(f"자동 수정: 처음 만든 SQL이 실행되지 않아 {len(draft.failures)}번 다시 만들었고, {fixed}.")
+    st.warning(f"자동 수정: 처음 만든 SQL에 문제가 있어 {len(draft.failures)}번 다시 만들었고, {fixed}.")
     with st.expander(f"실패한 SQL {len(draft.failures)}개 보기"):
         for failure in draft.failures:
             st.code(failure.sql, language="sql")

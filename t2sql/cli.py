@@ -102,9 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument(flag, type=_field_type(f), default=f.default)
 
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
     try:
-        return COMMANDS[args.command](args, settings)
+        return COMMANDS[args.command](args, Settings.from_env())
     except GuardRefusal as exc:
         print(f"거부됨: {exc}", file=sys.stderr)
         return 2
@@ -136,6 +135,8 @@ def cmd_ask(args, settings: Settings) -> int:
     else:
         print(answer.sql or "(SQL 없음)")
         print()
+        for notice in answer.notices:
+            print(f"알림: {notice}", file=sys.stderr)
         if answer.error:
             print(f"오류: {answer.error}", file=sys.stderr)
         else:

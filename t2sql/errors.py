@@ -27,3 +27,7 @@ class ModelUnavailable(T2SQLError):
 
 class IndexUnavailable(T2SQLError):
     """The schema index (Chroma) cannot be opened or built."""
+
+
+class SettingsError(T2SQLError):
+    """A ``T2SQL_*`` environment value has the wrong type."""

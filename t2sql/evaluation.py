@@ -32,6 +32,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from .errors import GuardRefusal, QueryTimeout, T2SQLError
+from .grounding import ungrounded_values
 from .settings import Settings
 
 EVAL_MAX_ROWS = 100_000  # high enough that the guard's automatic LIMIT never truncates a result
@@ -212,7 +213,9 @@ def evaluate_item(pipeline, db: str, question: dict, dialect: str) -> dict:
         item["error"] = str(exc)
     else:
         item.update(pred_sql=draft.sql, raw=draft.raw, tables=list(draft.tables), examples_used=len(draft.examples),
-                    repairs=len(draft.failures))
+                    repairs=len(draft.failures), unsaid=list(draft.unsaid))
+        first_sql = draft.failures[0].sql if draft.failures else draft.sql  # before any self-correction
+        item.update(first_sql=first_sql, first_unsaid=ungrounded_values(first_sql, draft.said, dialect))
         gold_tree = _parse(gold_sql, dialect)
         if gold_tree is not None:  # did retrieval give the model every table the answer needs?
             item["retrieval_ok"] = _tables(gold_tree) <= {t.lower() for t in draft.tables}
@@ -272,6 +275,8 @@ def summarize(items: list[dict], meta: dict) -> dict:
         "repaired": sum(1 for it in items if it.get("repairs")),
         "repaired_correct": sum(1 for it in items if it.get("repairs") and it["ex"]),
         "with_examples": sum(1 for it in items if it.get("examples_used")),
+        "unsaid_first": sum(1 for it in items if it.get("first_unsaid")),  # first SQL filtered on a value nobody said
+        "unsaid_final": sum(1 for it in items if it.get("unsaid")),
         **meta, "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     judged = [it["judge"] for it in items if it.get("judge") in ("yes", "no")]

@@ -1,7 +1,8 @@
 """Question -> retrieved schema, examples and definitions -> prompt -> SQL -> guard -> read-only result.
 
-``solve`` adds self-correction: SQL that is refused, fails or times out is repaired with the
-error fed back, or replaced by the first of several sampled alternatives that runs.
+``solve`` adds self-correction: SQL that is refused, fails, times out or filters on a value the
+user never said (``grounding``) is repaired with the problem fed back, or replaced by the first of
+several sampled alternatives without one.
 
 ``Pipeline`` owns the per-process caches (databases, catalogs, the schema index, the model)
 so the CLI and every Streamlit session share them. All failures surface as ``T2SQLError``
@@ -16,7 +17,7 @@ from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from . import guard, sensitive
+from . import grounding, guard, sensitive
 from .audit import AuditLog
 from .catalog import Catalog, build_catalog, load_annotations
 from .dates import parse_today, resolve_relative_dates
@@ -51,11 +52,25 @@ class Draft:
     failures: list[Failure] = field(default_factory=list)  # earlier SQL that was refused or failed (self-correction)
     error: T2SQLError | None = None                      # why the final SQL still does not run (after ``solve``)
     checked: tuple | None = None                         # (approved, result) of the check run (after ``solve``)
+    unsaid: list[str] = field(default_factory=list)      # text values in the SQL that nobody said (after ``solve``)
 
     @property
     def from_model(self) -> bool:
         """The SQL came from the model (not typed by the user as a question)."""
         return bool(self.prompt)
+
+    @property
+    def problem(self) -> str | None:
+        """Why this SQL should not be shown as the answer as it is (Korean), or None."""
+        if self.error is not None:
+            return str(self.error)
+        return grounding.describe(self.unsaid) if self.unsaid else None
+
+    @property
+    def said(self) -> str:
+        """Everything the user (and the business definitions) said: where the SQL's values must come from."""
+        return " ".join([self.question, self.resolved_question, self.previous.question if self.previous else "",
+                         *self.docs])
 
     @property
     def turn_question(self) -> str:
@@ -77,6 +92,7 @@ class Answer:
     truncated: bool = False
     limit_added: bool = False
     masked: list[str] = field(default_factory=list)  # columns whose values were masked
+    notices: list[str] = field(default_factory=list)  # things the user should know (Korean)
     error: str | None = None
     repairs: int = 0  # SQL attempts that failed before the final one (self-correction)
     latency_ms: float = 0.0
@@ -86,7 +102,7 @@ class Answer:
         return {
             "question": self.question, "sql": self.sql, "tables": self.tables, "columns": self.columns,
             "rows": [list(r) for r in self.rows], "truncated": self.truncated, "limit_added": self.limit_added,
-            "masked": self.masked, "error": self.error, "repairs": self.repairs, "latency_ms": round(self.latency_ms, 1), "timings": self.timings,
+            "masked": self.masked, "notices": self.notices, "error": self.error, "repairs": self.repairs, "latency_ms": round(self.latency_ms, 1), "timings": self.timings,
         }
 
 
@@ -219,11 +235,13 @@ class Pipeline:
     def solve(self, db: str, question: str, session: str = "cli", progress: Progress | None = None,
               on_text: Callable[[str], None] | None = None, on_wait: Callable[[int], None] | None = None,
               previous: Shot | None = None, strategy: str | None = None) -> Draft:
-        """Generate, check the SQL by running it read-only, and self-correct when it is refused or fails.
+        """Generate, check the SQL by running it read-only, and self-correct when it has a ``problem``
+        (refused, failed, or a filter value nobody said).
 
-        ``repair`` regenerates with the failed SQL and its error in the prompt (at most
-        ``max_repairs`` rounds); ``candidates`` samples alternatives in one call and keeps the
-        first that runs. Earlier attempts are kept in ``Draft.failures`` so the UI can show them.
+        ``repair`` regenerates with the SQL and its problem in the prompt (at most ``max_repairs``
+        rounds); ``candidates`` samples alternatives in one call and keeps the first without a
+        problem. SQL that runs is never replaced by SQL that does not. Earlier attempts are kept in
+        ``Draft.failures`` so the UI can show them; values still unsaid become a notice.
         """
         strategy = strategy or self.settings.self_correction
         if strategy not in STRATEGIES:
@@ -235,24 +253,31 @@ class Pipeline:
             return draft
         self._check(db, draft, session)
         if strategy == "repair":
+            first = draft
             for _ in range(self.settings.max_repairs):
-                if draft.error is None:
+                if draft.problem is None:
                     break
-                failed = Failure(draft.sql, str(draft.error))
+                failed = Failure(draft.sql, draft.problem)
                 if progress:
-                    progress(f"SQL이 실행되지 않아 고치는 중… ({str(draft.error)[:80]})")
+                    progress(f"SQL을 고치는 중… ({failed.error[:80]})")
                 fixed = self.generate(db, question, progress, on_text, on_wait, previous, failed)
                 fixed.failures = [*draft.failures, failed]
                 draft = fixed
                 self._check(db, draft, session)
-        elif strategy == "candidates" and draft.error is not None:
+            if draft.error is not None and first.error is None:  # repairs broke SQL that ran: keep the first
+                draft = first
+        elif strategy == "candidates" and draft.problem is not None:
             draft = self._candidates(db, draft, session, progress, on_wait)
+        if draft.unsaid:
+            draft.notices.append(f"{draft.problem} 모델이 지어낸 조건일 수 있으니 SQL을 확인하세요.")
         draft.latency_ms = (time.perf_counter() - started) * 1000
         return draft
 
     def _check(self, db: str, draft: Draft, session: str) -> None:
-        """Run the draft's SQL (guard, policy, read-only limits, audit); record the result or the error."""
+        """Run the draft's SQL (guard, policy, read-only limits, audit); record the result or the error,
+        and the values in it that nobody said."""
         draft.error = draft.checked = None
+        draft.unsaid = []
         if not draft.sql:
             draft.error = T2SQLError("모델이 SQL을 만들지 못했습니다.")
             return
@@ -260,12 +285,15 @@ class Pipeline:
             draft.checked = self.run(db, draft.sql, session)
         except T2SQLError as exc:
             draft.error = exc
+        else:
+            draft.unsaid = grounding.ungrounded_values(draft.sql, draft.said, self.database(db).dialect)
 
     def _candidates(self, db: str, draft: Draft, session: str, progress: Progress | None,
                     on_wait: Callable[[int], None] | None) -> Draft:
-        """Execution-guided decoding: sample alternatives for the same prompt, keep the first that runs."""
+        """Execution-guided decoding: sample alternatives for the same prompt and keep the first without a
+        problem; failing that, the first that runs (the original first)."""
         if progress:
-            progress(f"SQL이 실행되지 않아 대안 {self.settings.candidates}개를 만들어 시험하는 중…")
+            progress(f"SQL에 문제가 있어 대안 {self.settings.candidates}개를 만들어 시험하는 중… ({draft.problem[:80]})")
         try:
             with self.turnstile.enter(on_wait):
                 texts = self.generator().sample(draft.prompt, self.settings.candidates)
@@ -273,17 +301,22 @@ class Pipeline:
             draft.notices.append(f"대안 SQL을 만들지 못했습니다: {exc}")
             return draft
         tried = {draft.sql}
-        failures = [Failure(draft.sql, str(draft.error))]
+        failures = [Failure(draft.sql, draft.problem)]
+        runs = draft if draft.error is None else None
         for text in texts:
             sql = extract_sql(text)
             if not sql or sql in tried:
                 continue
             tried.add(sql)
-            candidate = replace(draft, sql=sql, raw=text, failures=list(failures))
+            candidate = replace(draft, sql=sql, raw=text, failures=list(failures), notices=list(draft.notices))
             self._check(db, candidate, session)
-            if candidate.error is None:
+            if candidate.problem is None:
                 return candidate
-            failures.append(Failure(sql, str(candidate.error)))
+            if runs is None and candidate.error is None:
+                runs = candidate
+            failures.append(Failure(sql, candidate.problem))
+        if runs is not None:
+            return runs
         draft.failures = failures[1:]  # none ran: keep the first SQL, list the alternatives tried
         return draft
 
@@ -401,7 +434,7 @@ class Pipeline:
             draft = self.solve(db, question, session, progress, previous=previous)
             answer.sql, answer.tables = draft.sql, draft.tables
             answer.timings["generate_ms"] = round(draft.latency_ms, 1)
-            answer.repairs = len(draft.failures)
+            answer.repairs, answer.notices = len(draft.failures), list(draft.notices)
             if draft.error is not None:
                 raise draft.error
             approved, result = draft.checked or self.run(db, draft.sql, session)  # typed SQL was not checked

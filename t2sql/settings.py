@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import SettingsError
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_ADAPTER = ROOT / "adapters" / "t2sql-ko-lora"
 
@@ -73,7 +75,7 @@ class Settings:
         for f in dataclasses.fields(cls):
             raw = env.get(f"T2SQL_{f.name.upper()}")
             if raw is not None:
-                values[f.name] = _coerce(f.default, raw)
+                values[f.name] = _coerce(f"T2SQL_{f.name.upper()}", f.default, raw)
         values.update(overrides)
         return cls(**values)
 
@@ -107,12 +109,21 @@ class Settings:
         ]
 
 
-def _coerce(default, raw: str):
+BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False, "": False}
+KINDS = {int: "정수", float: "숫자", bool: "true 또는 false"}
+
+
+def _coerce(name: str, default, raw: str):
+    """The environment value as the setting's type; a value that is not one is a Korean error naming it."""
     if isinstance(default, Path):
         return Path(raw).expanduser()
-    if isinstance(default, bool):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    return type(default)(raw)
+    try:
+        if isinstance(default, bool):
+            return BOOLEANS[raw.strip().lower()]
+        return type(default)(raw)
+    except (KeyError, ValueError):
+        raise SettingsError(f"환경 변수 {name}의 값 '{raw}'을(를) 쓸 수 없습니다: {KINDS[type(default)]} 값이어야 "
+                            f"합니다 (기본값 {default}).") from None
 
 
 def _shown(name: str, value) -> str:

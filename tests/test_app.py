@@ -61,6 +61,13 @@ def test_empty_question_gets_korean_message(app_env):
     assert at.error[0].value == "질문을 입력하세요."
 
 
+def test_a_setting_of_the_wrong_type_is_named_in_korean(app_env, monkeypatch):
+    monkeypatch.setenv("T2SQL_QUERY_TIMEOUT_S", "10s")
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    assert not at.exception
+    assert "T2SQL_QUERY_TIMEOUT_S의 값 '10s'을(를) 쓸 수 없습니다: 숫자 값이어야" in at.error[0].value
+
+
 def test_custom_url_that_does_not_exist(app_env, sqlite_file):
     at = start()
     at.selectbox(key="db_choice").select("직접 입력 (SQLAlchemy URL)").run()
@@ -292,3 +299,68 @@ def test_admin_view_lists_adds_edits_and_deletes(app_env, tmp_path):
     assert any("활성 상품 = is_active" in m.value for m in at.markdown)
     next(b for b in at.button if (b.key or "").startswith("admin_doc_delete_")).click().run()
     assert not any("활성 상품" in m.value for m in at.markdown)
+
+
+class ScriptedModel:
+    """An OpenAI-compatible server: call ``k`` is answered with ``replies[k]`` (a list of choices, cycled
+    to the ``n`` asked for, when sampling); the last reply repeats."""
+
+    def __init__(self, replies):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        calls = self.calls = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                reply = replies[min(len(calls), len(replies) - 1)]
+                calls.append(body)
+                self.send_response(200)
+                if body.get("stream"):
+                    self.end_headers()
+                    chunk = {"choices": [{"delta": {"content": reply}}]}
+                    self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\ndata: [DONE]\n\n".encode())
+                    return
+                choices = [{"message": {"content": reply[i % len(reply)]}} for i in range(body["n"])]
+                data = json.dumps({"choices": choices}, ensure_ascii=False).encode()
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
+
+
+MADE_UP = "SELECT count(*) AS n FROM customers WHERE city = '부산'"
+
+
+@pytest.mark.parametrize("alternatives, replaced", [
+    (["SELECT nope FROM customers", "SELECT count(*) AS n FROM customers"], True),
+    (["SELECT nope FROM customers", MADE_UP], False),
+])
+def test_a_value_nobody_said_is_corrected_or_flagged(app_env, monkeypatch, alternatives, replaced):
+    model = ScriptedModel([MADE_UP + ";", alternatives])
+    monkeypatch.setenv("T2SQL_BACKEND", "openai")
+    monkeypatch.setenv("T2SQL_OPENAI_BASE_URL", model.url)
+    monkeypatch.setenv("T2SQL_OPENAI_MODEL", "scripted")
+    try:
+        at = start()
+        at.text_area(key="question").input("고객은 모두 몇 명이야?").run()
+        at.button(key="generate").click().run()
+    finally:
+        model.server.shutdown()
+    assert not at.exception and not at.error and len(model.calls) == 2
+    if replaced:
+        assert at.text_area(key="sql_editor").value == "SELECT count(*) AS n FROM customers"
+        assert any("처음 만든 SQL에 문제가 있어 2번 다시 만들었고, 아래 SQL로 고쳤습니다" in w.value for w in at.warning)
+        assert at.expander[1].label == "실패한 SQL 2개 보기"
+        assert any(c.value == "질문에 없는 값 '부산'(으)로 데이터를 거르고 있습니다." for c in at.caption)
+    else:  # nothing better ran: the SQL stays, with a notice to check the condition
+        assert at.text_area(key="sql_editor").value == MADE_UP and not at.warning
+        assert any("질문에 없는 값 '부산'" in i.value and "확인하세요" in i.value for i in at.info)

@@ -76,7 +76,7 @@ def test_ask_json_contract(sqlite_file, tiny_model_dir, tmp_path):
     env = {"T2SQL_MODEL": str(tiny_model_dir), "T2SQL_ADAPTER": "none", "T2SQL_DATA_DIR": str(tmp_path), "T2SQL_MAX_NEW_TOKENS": "8"}
     out = run_cli("ask", "--db", f"sqlite:///{sqlite_file}", "--json", "부서별 직원 수를 알려줘", env=env)
     answer = json.loads(out.stdout)
-    assert {"question", "sql", "columns", "rows", "error", "latency_ms"} <= set(answer)
+    assert {"question", "sql", "columns", "rows", "error", "notices", "latency_ms"} <= set(answer)
     assert answer["question"] == "부서별 직원 수를 알려줘"
     assert answer["latency_ms"] > 0
     assert set(answer["tables"]) == {"departments", "employees"}
@@ -94,3 +94,9 @@ def test_settings_lists_every_option():
     out = run_cli("settings", env={"T2SQL_MAX_ROWS": "77"})
     assert out.returncode == 0
     assert "T2SQL_MAX_ROWS=77" in out.stdout and "T2SQL_QUERY_TIMEOUT_S=10.0" in out.stdout
+
+
+def test_a_setting_of_the_wrong_type_is_a_korean_error():
+    out = run_cli("settings", env={"T2SQL_MAX_ROWS": "many"})
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "오류: 환경 변수 T2SQL_MAX_ROWS의 값 'many'을(를) 쓸 수 없습니다: 정수 값이어야 합니다" in out.stderr

@@ -17,6 +17,7 @@ from sqlglot import exp
 from t2sql.datagen import (HELD_OUT, MAX_PROMPT_TABLES, EngineConnection, SKILLS, generate_dataset, josa, load_records, sqlite_copy,
                            verify)
 from t2sql.errors import T2SQLError
+from t2sql.grounding import text_values, ungrounded_values
 from t2sql.execution import Database
 
 SMALL = dict(seed=0, variants_per_domain=1, questions_per_db=15)
@@ -144,6 +145,19 @@ def test_questions_are_korean_without_english_column_names(dataset):
         assert "<" not in q and "{" not in q, q  # no unresolved particle markers or slots
         leaked = [c for c in columns[r["db_id"]] if re.search(rf"(?<![A-Za-z_]){re.escape(c)}(?![A-Za-z_])", q)]
         assert not leaked, (leaked, q)
+
+
+def test_answers_use_only_values_their_question_says(dataset):
+    """The rule value grounding rests on (t2sql.grounding), held by the project's own data: a gold
+    SQL never filters on a text value its question (or the turn it follows up on) did not say."""
+    _, _, records, _ = dataset
+
+    def said(r):
+        return " ".join([r["question"], (r.get("previous") or {}).get("question", ""), *(r.get("docs") or [])])
+
+    unsaid = [(said(r), r["answer"]) for r in _all(records) if ungrounded_values(r["answer"], said(r), "duckdb")]
+    assert unsaid == []
+    assert sum(bool(text_values(r["answer"], "duckdb")) for r in _all(records)) > 50  # many answers do filter on values
 
 
 def test_context_holds_every_table_the_answer_uses(dataset):

@@ -168,7 +168,7 @@ def test_eval_end_to_end_resumes_and_judges(sqlite_file, stub_url, tmp_path):
 
     second = run_eval(*args, env=env)  # resumes: only q3 is new
     assert second.returncode == 0, second.stderr
-    assert Stub.calls == {"sqlcoder": 3}
+    assert Stub.calls == {"sqlcoder": 4}  # q3 filters on '판교', which nobody said: one call for alternatives
     report = json.loads(out.read_text())
     summary, items = report["summary"], {it["id"]: it for it in report["items"]}
     assert summary["n"] == 3 and summary["ex"] == pytest.approx(2 / 3, abs=1e-3)
@@ -182,13 +182,15 @@ def test_eval_end_to_end_resumes_and_judges(sqlite_file, stub_url, tmp_path):
     assert [items[i]["status"] for i in ("q1", "q2", "q3")] == ["correct", "correct", "wrong_result"]
     assert items["q1"]["em"] and not items["q2"]["em"]  # q2 is right by result, not by text
     assert items["q3"]["failure"] == "value" and items["q1"]["failure"] is None
+    assert items["q3"]["unsaid"] == items["q3"]["first_unsaid"] == ["판교"] and items["q1"]["unsaid"] == []
+    assert summary["unsaid_first"] == summary["unsaid_final"] == 1  # the stub offers no alternative
     assert items["q2"]["pred_sql"] == "SELECT full_name FROM employees WHERE dept_id = 2 ORDER BY salary DESC"
     assert "employees" in items["q2"]["tables"] and items["q2"]["raw"] and items["q3"]["judge"] is None
     assert {"gold_sql", "valid_sql", "error", "latency_ms", "question", "difficulty"} <= set(items["q1"])
 
     judged = run_eval(*args, "--judge-url", stub_url, "--judge-model", "judge", "--judge-rps", "50", env=env)
     assert judged.returncode == 0, judged.stderr
-    assert Stub.calls == {"sqlcoder": 3, "judge": 4}  # nothing regenerated; one 500 retried
+    assert Stub.calls == {"sqlcoder": 4, "judge": 4}  # nothing regenerated; one 500 retried
     report = json.loads(out.read_text())
     assert report["summary"]["judge_accuracy"] == 1.0 and "LLM 판정" in judged.stderr
     assert {it["judge"] for it in report["items"]} == {"yes"}

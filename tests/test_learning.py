@@ -135,10 +135,62 @@ def test_candidates_need_a_server_that_samples_or_the_first_answer_stays(pipelin
     assert any("대안 SQL을 만들지 못했습니다" in n for n in draft.notices)
 
 
+# Runs, but filters on a city nobody asked about: the kind of answer no error check catches.
+MADE_UP = "SELECT count(*) AS n FROM customers WHERE city = '부산';"
+ALL = "SELECT count(*) AS n FROM customers;"
+
+
+def test_candidates_replace_sql_that_filters_on_a_value_nobody_said(pipeline):
+    PromptModel.reply = staticmethod(lambda p, i: MADE_UP if len(PromptModel.prompts) == 1 else [MADE_UP, BROKEN, ALL, GOOD][i])
+    draft = pipeline.solve("shop", "고객은 모두 몇 명이야?", strategy="candidates")
+    assert draft.sql == ALL.rstrip(";") and draft.error is None and draft.unsaid == []
+    assert [(f.sql, f.error) for f in draft.failures][0] == (MADE_UP.rstrip(";"), "질문에 없는 값 '부산'(으)로 데이터를 거르고 있습니다.")
+    assert "customer" in draft.failures[1].error  # the broken alternative was tried on the way
+    assert draft.checked[1].rows[0][0] > pipeline.run("shop", MADE_UP)[1].rows[0][0]
+    assert not any("질문에 없는 값" in n for n in draft.notices)
+
+
+def test_sql_that_runs_is_kept_when_no_alternative_says_only_what_was_asked(pipeline):
+    PromptModel.reply = staticmethod(lambda p, i: MADE_UP if len(PromptModel.prompts) == 1 else [BROKEN, MADE_UP][i % 2])
+    draft = pipeline.solve("shop", "고객은 모두 몇 명이야?", strategy="candidates")
+    assert draft.sql == MADE_UP.rstrip(";") and draft.checked is not None and draft.failures == []
+    assert draft.unsaid == ["부산"]
+    assert any(n.startswith("질문에 없는 값 '부산'") and "확인하세요" in n for n in draft.notices)
+    PromptModel.reply = staticmethod(lambda p, i: MADE_UP)
+    answer = pipeline.ask("shop", "고객은 모두 몇 명이야?")  # the CLI and the app see the same notice
+    assert answer.error is None and any("'부산'" in n for n in answer.notices)
+
+
+def test_a_failing_sql_gives_way_to_one_that_runs_even_with_an_unsaid_value(pipeline):
+    PromptModel.reply = staticmethod(lambda p, i: BROKEN if len(PromptModel.prompts) == 1 else MADE_UP)
+    draft = pipeline.solve("shop", "고객은 모두 몇 명이야?", strategy="candidates")
+    assert draft.sql == MADE_UP.rstrip(";") and draft.error is None and draft.unsaid == ["부산"]
+    assert [f.sql for f in draft.failures] == [BROKEN.rstrip(";")]
+
+
+def test_values_from_the_question_the_previous_turn_and_the_definitions_count_as_said(pipeline):
+    PromptModel.reply = staticmethod(lambda p, i: GOOD)
+    assert pipeline.solve("shop", "서울에 사는 고객은 몇 명이야?", strategy="candidates").unsaid == []
+    follow_up = pipeline.solve("shop", "그 중 VIP만", strategy="candidates", previous=Shot("서울 고객 목록", "SELECT * FROM customers"))
+    assert follow_up.unsaid == [] and follow_up.failures == [] and len(PromptModel.prompts) == 2  # nothing resampled
+
+
+def test_repair_feeds_an_unsaid_value_back_and_never_trades_sql_that_runs_for_sql_that_fails(pipeline):
+    PromptModel.reply = staticmethod(lambda p, i: ALL if "질문에 없는 값 '부산'" in p else MADE_UP)
+    draft = pipeline.solve("shop", "고객은 모두 몇 명이야?", strategy="repair")
+    assert draft.sql == ALL.rstrip(";") and draft.failures[0].sql == MADE_UP.rstrip(";")
+    PromptModel.reply = staticmethod(lambda p, i: BROKEN if "### 실패한 SQL:" in p else MADE_UP)
+    kept = pipeline.solve("shop", "고객은 모두 몇 명이야?", strategy="repair")
+    assert kept.sql == MADE_UP.rstrip(";") and kept.checked is not None and kept.unsaid == ["부산"]
+
+
 def test_off_shows_the_first_failure(pipeline):
     PromptModel.reply = staticmethod(repairs_when_told)
     draft = pipeline.solve("shop", "서울 고객 수", strategy="off")
     assert draft.failures == [] and "customer" in str(draft.error) and len(PromptModel.prompts) == 1
+    PromptModel.reply = staticmethod(lambda p, i: MADE_UP)
+    made_up = pipeline.solve("shop", "고객은 모두 몇 명이야?", strategy="off")
+    assert made_up.failures == [] and made_up.unsaid == ["부산"] and any("'부산'" in n for n in made_up.notices)
 
 
 def test_unknown_strategy_is_a_korean_error(pipeline):

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from t2sql.errors import SettingsError
 from t2sql.settings import SHIPPED_ADAPTER, Settings
 
 
@@ -11,9 +12,19 @@ def test_environment_overrides_are_typed():
     assert s.data_dir == Path("~/x").expanduser()
 
 
-def test_bad_value_is_rejected():
-    with pytest.raises(ValueError):
-        Settings.from_env({"T2SQL_MAX_ROWS": "many"})
+@pytest.mark.parametrize("name, raw, kind", [
+    ("T2SQL_MAX_ROWS", "many", "정수"),
+    ("T2SQL_QUERY_TIMEOUT_S", "10s", "숫자"),
+    ("T2SQL_SENSITIVE_ALLOW_COUNTS", "maybe", "true 또는 false"),
+])
+def test_bad_value_is_a_korean_error_naming_the_variable(name, raw, kind):
+    with pytest.raises(SettingsError, match=f"환경 변수 {name}의 값 '{raw}'을\\(를\\) 쓸 수 없습니다: {kind} 값이어야"):
+        Settings.from_env({name: raw})
+
+
+@pytest.mark.parametrize("raw, value", [("1", True), ("YES", True), ("on", True), ("0", False), ("off", False), ("", False)])
+def test_booleans(raw, value):
+    assert Settings.from_env({"T2SQL_SENSITIVE_ALLOW_COUNTS": raw}).sensitive_allow_counts is value
 
 
 @pytest.mark.parametrize(
