@@ -269,7 +269,7 @@ class Pipeline:
         elif strategy == "candidates" and draft.problem is not None:
             draft = self._candidates(db, draft, session, progress, on_wait)
         if draft.unsaid:
-            draft.notices.append(f"{draft.problem} 모델이 지어낸 조건일 수 있으니 SQL을 확인하세요.")
+            draft.notices.append(f"{grounding.describe(draft.unsaid)} 모델이 지어낸 조건일 수 있으니 SQL을 확인하세요.")
         draft.latency_ms = (time.perf_counter() - started) * 1000
         return draft
 
@@ -286,7 +286,7 @@ class Pipeline:
         except T2SQLError as exc:
             draft.error = exc
         else:
-            draft.unsaid = grounding.ungrounded_values(draft.sql, draft.said, self.database(db).dialect)
+            draft.unsaid = grounding.ungrounded_values(draft.sql, draft.said, self.catalog(db).dialect)
 
     def _candidates(self, db: str, draft: Draft, session: str, progress: Progress | None,
                     on_wait: Callable[[int], None] | None) -> Draft:

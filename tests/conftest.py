@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import sqlite3
 import subprocess
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,46 @@ def sample_dir() -> Path:
 def settings(tmp_path) -> Settings:
     """Settings isolated to a temp data dir (fresh Chroma store), sharing sample DBs and the model cache."""
     return Settings(sample_dir=ROOT / "sample_dbs", data_dir=tmp_path / "data", cache_dir=DEFAULT_CACHE)
+
+
+class PromptModel(BaseHTTPRequestHandler):
+    """An OpenAI-compatible model for tests: replies ``reply(prompt, i)`` for choice ``i``, streamed
+    when asked to; records every prompt, so a test can script "fail first, then succeed"."""
+
+    reply = staticmethod(lambda prompt, i: "SELECT 1;")
+    prompts: list[str] = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        prompt = body["messages"][0]["content"]
+        PromptModel.prompts.append(prompt)
+        self.send_response(200)
+        if body.get("stream"):
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            chunk = {"choices": [{"delta": {"content": PromptModel.reply(prompt, 0)}}]}
+            self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\ndata: [DONE]\n\n".encode())
+            return
+        choices = [{"message": {"content": PromptModel.reply(prompt, i)}} for i in range(body.get("n", 1))]
+        data = json.dumps({"choices": choices}, ensure_ascii=False).encode()
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def prompt_model():
+    """The URL of a running ``PromptModel`` (its script and recorded prompts reset around each test)."""
+    PromptModel.reply, PromptModel.prompts = staticmethod(lambda prompt, i: "SELECT 1;"), []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PromptModel)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/v1"
+    server.shutdown()
+    PromptModel.reply, PromptModel.prompts = staticmethod(lambda prompt, i: "SELECT 1;"), []
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """The Streamlit app through AppTest: real pipeline, real sample database, tiny real model."""
 
 import pytest
+from conftest import PromptModel
 from streamlit.testing.v1 import AppTest
 
 from t2sql.settings import ROOT
@@ -301,42 +302,6 @@ def test_admin_view_lists_adds_edits_and_deletes(app_env, tmp_path):
     assert not any("활성 상품" in m.value for m in at.markdown)
 
 
-class ScriptedModel:
-    """An OpenAI-compatible server: call ``k`` is answered with ``replies[k]`` (a list of choices, cycled
-    to the ``n`` asked for, when sampling); the last reply repeats."""
-
-    def __init__(self, replies):
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        calls = self.calls = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                reply = replies[min(len(calls), len(replies) - 1)]
-                calls.append(body)
-                self.send_response(200)
-                if body.get("stream"):
-                    self.end_headers()
-                    chunk = {"choices": [{"delta": {"content": reply}}]}
-                    self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\ndata: [DONE]\n\n".encode())
-                    return
-                choices = [{"message": {"content": reply[i % len(reply)]}} for i in range(body["n"])]
-                data = json.dumps({"choices": choices}, ensure_ascii=False).encode()
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
-
-
 MADE_UP = "SELECT count(*) AS n FROM customers WHERE city = '부산'"
 
 
@@ -344,18 +309,17 @@ MADE_UP = "SELECT count(*) AS n FROM customers WHERE city = '부산'"
     (["SELECT nope FROM customers", "SELECT count(*) AS n FROM customers"], True),
     (["SELECT nope FROM customers", MADE_UP], False),
 ])
-def test_a_value_nobody_said_is_corrected_or_flagged(app_env, monkeypatch, alternatives, replaced):
-    model = ScriptedModel([MADE_UP + ";", alternatives])
+def test_a_value_nobody_said_is_corrected_or_flagged(app_env, monkeypatch, prompt_model, alternatives, replaced):
+    # first call: the SQL with a made-up value; the sampling call: the alternatives
+    PromptModel.reply = staticmethod(lambda p, i: MADE_UP + ";" if len(PromptModel.prompts) == 1
+                                     else alternatives[i % len(alternatives)])
     monkeypatch.setenv("T2SQL_BACKEND", "openai")
-    monkeypatch.setenv("T2SQL_OPENAI_BASE_URL", model.url)
+    monkeypatch.setenv("T2SQL_OPENAI_BASE_URL", prompt_model)
     monkeypatch.setenv("T2SQL_OPENAI_MODEL", "scripted")
-    try:
-        at = start()
-        at.text_area(key="question").input("고객은 모두 몇 명이야?").run()
-        at.button(key="generate").click().run()
-    finally:
-        model.server.shutdown()
-    assert not at.exception and not at.error and len(model.calls) == 2
+    at = start()
+    at.text_area(key="question").input("고객은 모두 몇 명이야?").run()
+    at.button(key="generate").click().run()
+    assert not at.exception and not at.error and len(PromptModel.prompts) == 2
     if replaced:
         assert at.text_area(key="sql_editor").value == "SELECT count(*) AS n FROM customers"
         assert any("처음 만든 SQL에 문제가 있어 2번 다시 만들었고, 아래 SQL로 고쳤습니다" in w.value for w in at.warning)

@@ -7,11 +7,10 @@ SQLite example store and the Chroma index are all real.
 """
 
 import json
-import threading
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from conftest import PromptModel
 
 from t2sql.cli import main
 from t2sql.errors import GuardRefusal, T2SQLError
@@ -22,47 +21,10 @@ GOOD = "SELECT count(*) AS n FROM customers WHERE city = '서울';"
 BROKEN = "SELECT count(*) AS n FROM customer WHERE city = '서울';"  # the table is `customers`
 
 
-class PromptModel(BaseHTTPRequestHandler):
-    """Replies ``reply(prompt, i)`` for choice ``i``; streams when asked to; records every prompt."""
-
-    reply = staticmethod(lambda prompt, i: GOOD)
-    prompts: list[str] = []
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        prompt = body["messages"][0]["content"]
-        PromptModel.prompts.append(prompt)
-        self.send_response(200)
-        if body.get("stream"):
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            chunk = {"choices": [{"delta": {"content": PromptModel.reply(prompt, 0)}}]}
-            self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\ndata: [DONE]\n\n".encode())
-            return
-        choices = [{"message": {"content": PromptModel.reply(prompt, i)}} for i in range(body.get("n", 1))]
-        data = json.dumps({"choices": choices}, ensure_ascii=False).encode()
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def model_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), PromptModel)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    PromptModel.prompts = []
-    yield f"http://127.0.0.1:{server.server_port}/v1"
-    server.shutdown()
+def pipeline(settings, prompt_model, sample_dir):
     PromptModel.reply = staticmethod(lambda prompt, i: GOOD)
-
-
-@pytest.fixture
-def pipeline(settings, model_server, sample_dir):
-    return Pipeline(replace(settings, backend="openai", openai_base_url=model_server, openai_model="scripted",
+    return Pipeline(replace(settings, backend="openai", openai_base_url=prompt_model, openai_model="scripted",
                             self_correction="repair"))
 
 
@@ -229,8 +191,8 @@ def test_tables_of_similar_examples_join_the_schema_context(pipeline):
     assert len(with_example.tables) <= pipeline.settings.max_prompt_tables
 
 
-def test_no_examples_when_k_is_zero(settings, model_server, sample_dir):
-    pipeline = Pipeline(replace(settings, backend="openai", openai_base_url=model_server, openai_model="scripted",
+def test_no_examples_when_k_is_zero(settings, prompt_model, sample_dir):
+    pipeline = Pipeline(replace(settings, backend="openai", openai_base_url=prompt_model, openai_model="scripted",
                                 examples_k=0))
     pipeline.save_example("shop", "서울에 사는 고객은 몇 명이야?", GOOD, "feedback")
     draft = pipeline.generate("shop", "서울에 사는 고객은 몇 명이야?")
