@@ -6,9 +6,12 @@
 #   bash benchmarks/chinook_learning.sh examples        # one of them
 #   T2SQL_ADAPTER=adapters/sections PREFIX=sections_ bash benchmarks/chinook_learning.sh
 #                                                       # another adapter -> chinook_sections_<config>.json
+#   T2SQL_EXAMPLES_K=5 PREFIX=k5_ bash benchmarks/chinook_learning.sh examples
+#                                                       # any T2SQL_* setting -> chinook_k5_<config>.json
 #
-# The examples are the project's own Chinook questions (benchmarks/chinook_examples_ko.jsonl),
-# imported with --disjoint-from so none repeats a dev question. The dev question and gold SQL
+# The examples are the project's own Chinook questions (benchmarks/chinook_examples*_ko.jsonl),
+# imported with --disjoint-from so none repeats a dev question (import is idempotent; a store
+# built from fewer files is topped up). The dev question and gold SQL
 # texts are removed from the written reports (the dev set stays in ../shared; join on id).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +21,9 @@ QUESTIONS=../shared/datasets/chinook/dev_ko.jsonl
 WORK=${WORK:-.t2sql/bench}
 mkdir -p "$WORK" docs/reports
 
-if [ ! -f "$WORK/examples/examples.sqlite" ]; then
-  T2SQL_DATA_DIR="$WORK/examples" $PY -m t2sql examples import --db "$DB" \
-      benchmarks/chinook_examples_ko.jsonl --disjoint-from "$QUESTIONS"
-fi
+for file in benchmarks/chinook_examples_ko.jsonl benchmarks/chinook_examples_more_ko.jsonl; do
+  T2SQL_DATA_DIR="$WORK/examples" $PY -m t2sql examples import --db "$DB" "$file" --disjoint-from "$QUESTIONS"
+done
 
 run() {  # name, data dir (empty store or the examples store), self-correction strategy
   local out="docs/reports/chinook_${PREFIX:-}$1.json"

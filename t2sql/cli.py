@@ -264,8 +264,8 @@ def cmd_examples(args, settings: Settings) -> int:
         return 0
     report = pipeline.import_examples(args.db, Path(args.file), Path(args.disjoint_from) if args.disjoint_from else None,
                                       progress=_stderr)
-    for error in report.errors:
-        _stderr(error)
+    for line in report.excluded + report.errors:
+        _stderr(line)
     _stderr(f"{name}: 추가 {report.added}개, 갱신 {report.updated}개, 건너뜀 {report.skipped}개")
     return 1 if report.errors and not (report.added or report.updated) else 0
 

@@ -75,7 +75,8 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     skipped: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # lines that could not be imported
+    excluded: list[str] = field(default_factory=list)  # left out on purpose: they repeat a benchmark question
 
 
 def normalize_question(q: str) -> str:

@@ -355,10 +355,10 @@ class Pipeline:
 
         held = load_questions(disjoint_from) if disjoint_from else []
         overlap = overlaps(pairs, held, catalog.dialect, self.index.embedder, rows)
-        kept = []
+        kept, excluded = [], []
         for i, pair in enumerate(pairs):
             if i in overlap:
-                errors.append(f"{pair['line']}번째 줄: 평가 질문과 겹쳐 건너뜀 ({overlap[i]})")
+                excluded.append(f"{pair['line']}번째 줄: 평가 질문과 겹쳐 건너뜀 ({overlap[i]})")
             elif rows(pair["sql"]) is None:
                 errors.append(f"{pair['line']}번째 줄: SQL이 실행되지 않아 건너뜀: {outcomes[pair['sql']]}")
             else:
@@ -367,7 +367,7 @@ class Pipeline:
             progress(f"평가 질문 {len(held)}개와 겹치는 예시 {len(overlap)}개를 제외했습니다.")
         report = self.examples.store.import_pairs(catalog.database, kept)
         report.skipped += skipped + len(pairs) - len(kept)
-        report.errors = errors + report.errors
+        report.errors, report.excluded = errors + report.errors, excluded
         return report
 
     def export_examples(self, db: str, path: Path) -> int:

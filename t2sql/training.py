@@ -49,6 +49,7 @@ class TrainConfig:
     max_steps: int = 80                  # stop after this many optimizer steps (0 = whole plan); the LR schedule still spans the plan
     resume: bool = True
     sections: bool = False               # also train on the prompt's optional sections (examples, follow-ups, repairs)
+    init_adapter: str = ""               # start from this adapter's weights (train it further); empty = a fresh LoRA
     target_modules: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
 
 
@@ -155,9 +156,12 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     model, tokenizer = load_causal_lm(base, load_in_4bit="auto", trainable=True)
     if quantized:
         model = prepare_model_for_kbit_training(model)
-    lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
-                      target_modules=config.target_modules, task_type="CAUSAL_LM")
-    model = get_peft_model(model, lora)
+    if config.init_adapter:  # its own LoRA shape (r, alpha, targets) wins over the config's
+        model = _continue_adapter(model, Path(config.init_adapter))
+    else:
+        lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                          target_modules=config.target_modules, task_type="CAUSAL_LM")
+        model = get_peft_model(model, lora)
     model.train()
 
     encoded = [encode(tokenizer, r) for r in train_records]
@@ -253,6 +257,17 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         shutil.rmtree(ckpt)
     say(f"어댑터 저장: {out} (학습 손실 {card['final_train_loss']}, 검증 손실 {val_loss})")
     return card
+
+
+def _continue_adapter(model, path: Path):
+    """The base model with a saved adapter loaded as trainable weights."""
+    from peft import PeftModel
+
+    from .errors import T2SQLError
+
+    if not (path / "adapter_config.json").is_file():
+        raise T2SQLError(f"이어서 학습할 어댑터가 없습니다: {path} (adapter_config.json이 있는 폴더를 지정하세요)")
+    return PeftModel.from_pretrained(model, str(path), is_trainable=True)
 
 
 def _portable_adapter_config(path: Path, base_model: str) -> None:

@@ -243,6 +243,10 @@ def test_examples_import_export_round_trip_and_disjoint_filter(settings, sample_
     err = capsys.readouterr().err
     assert "추가 2개" in err and "DROP" in err and "평가 질문과 겹쳐 건너뜀 (평가 질문 x과(와) 같은 SQL)" in err
     assert "평가 질문 y과(와) 같은 결과" in err  # rounded to 2 decimals, the same answer
+    kept_or_left_out = tmp_path / "again.jsonl"  # re-imported: present or left out on purpose, nothing failed
+    kept_or_left_out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs[:2]), encoding="utf-8")
+    assert main(["examples", "import", "--db", "shop", str(kept_or_left_out), "--disjoint-from", str(heldout)]) == 0
+    assert "추가 0개, 갱신 0개, 건너뜀 2개" in capsys.readouterr().err
     out = tmp_path / "out.jsonl"
     assert main(["examples", "export", "--db", "shop", str(out)]) == 0
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

@@ -121,3 +121,29 @@ def test_default_training_leaves_out_the_new_prompt_sections():
     assert training.plain_records(records) == [{"question": "a", "answer": "SELECT 1"},
                                                {"question": "d", "answer": "SELECT 1"}]
     assert TrainConfig().sections is False
+
+
+def test_training_continues_from_a_saved_adapter(tiny_model_dir, data_dir, tmp_path):
+    """`--init-adapter` starts from the saved weights: with a zero learning rate they come out unchanged."""
+    from safetensors.torch import load_file
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    training.train(TrainConfig(data=str(data_dir), out=str(first), base_model=str(tiny_model_dir), batch_size=3,
+                               max_steps=1, val_limit=0, learning_rate=1e-2), progress=None)
+    card = training.train(TrainConfig(data=str(data_dir), out=str(second), base_model=str(tiny_model_dir), batch_size=3,
+                                      max_steps=1, val_limit=0, learning_rate=0.0, init_adapter=str(first)),
+                          progress=None)
+    before, after = load_file(first / "adapter_model.safetensors"), load_file(second / "adapter_model.safetensors")
+    assert before.keys() == after.keys()
+    lora_b = [k for k in before if "lora_B" in k]
+    assert lora_b and any(before[k].abs().sum() > 0 for k in lora_b)  # trained, not the zero init
+    assert all((before[k] == after[k]).all() for k in before)
+    assert card["hyperparameters"]["init_adapter"] == str(first)
+
+
+def test_continuing_from_a_missing_adapter_is_a_korean_error(tiny_model_dir, data_dir, tmp_path):
+    from t2sql.errors import T2SQLError
+
+    with pytest.raises(T2SQLError, match="이어서 학습할 어댑터가 없습니다"):
+        training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
+                                   max_steps=1, val_limit=0, init_adapter=str(tmp_path / "nowhere")), progress=None)
