@@ -21,7 +21,7 @@ QUESTIONS=../shared/datasets/chinook/dev_ko.jsonl
 WORK=${WORK:-.t2sql/bench}
 mkdir -p "$WORK" docs/reports
 
-for file in benchmarks/chinook_examples_ko.jsonl benchmarks/chinook_examples_more_ko.jsonl; do
+for file in benchmarks/chinook_examples_ko.jsonl benchmarks/chinook_examples_more_ko.jsonl benchmarks/chinook_examples_extra_ko.jsonl; do
   T2SQL_DATA_DIR="$WORK/examples" $PY -m t2sql examples import --db "$DB" "$file" --disjoint-from "$QUESTIONS"
 done
 

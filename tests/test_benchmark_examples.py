@@ -13,13 +13,14 @@ from t2sql.examples import normalize_question, normalize_sql
 FILES = sorted((Path(__file__).parent.parent / "benchmarks").glob("chinook_examples*_ko.jsonl"))
 PAIRS = [json.loads(line) for path in FILES for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 # The first file predates value grounding; these two say a value the way a user would
-# (브라질 for 'Brazil', "gmail 주소" for '%@gmail.com'). The second file was written to the rule.
+# (브라질 for 'Brazil', "gmail 주소" for '%@gmail.com'). The later files were written to the rule.
 SAID_DIFFERENTLY = {"chinook-ex-002": ["Brazil"], "chinook-ex-018": ["%@gmail.com"]}
 
 
-def test_both_example_files_are_there():
-    assert [p.name for p in FILES] == ["chinook_examples_ko.jsonl", "chinook_examples_more_ko.jsonl"]
-    assert len(PAIRS) == 200
+def test_the_three_example_files_are_there():
+    assert [p.name for p in FILES] == ["chinook_examples_extra_ko.jsonl", "chinook_examples_ko.jsonl",
+                                       "chinook_examples_more_ko.jsonl"]
+    assert len(PAIRS) == 350
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p["id"])
