@@ -116,17 +116,22 @@ def load_causal_lm(model: str, adapter: str = "", load_in_4bit: str = "auto", tr
             f"모델 '{model}'을(를) 불러올 수 없습니다. 경로나 모델 ID를 확인하세요 (인터넷 없이 쓰려면 로컬 경로): {exc}"
         ) from exc
     if adapter:
-        try:
-            from peft import PeftModel
-
-            lm = PeftModel.from_pretrained(lm, adapter, is_trainable=trainable)
-            if not trainable and "quantization_config" not in kwargs:
-                lm = lm.merge_and_unload()  # folded into the weights: no extra LoRA matmuls per token
-        except Exception as exc:
-            raise ModelUnavailable(
-                f"LoRA 어댑터 '{adapter}'을(를) 불러올 수 없습니다. 폴더에 adapter_config.json과 가중치가 있는지, "
-                f"기본 모델과 맞는지 확인하세요: {exc}"
-            ) from exc
+        lm = attach_adapter(lm, adapter, trainable)
+        if not trainable and "quantization_config" not in kwargs:
+            lm = lm.merge_and_unload()  # folded into the weights: no extra LoRA matmuls per token
     if not trainable:
         lm.eval()
     return lm, tokenizer
+
+
+def attach_adapter(lm, adapter: str, trainable: bool = False):
+    """The model with a saved LoRA adapter attached through peft (trainable to train it further)."""
+    try:
+        from peft import PeftModel
+
+        return PeftModel.from_pretrained(lm, adapter, is_trainable=trainable)
+    except Exception as exc:
+        raise ModelUnavailable(
+            f"LoRA 어댑터 '{adapter}'을(를) 불러올 수 없습니다. 폴더에 adapter_config.json과 가중치가 있는지, "
+            f"기본 모델과 맞는지 확인하세요: {exc}"
+        ) from exc

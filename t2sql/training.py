@@ -125,7 +125,7 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     from transformers import get_linear_schedule_with_warmup
 
     from .datagen import load_records
-    from .models import cpu_has_bf16, load_causal_lm, resolve_model, wants_4bit
+    from .models import attach_adapter, cpu_has_bf16, load_causal_lm, resolve_model, wants_4bit
     from .settings import Settings
 
     settings = settings or Settings.from_env()
@@ -134,6 +134,10 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     set_seed(config.seed)
     out = Path(config.out)
     ckpt = out / "checkpoint"
+    if config.init_adapter and not (Path(config.init_adapter) / "adapter_config.json").is_file():
+        from .errors import T2SQLError  # say so before generating data and loading the model
+
+        raise T2SQLError(f"이어서 학습할 어댑터가 없습니다: {config.init_adapter} (adapter_config.json이 있는 폴더를 지정하세요)")
 
     if config.data == TrainConfig.data and not Path(config.data).exists():
         from .datagen import generate_dataset
@@ -157,7 +161,7 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     if quantized:
         model = prepare_model_for_kbit_training(model)
     if config.init_adapter:  # its own LoRA shape (r, alpha, targets) wins over the config's
-        model = _continue_adapter(model, Path(config.init_adapter))
+        model = attach_adapter(model, config.init_adapter, trainable=True)
     else:
         lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
                           target_modules=config.target_modules, task_type="CAUSAL_LM")
@@ -241,6 +245,7 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         "optimizer_steps": total_steps,
         "optimizer_steps_done": math.ceil(end / config.grad_accum),
         "hyperparameters": asdict(config),
+        "lora": _lora_shape(model),  # the adapter's own shape (from --init-adapter it is not the config's)
         "quantized_4bit": quantized,
         "final_train_loss": round(sum(losses[-50:]) / max(1, len(losses[-50:])), 4),
         "first_train_loss": round(sum(losses[:20]) / max(1, len(losses[:20])), 4),
@@ -259,15 +264,9 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     return card
 
 
-def _continue_adapter(model, path: Path):
-    """The base model with a saved adapter loaded as trainable weights."""
-    from peft import PeftModel
-
-    from .errors import T2SQLError
-
-    if not (path / "adapter_config.json").is_file():
-        raise T2SQLError(f"이어서 학습할 어댑터가 없습니다: {path} (adapter_config.json이 있는 폴더를 지정하세요)")
-    return PeftModel.from_pretrained(model, str(path), is_trainable=True)
+def _lora_shape(model) -> dict:
+    lora = model.peft_config["default"]
+    return {"r": lora.r, "alpha": lora.lora_alpha, "target_modules": sorted(lora.target_modules)}
 
 
 def _portable_adapter_config(path: Path, base_model: str) -> None:
@@ -325,7 +324,7 @@ def _write_card_markdown(path: Path, card: dict) -> None:
         "| --- | --- |",
         *[f"| {k} | {card[k]} |" for k in ("base_model", "data", "data_sha256", "train_examples", "skipped_too_long",
                                           "validation_examples", "optimizer_steps", "optimizer_steps_done",
-                                          "quantized_4bit",
+                                          "quantized_4bit", "lora",
                                           "first_train_loss", "final_train_loss", "validation_loss", "wall_time_s")],
         f"| hardware | {card['hardware']} |",
         "",

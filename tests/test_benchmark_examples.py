@@ -31,8 +31,7 @@ def test_pair_parses_and_says_its_values(pair):
     assert ungrounded_values(pair["sql"], pair["question"], "sqlite") == SAID_DIFFERENTLY.get(pair["id"], [])
 
 
-def test_ids_questions_and_sql_are_unique():
-    for key in ("id", "question", "sql"):
-        norm = {"id": str, "question": normalize_question, "sql": normalize_sql}[key]
-        values = [norm(p[key]) for p in PAIRS]
-        assert len(set(values)) == len(values), key
+@pytest.mark.parametrize("key, norm", [("id", str), ("question", normalize_question), ("sql", normalize_sql)])
+def test_ids_questions_and_sql_are_unique(key, norm):
+    values = [norm(p[key]) for p in PAIRS]
+    assert len(set(values)) == len(values), key

@@ -139,6 +139,8 @@ def test_training_continues_from_a_saved_adapter(tiny_model_dir, data_dir, tmp_p
     assert lora_b and any(before[k].abs().sum() > 0 for k in lora_b)  # trained, not the zero init
     assert all((before[k] == after[k]).all() for k in before)
     assert card["hyperparameters"]["init_adapter"] == str(first)
+    assert card["lora"]["r"] == 16 and "q_proj" in card["lora"]["target_modules"]
+    assert "| lora |" in (second / "TRAINING_CARD.md").read_text()
 
 
 def test_continuing_from_a_missing_adapter_is_a_korean_error(tiny_model_dir, data_dir, tmp_path):
