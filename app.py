@@ -15,6 +15,8 @@ from t2sql import charts, export
 from t2sql.errors import GuardRefusal, T2SQLError
 from t2sql.examples import SOURCES
 from t2sql.explain import explain
+from t2sql.onboard import STAGE_NAMES, STAGES, Onboarding
+from t2sql.onboard import jobs as onboard_jobs
 from t2sql.pipeline import Pipeline
 from t2sql.prompt import Shot
 from t2sql.samples import SAMPLE_NAMES, SAMPLE_TITLES
@@ -123,6 +125,38 @@ db_status.success(f"{catalog.database}: 테이블 {len(catalog.tables)}개")
 if catalog.description:
     db_status.caption(catalog.description)
 labels = catalog.labels()
+
+
+@st.fragment(run_every=3)
+def onboarding_status(db: str) -> None:
+    """Onboarding's progress (stage, %, time left) while it runs in the background, else its outcome."""
+    onboarding = Onboarding(pipeline, db)
+    job = onboard_jobs.get(onboarding.database.label)
+    done = onboarding.state()
+    if job is not None and job.running:
+        p = job.progress
+        st.progress(p.fraction, text=f"온보딩 {p.fraction * 100:.0f}% · {p.message}")
+        st.caption((f"남은 시간 약 {max(1, round(p.eta_s / 60))}분 · " if p.eta_s else "")
+                   + "온보딩 중에도 질문할 수 있습니다.")
+        return
+    if job is not None and job.status == "failed":
+        st.warning(f"온보딩하지 못했습니다: {job.error}")
+    elif done:
+        parts = [f"{STAGE_NAMES[s]} {'완료' if (done.get(s) or {}).get('status') == 'done' else '미완료'}"
+                 for s in STAGES if (done.get(s) or {}).get("status") != "skipped"]
+        kept = (done.get("practice") or {}).get("kept")
+        st.caption("온보딩: " + " · ".join(parts) + (f" · 연습 문제 {kept}개" if kept else ""))
+    if st.button("온보딩 다시 하기" if done else "이 데이터베이스 온보딩", key="onboard_start",
+                 help="한국어 어휘·값 색인·연습 문제를 만들고 전용 어댑터를 학습합니다 (바뀐 부분만 다시)."):
+        onboard_jobs.start(pipeline, db)
+        st.rerun(scope="fragment")
+
+
+if (settings.auto_onboard and db not in SAMPLE_NAMES and not Onboarding(pipeline, db).state()
+        and onboard_jobs.get(Onboarding(pipeline, db).database.label) is None):
+    onboard_jobs.start(pipeline, db)  # first connection: onboard in the background
+with db_status:
+    onboarding_status(db)
 
 
 

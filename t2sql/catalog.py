@@ -46,11 +46,16 @@ class Table:
     description: str = ""
     synonyms: list[str] = field(default_factory=list)
 
-    def ddl(self) -> str:
-        """CREATE TABLE text for the prompt: Korean meaning and example values as comments."""
+    def ddl(self, keep: set[str] | None = None) -> str:
+        """CREATE TABLE text for the prompt: Korean meaning and example values as comments.
+
+        ``keep`` prunes it to those columns (keys stay: joins need them)."""
         lines = []
         pk = [c.name for c in self.columns if c.primary_key]
+        fk_cols = {c for fk in self.foreign_keys for c in fk.columns}
         for col in self.columns:
+            if keep is not None and col.name not in keep and col.name not in pk and col.name not in fk_cols:
+                continue
             line = f"  {col.name} {col.type}"
             if len(pk) == 1 and col.primary_key:
                 line += " PRIMARY KEY"
@@ -105,9 +110,11 @@ class Catalog:
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
-    def ddl(self, names: list[str] | None = None) -> str:
+    def ddl(self, names: list[str] | None = None, keep: dict[str, set[str]] | None = None) -> str:
+        """DDL of ``names`` (all tables by default); ``keep`` prunes a table to some columns."""
         names = list(self.tables) if names is None else names
-        return "\n\n".join(self.tables[n].ddl() for n in names if n in self.tables)
+        keep = keep or {}
+        return "\n\n".join(self.tables[n].ddl(keep.get(n)) for n in names if n in self.tables)
 
     def labels(self) -> dict[str, str]:
         """Short Korean names by ``table`` and ``table.column`` (explanations, chart axes)."""

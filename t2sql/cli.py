@@ -39,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("index", help="데이터베이스 스키마를 색인합니다 (바뀐 경우에만)")
     p.add_argument("--db", required=True)
 
+    p = sub.add_parser("onboard", help="새 데이터베이스 온보딩: 한국어 어휘·값 색인·연습 문제·전용 어댑터 (이어서 실행 가능)")
+    p.add_argument("--db", required=True, help="샘플 이름, 파일 경로 또는 SQLAlchemy URL")
+    p.add_argument("--train-minutes", type=float, default=None, help="전용 어댑터 학습 시간(분, 0 = 건너뜀; 기본 T2SQL_TRAIN_MINUTES)")
+    p.add_argument("--practice-pairs", type=int, default=None, help="만들 연습 문제 수 (기본 T2SQL_PRACTICE_PAIRS)")
+    p.add_argument("--status", action="store_true", help="실행하지 않고 단계별 상태만 보기")
+
     sub.add_parser("settings", help="설정 표와 현재 값")
 
     p = sub.add_parser("gen-data", help="한국어 질문-SQL 학습 데이터를 생성합니다 (모든 SQL은 실행으로 검증)")
@@ -159,6 +165,29 @@ def cmd_index(args, settings: Settings) -> int:
 
     catalog = Pipeline(settings).prepare(args.db, progress=_stderr)
     print(f"{catalog.database}: {len(catalog.tables)}개 테이블 색인됨 ({catalog.fingerprint})")
+    return 0
+
+
+def cmd_onboard(args, settings: Settings) -> int:
+    from .onboard import STAGE_NAMES, STAGES, Onboarding
+    from .pipeline import Pipeline
+
+    onboarding = Onboarding(Pipeline(settings), args.db)
+    if not args.status:
+        minutes = settings.train_minutes if args.train_minutes is None else args.train_minutes
+        pairs = settings.practice_pairs if args.practice_pairs is None else args.practice_pairs
+
+        def show(p) -> None:
+            eta = f" · 남은 시간 약 {p.eta_s / 60:.0f}분" if p.eta_s else ""
+            _stderr(f"[{p.fraction * 100:5.1f}%] {p.message}{eta}")
+
+        onboarding.run(minutes, pairs, progress=show)
+    state = onboarding.state()
+    for stage in STAGES:
+        entry = state.get(stage) or {}
+        detail = {k: v for k, v in entry.items() if k not in ("status", "inputs", "finished_at", "written_hash")}
+        print(f"{STAGE_NAMES[stage]}\t{entry.get('status', '아직 안 함')}\t{json.dumps(detail, ensure_ascii=False)}")
+    print(f"결과 폴더: {onboarding.dir}")
     return 0
 
 
@@ -296,7 +325,7 @@ def _field_type(f):
 COMMANDS = {
     "sql": cmd_sql, "ask": cmd_ask, "build-samples": cmd_build_samples, "index": cmd_index, "settings": cmd_settings,
     "gen-data": cmd_gen_data, "export-eval": cmd_export_eval, "train": cmd_train,
-    "eval": cmd_eval, "loadtest": cmd_loadtest, "examples": cmd_examples, "docs": cmd_docs,
+    "eval": cmd_eval, "loadtest": cmd_loadtest, "examples": cmd_examples, "docs": cmd_docs, "onboard": cmd_onboard,
 }
 
 

@@ -1539,41 +1539,52 @@ def generate_for_database(db_id: str, path: Path, annotations: dict, hints: dict
     con = EngineConnection(db)
     mem = sqlite_copy(con)
     try:
-        tabs = profile(catalog, con, hints)
-        by_skill = {s: [t for t in TEMPLATES if t[0] == s] for s in SKILLS}
-        records, seen_q, seen_sql = [], set(), set()
-        failures = Counter()
-        skills = list(SKILLS)
-        attempts = 0
-        while len(records) < n_questions and attempts < n_questions * 8:
-            attempts += 1
-            live = [s for s in skills if failures[s] < 25]
-            if not live:
-                break
-            skill = live[attempts % len(live)] if rng.random() < 0.7 else rng.choice(live)
-            ex = instantiate(rng.choice(by_skill[skill]), tabs, rng, lambda s: con.execute(s).fetchall())
-            if ex is None:
-                failures[skill] += 1
-                continue
-            kq, ks = (db_id, normalize_question(ex["question"])), (db_id, normalize_sql(ex["answer"]))
-            if kq in seen_q or ks in seen_sql:
-                failures[skill] += 0.2
-                continue
-            ok, _why = verify(ex["answer"], con, mem)
-            if not ok:
-                failures[skill] += 1
-                continue
-            seen_q.add(kq)
-            seen_sql.add(ks)
-            context = catalog.ddl(choose_tables(catalog, ex["tables"], rng))
-            records.append({"db_id": db_id, "context": context, "question": ex["question"], "answer": ex["answer"],
-                            "skill": ex["skill"], "domain": domain, "split": split})
+        records = generate_records(db_id, catalog, con, mem, hints, n_questions, rng, domain, split)
         if augment_rng is not None:
             records += _augmented(records, catalog, db, con, mem, augment_rng)
         return records
     finally:
         mem.close()
         con.close()
+
+
+def generate_records(db_id: str, catalog, con, mem: sqlite3.Connection, hints: dict, n_questions: int,
+                     rng: random.Random, domain: str = "", split: str = "train",
+                     on_record: Callable[[int], None] | None = None) -> list[dict]:
+    """Template questions over ``catalog``, each verified on the DuckDB connection ``con`` and its
+    SQLite copy ``mem`` (the SQL must give the same rows on both), deduplicated by question and SQL."""
+    tabs = profile(catalog, con, hints)
+    by_skill = {s: [t for t in TEMPLATES if t[0] == s] for s in SKILLS}
+    records, seen_q, seen_sql = [], set(), set()
+    failures = Counter()
+    skills = list(SKILLS)
+    attempts = 0
+    while len(records) < n_questions and attempts < n_questions * 8:
+        attempts += 1
+        live = [s for s in skills if failures[s] < 25]
+        if not live:
+            break
+        skill = live[attempts % len(live)] if rng.random() < 0.7 else rng.choice(live)
+        ex = instantiate(rng.choice(by_skill[skill]), tabs, rng, lambda s: con.execute(s).fetchall())
+        if ex is None:
+            failures[skill] += 1
+            continue
+        kq, ks = (db_id, normalize_question(ex["question"])), (db_id, normalize_sql(ex["answer"]))
+        if kq in seen_q or ks in seen_sql:
+            failures[skill] += 0.2
+            continue
+        ok, _why = verify(ex["answer"], con, mem)
+        if not ok:
+            failures[skill] += 1
+            continue
+        seen_q.add(kq)
+        seen_sql.add(ks)
+        context = catalog.ddl(choose_tables(catalog, ex["tables"], rng))
+        records.append({"db_id": db_id, "context": context, "question": ex["question"], "answer": ex["answer"],
+                        "skill": ex["skill"], "domain": domain, "split": split})
+        if on_record:
+            on_record(len(records))
+    return records
 
 
 def _augmented(records: list[dict], catalog, db, con, mem: sqlite3.Connection, rng: random.Random) -> list[dict]:

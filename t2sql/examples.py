@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS docs (
     source TEXT NOT NULL, author TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     UNIQUE (db, tkey));
 """
+GENERATED = "generated"  # source of the pairs onboarding writes itself (kept apart from verified ones)
 _EXAMPLE_COLS = "id, db, question, sql, source, author, created_at, updated_at"
 _DOC_COLS = "id, db, text, source, author, created_at, updated_at"
 TERM_BONUS = 0.3  # added to a definition's similarity when the question names its term
@@ -329,6 +330,28 @@ class ExampleStore:
                 self._bump(con, db)
         return report
 
+
+    def replace_generated(self, db: str, pairs: Sequence[dict], source: str = GENERATED) -> int:
+        """Swap the database's generated pairs (onboarding practice) for ``pairs`` in one transaction.
+
+        Pairs from people are never touched: a generated pair whose question one of them already
+        asks is left out. Returns how many were stored."""
+        added = 0
+        with self._write() as con:
+            con.execute("DELETE FROM examples WHERE db = ? AND source = ?", (db, source))
+            taken = {r[0] for r in con.execute("SELECT qkey FROM examples WHERE db = ?", (db,))}
+            now = _now()
+            for pair in pairs:
+                key = normalize_question(pair["question"])
+                if key in taken:
+                    continue
+                taken.add(key)
+                con.execute("INSERT INTO examples (db, question, qkey, sql, source, author, created_at, updated_at)"
+                            " VALUES (?, ?, ?, ?, ?, 'onboarding', ?, ?)",
+                            (db, pair["question"].strip(), key, _clean_sql(pair["sql"]), source, now, now))
+                added += 1
+            self._bump(con, db)
+        return added
 
 def read_pairs(path: Path) -> tuple[list[dict], list[str]]:
     """``{"line", "question", "sql"}`` from a JSONL file (``answer`` accepted for ``sql``), and Korean

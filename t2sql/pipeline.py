@@ -24,7 +24,12 @@ from .dates import parse_today, resolve_relative_dates
 from .errors import GuardRefusal, T2SQLError
 from .execution import Database, Result, open_database, resolve_url
 from .generation import Turnstile
+from .examples import GENERATED
 from .intake import check_question
+from .onboard import Artifacts
+from .onboard.annotate import merge, quiet_samples
+from .onboard.linking import place, prune, schema_links
+from .onboard.vocabulary import load_glossary
 from .prompt import Failure, Shot, build_prompt, extract_sql
 from .settings import Settings
 
@@ -111,6 +116,7 @@ class Pipeline:
         self.settings = settings or Settings.from_env()
         self._lock = threading.Lock()
         self._catalogs: dict[str, Catalog] = {}
+        self._artifacts: dict[str, Artifacts] = {}
         self._index = None
         self._examples = None
         # Every session shares one model: a bounded line in front of it (a server takes a few at once).
@@ -125,19 +131,33 @@ class Pipeline:
     def catalog(self, db: str, progress: Progress | None = None) -> Catalog:
         """Introspected once per database per process (``refresh`` re-reads it)."""
         database = self.database(db, progress)
+        generated = self.artifacts(db).annotations if self.settings.onboard_annotations else {}
         with self._lock:
             if database.url not in self._catalogs:
                 if progress:
                     progress("데이터베이스 구조를 읽는 중…")
                 annotations = load_annotations(self.settings.schema_dir, database.label)
-                self._catalogs[database.url] = build_catalog(
-                    database, annotations, self.settings.sample_values, self.settings.sensitive_patterns
-                )
+                annotations = merge(generated, annotations)  # a human yaml wins over onboarding's, field by field
+                catalog = build_catalog(database, annotations, self.settings.sample_values,
+                                        self.settings.sensitive_patterns)
+                if generated:
+                    quiet_samples(catalog, annotations)
+                self._catalogs[database.url] = catalog
             return self._catalogs[database.url]
 
     def refresh(self, db: str) -> None:
+        database = self.database(db)
         with self._lock:
-            self._catalogs.pop(self.database(db).url, None)
+            self._catalogs.pop(database.url, None)
+            self._artifacts.pop(database.label, None)
+
+    def artifacts(self, db: str) -> Artifacts:
+        """What onboarding left for this database (annotations, value index, adapter); empty parts if none."""
+        label = self.database(db).label
+        with self._lock:
+            if label not in self._artifacts:
+                self._artifacts[label] = Artifacts.load(self.settings.data_dir, label)
+            return self._artifacts[label]
 
     @property
     def index(self):
@@ -160,10 +180,16 @@ class Pipeline:
                                               index.embedder)
             return self._examples
 
-    def generator(self, progress: Progress | None = None):
+    def generator(self, progress: Progress | None = None, db: str | None = None):
+        """The shared model, or the database's own adapter once onboarding trained one."""
         from .generation import get_generator
 
-        return get_generator(self.settings, progress)
+        settings = self.settings
+        if db is not None and settings.onboard_adapter and settings.backend == "transformers":
+            adapter = self.artifacts(db).adapter
+            if adapter:
+                settings = replace(settings, adapter=adapter)
+        return get_generator(settings, progress)
 
     def prepare(self, db: str, progress: Progress | None = None) -> Catalog:
         """Open, introspect and index a database (re-indexes only when the schema changed)."""
@@ -187,7 +213,10 @@ class Pipeline:
         docs = self.examples.relevant_docs(catalog.database, question, settings.docs_k, yaml_docs=catalog.docs)
         if settings.examples_k <= 0:
             return [], docs
-        found = self.examples.similar(catalog.database, question, settings.examples_k, settings.examples_min_similarity)
+        k = settings.examples_k if settings.generated_examples else 3 * settings.examples_k
+        found = self.examples.similar(catalog.database, question, k, settings.examples_min_similarity)
+        if not settings.generated_examples:
+            found = [(e, s) for e, s in found if e.source != GENERATED][: settings.examples_k]
         return [Shot(e.question, e.sql) for e, _score in reversed(found)], docs  # the most similar right before the question
 
     def prompt_for(self, db: str, question: str, previous: Shot | None = None,
@@ -199,9 +228,27 @@ class Pipeline:
             for table in _tables_read(example.sql, catalog):
                 if table not in tables and len(tables) < self.settings.max_prompt_tables:
                     tables.append(table)
-        prompt = build_prompt(catalog.ddl(tables), question, docs=docs, examples=examples,
-                              previous=previous, failed=failed)
+        keep, values = self.link(db, question, tables)
+        prompt = build_prompt(catalog.ddl(tables, keep), question, docs=docs, examples=examples,
+                              previous=previous, failed=failed, values=values)
         return prompt, tables, examples, docs
+
+    def link(self, db: str, question: str, tables: list[str]) -> tuple[dict[str, set[str]], list[str]]:
+        """Onboarding's linking for one question: the columns to show per wide table, and the stored
+        values the question names. Tables that hold a linked value or a named column join ``tables``
+        (in place) while there is room."""
+        settings, catalog, found = self.settings, self.catalog(db), self.artifacts(db)
+        if not found.annotations and found.values is None:
+            return {}, []
+        glossary = load_glossary()
+        links = found.values.link(question, glossary) if settings.value_linking and found.values else []
+        named = schema_links(question, catalog, found.annotations, glossary) if found.annotations else {}
+        links = place(links, tables, settings.max_prompt_tables)
+        for table in [t for t, cols in named.items() if cols]:
+            if table not in tables and len(tables) < settings.max_prompt_tables:
+                tables.append(table)
+        keep = prune(catalog, found.annotations, tables, named, links) if settings.prune_columns and found.annotations else {}
+        return keep, [v.render() for v in links]
 
     def generate(self, db: str, question: str, progress: Progress | None = None,
                  on_text: Callable[[str], None] | None = None,
@@ -219,7 +266,7 @@ class Pipeline:
             return Draft(intake.text, intake.sql, intake.sql, [], "", 0.0, intake.text, list(intake.notices))
         resolved = resolve_relative_dates(intake.text, parse_today(self.settings.today))
         prompt, tables, examples, docs = self.prompt_for(db, resolved, previous, failed)
-        generator = self.generator(progress)
+        generator = self.generator(progress, db)
         if progress:
             progress(f"참고할 테이블: {', '.join(tables)}" + (f" · 검증된 예시 {len(examples)}개" if examples else ""))
         raw = ""
@@ -296,7 +343,7 @@ class Pipeline:
             progress(f"SQL에 문제가 있어 대안 {self.settings.candidates}개를 만들어 시험하는 중… ({draft.problem[:80]})")
         try:
             with self.turnstile.enter(on_wait):
-                texts = self.generator().sample(draft.prompt, self.settings.candidates)
+                texts = self.generator(db=db).sample(draft.prompt, self.settings.candidates)
         except T2SQLError as exc:  # no alternatives (busy line, a server without sampling): keep the first answer
             draft.notices.append(f"대안 SQL을 만들지 못했습니다: {exc}")
             return draft

@@ -12,6 +12,7 @@ from typing import Sequence
 
 INSTRUCTION = "당신은 SQL을 생성하는 SQL 봇입니다. DDL의 테이블을 활용한 Question을 해결할 수 있는 SQL 쿼리를 생성하세요."
 SQL_MARKER = "### SQL:"
+VALUES_MARKER = "### 질문 속 값:"
 STOP_MARKERS = ("###", "\n\n\n", "<end_of_turn>", "<eos>")
 # Any statement keyword at a line start; the guard decides later whether it may run.
 STATEMENT_START = re.compile(
@@ -39,13 +40,17 @@ class Failure:
 
 
 def build_prompt(ddl: str, question: str, answer: str = "", *, docs: Sequence[str] = (),
-                 examples: Sequence[Shot] = (), previous: Shot | None = None, failed: Failure | None = None) -> str:
+                 examples: Sequence[Shot] = (), previous: Shot | None = None, failed: Failure | None = None,
+                 values: Sequence[str] = ()) -> str:
     """Instruction, ``### DDL:``, optional sections, ``### Question:``, ``### SQL:`` (+ the answer when training).
 
-    Optional sections, in this order and only when present: business definitions, verified
-    examples, the previous turn of a conversation, and the last SQL that failed with its error.
+    Optional sections, in this order and only when present: values the question names (linked to
+    their columns), business definitions, verified examples, the previous turn of a conversation,
+    and the last SQL that failed with its error.
     """
     parts = [INSTRUCTION, f"### DDL:\n{ddl.strip()}"]
+    if values:
+        parts.append(VALUES_MARKER + "\n" + "\n".join(f"- {v}" for v in values))
     if docs:
         parts.append("### 참고 정의:\n" + "\n".join(f"- {d.strip()}" for d in docs))
     if examples:
@@ -67,6 +72,7 @@ def prompt_from_record(record: dict, answer: str = "") -> str:
         examples=[Shot(e["question"], e["sql"]) for e in record.get("examples") or ()],
         previous=Shot(previous["question"], previous["sql"]) if previous else None,
         failed=Failure(failed["sql"], failed["error"]) if failed else None,
+        values=record.get("values") or (),
     )
 
 

@@ -46,6 +46,16 @@ class Settings:
     max_prompt_tables: int = _opt(6, "Most tables whose DDL goes into the prompt.")
     sample_values: int = _opt(5, "Distinct example values shown per low-cardinality text column (never for sensitive columns).")
     today: str = _opt("", "Reference day (YYYY-MM-DD) for relative dates such as 지난달/올해; empty = the real today.")
+    # Onboarding (python -m t2sql onboard): what the pipeline uses of a database's onboarding results
+    onboard_annotations: bool = _opt(True, "Use the Korean annotations onboarding wrote (a human `schemas/<db>.yaml` still wins).")
+    value_linking: bool = _opt(True, "Link question words to stored values (브라질 -> 'Brazil') and show them in the prompt.")
+    prune_columns: bool = _opt(True, "Show wide tables in the prompt with only the columns the question needs (and keys).")
+    generated_examples: bool = _opt(True, "Use onboarding's practice pairs as few-shot examples.")
+    onboard_adapter: bool = _opt(True, "Generate with the database's own adapter once onboarding trained one.")
+    grammar: str = _opt("auto", "Schema-constrained decoding: `auto` (on for the in-process model when xgrammar is installed; passed to servers that support guided decoding) or `off`.")
+    auto_onboard: bool = _opt(True, "The app starts onboarding a database the first time it is connected (the samples ship annotated and are onboarded only on request).")
+    train_minutes: float = _opt(60.0, "Default time budget of onboarding's adapter training (0 = skip it).")
+    practice_pairs: int = _opt(1200, "Practice question-SQL pairs onboarding generates and verifies per database.")
     # Learning from users
     examples_db: str = _opt("", "SQLite file of verified examples and business definitions; empty = `<data_dir>/examples.sqlite`.")
     examples_k: int = _opt(3, "Most verified examples put into the prompt (0 = none).")

@@ -50,6 +50,7 @@ class TrainConfig:
     resume: bool = True
     sections: bool = False               # also train on the prompt's optional sections (examples, follow-ups, repairs)
     init_adapter: str = ""               # start from this adapter's weights (train it further); empty = a fresh LoRA
+    max_minutes: float = 0.0             # stop (checkpointed, resumable) after this much wall time; 0 = no limit
     target_modules: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
 
 
@@ -117,8 +118,11 @@ def sql_token_loss(model, batch: list[tuple[list[int], int]], pad_id: int):
     return F.cross_entropy(logits, torch.tensor(targets, device=device))
 
 
-def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | None = print) -> dict:
-    """Train a LoRA adapter, save it with a training card; returns the card."""
+def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | None = print,
+          on_batch: Callable[[int, int], None] | None = None) -> dict:
+    """Train a LoRA adapter, save it with a training card; returns the card.
+
+    ``on_batch(done, total)`` is told after every batch (onboarding shows it as progress)."""
     import torch
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from tqdm import tqdm
@@ -202,19 +206,27 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         say(f"체크포인트에서 이어서 학습합니다 ({done_batches}/{len(plan)} 배치)")
 
     say(f"학습 예제 {len(examples):,}개 (길이 초과로 제외 {skipped}개), 배치 {len(plan):,}개, 최적화 단계 {total_steps:,}개")
-    end = min(len(plan), config.max_steps * config.grad_accum) if config.max_steps else len(plan)
+    end = planned_end = min(len(plan), config.max_steps * config.grad_accum) if config.max_steps else len(plan)
     bar = tqdm(total=end, initial=done_batches, desc="LoRA 학습", unit="batch", dynamic_ncols=True)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     if torch.cuda.is_available():
         autocast = torch.autocast("cuda", dtype=torch.bfloat16)
     else:
         autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=cpu_has_bf16())
+    budget_end = time.time() + config.max_minutes * 60 if config.max_minutes else None  # minutes of this run
     for i in range(done_batches, end):
+        if budget_end is not None and time.time() >= budget_end:
+            say(f"시간 예산({config.max_minutes:g}분)이 끝나 {i}/{end} 배치에서 멈춥니다 (다시 실행하면 이어서 학습).")
+            _save_checkpoint(model, optimizer, scheduler, ckpt, i, losses, time.time() - started)
+            end = i
+            break
         with autocast:
             loss = sql_token_loss(model, [examples[j] for j in plan[i]], pad_id)
         (loss / config.grad_accum).backward()
         losses.append(round(loss.item(), 4))
         bar.update(1)
+        if on_batch:
+            on_batch(i + 1, end)
         bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}")
         if (i + 1) % config.grad_accum == 0 or i + 1 == end:
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -253,10 +265,11 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         "wall_time_s": round(time.time() - started, 1),
         "hardware": _hardware(),
         "losses": losses,
+        "finished": end >= planned_end,  # False when the time budget stopped it (its checkpoint is kept)
     }
     (out / "training_card.json").write_text(json.dumps(card, ensure_ascii=False, indent=1), encoding="utf-8")
     _write_card_markdown(out / "TRAINING_CARD.md", card)
-    if ckpt.exists():
+    if ckpt.exists() and card["finished"]:
         import shutil
 
         shutil.rmtree(ckpt)

@@ -14,6 +14,7 @@ def app_env(monkeypatch, tmp_path, tiny_model_dir, sample_dir):
     monkeypatch.setenv("T2SQL_MODEL", str(tiny_model_dir))
     monkeypatch.setenv("T2SQL_ADAPTER", "none")
     monkeypatch.setenv("T2SQL_MAX_NEW_TOKENS", "8")
+    monkeypatch.setenv("T2SQL_AUTO_ONBOARD", "false")  # test_onboarding_from_the_app turns it on
     monkeypatch.setenv("T2SQL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("T2SQL_SAMPLE_DIR", str(sample_dir))
     from streamlit.runtime.caching import cache_resource
@@ -328,3 +329,34 @@ def test_a_value_nobody_said_is_corrected_or_flagged(app_env, monkeypatch, promp
     else:  # nothing better ran: the SQL stays, with a notice to check the condition
         assert at.text_area(key="sql_editor").value == MADE_UP and not at.warning
         assert any("질문에 없는 값 '부산'" in i.value and "확인하세요" in i.value for i in at.info)
+
+
+def test_onboarding_from_the_app(app_env, monkeypatch, tmp_path):
+    """Connecting a new database starts onboarding in the background; its progress and outcome show in the
+    sidebar, and the database answers questions meanwhile."""
+    import time
+
+    from test_onboard import build_store
+
+    from t2sql.onboard import jobs
+
+    monkeypatch.setenv("T2SQL_AUTO_ONBOARD", "true")
+    monkeypatch.setenv("T2SQL_TRAIN_MINUTES", "0")
+    monkeypatch.setenv("T2SQL_PRACTICE_PAIRS", "20")
+    store = build_store(tmp_path / "appstore.sqlite")
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.selectbox(key="db_choice").select("직접 입력 (SQLAlchemy URL)").run()
+    at.text_input(key="db_url").input(f"sqlite:///{store}").run()
+    assert not at.exception
+    job = jobs.get("appstore")
+    assert job is not None
+    at.text_area(key="question").input("고객 수").run()  # usable while onboarding runs
+    assert not at.exception
+    deadline = time.time() + 240
+    while job.running and time.time() < deadline:
+        time.sleep(0.5)
+    assert job.status == "done", job.error
+    at.run()
+    captions = [c.value for c in at.sidebar.caption]
+    assert any(c.startswith("온보딩:") and "연습 문제" in c for c in captions)
+    assert at.sidebar.button(key="onboard_start").label == "온보딩 다시 하기"

@@ -1,0 +1,198 @@
+"""Korean annotations for a database nobody annotated: column roles, Korean names and synonyms.
+
+The result has the shape of ``schemas/<db>.yaml`` (so the catalog reads it unchanged) plus a
+``role`` per column; a human-written yaml always wins over it, field by field (``merge``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from ..catalog import Catalog
+from .vocabulary import Glossary, expand, split_identifier, translate
+
+ROLES = ("key", "foreign_key", "date", "flag", "measure", "category", "name", "text")
+PERSON_WORDS = {"customer", "client", "employee", "user", "member", "student", "patient", "artist", "person", "people",
+                "staff", "player", "driver", "agent", "author", "teacher", "doctor", "manager", "candidate", "buyer",
+                "guest", "passenger", "traveler", "worker", "contact", "lead", "subscriber", "owner", "tenant",
+                "rep", "salesperson", "instructor", "professor", "writer", "reader", "farmer", "rider", "seller"}
+ID_SUFFIXES = ("id", "no", "key", "cd", "code", "num", "seq", "sn")
+NAME_WORDS = {"name", "title", "nm", "label"}
+ADDITIVE = {"amount", "total", "price", "cost", "qty", "quantity", "revenue", "sales", "bytes", "size", "fee",
+            "count", "cnt", "sum", "spend", "budget", "balance", "payment", "units", "duration", "milliseconds",
+            "weight", "length", "volume", "salary", "tax", "discount"}
+
+
+@dataclass
+class ColumnStats:
+    rows: int
+    non_null: int
+    distinct: int
+    avg_len: float
+    duck_type: str
+
+
+def column_stats(con, table: str, column: str, duck_type: str) -> ColumnStats:
+    """Row, non-null and distinct counts (and average text length) from the DuckDB snapshot."""
+    t, c = '"' + table.replace('"', '""') + '"', '"' + column.replace('"', '""') + '"'
+    length = f"AVG(LENGTH(CAST({c} AS VARCHAR)))"
+    rows, non_null, distinct, avg_len = con.execute(
+        f"SELECT COUNT(*), COUNT({c}), COUNT(DISTINCT {c}), {length} FROM {t}").fetchone()
+    return ColumnStats(rows, non_null, distinct, float(avg_len or 0), duck_type)
+
+
+def column_role(name: str, primary_key: bool, foreign_key: bool, stats: ColumnStats) -> str:
+    """One of ROLES from the column's type, name, cardinality and keys."""
+    words = split_identifier(name)
+    last = words[-1] if words else name.lower()
+    if primary_key:
+        return "key"
+    if foreign_key:
+        return "foreign_key"
+    typ = stats.duck_type
+    if typ == "BOOLEAN" or (stats.distinct <= 2 and (last in ("yn", "flag") or words[:1] in (["is"], ["has"]))):
+        return "flag"
+    if typ in ("DATE", "TIMESTAMP"):
+        return "date"
+    id_like = last in ID_SUFFIXES and stats.non_null and stats.distinct >= 0.9 * stats.non_null
+    if typ in ("BIGINT", "DOUBLE") or typ.startswith("DECIMAL"):
+        return "key" if id_like and last in ("id", "key", "seq") else "measure"
+    if id_like:
+        return "key"
+    if stats.avg_len > 60:
+        return "text"
+    if (stats.distinct <= 40 and stats.distinct <= 0.5 * stats.non_null) or stats.distinct <= 0.05 * stats.non_null:
+        return "category"  # few values that repeat (a small table's unique phone numbers are not categories)
+    if set(words) & NAME_WORDS or stats.distinct > 0.5 * max(1, stats.non_null):
+        return "name"
+    return "text"
+
+
+def korean_names(identifier: str, glossary: Glossary, fallback: dict[str, list[str]] | None = None) -> list[str]:
+    """Korean renderings of an identifier, best first: ``BillingCountry`` -> ['청구 국가', '청구 나라', …].
+
+    Empty when no word of it is known (a name made only of English words is no help)."""
+    words = [w for w in expand(split_identifier(identifier), glossary) if w not in ("tbl", "t", "tb", "v")]
+    if not words:
+        return []
+    phrases = translate(words, glossary)
+    fallback = fallback or {}
+    phrases = [fallback.get(p[0], p) if len(p) == 1 and p[0] in words else p for p in phrases]
+    known = [p for p in phrases if not (len(p) == 1 and p[0] in words)]
+    if not known:
+        return []
+    options = [p[:3] for p in (known if len(known) < len(phrases) and len(phrases[-1]) == 1 and
+                                phrases[-1][0] in ("at", "on", "by", "yn", "flag") else phrases)]
+    names = [" ".join(combo) for combo in itertools.islice(itertools.product(*options), 6)]
+    return list(dict.fromkeys(names))
+
+
+def unknown_words(catalog: Catalog, glossary: Glossary) -> set[str]:
+    """Identifier words the glossary does not know (candidates for the embedding fallback)."""
+    out = set()
+    for table in catalog.tables.values():
+        for name in [table.name, *(c.name for c in table.columns)]:
+            for phrase in translate(expand(split_identifier(name), glossary), glossary):
+                if len(phrase) == 1 and phrase[0].isascii() and len(phrase[0]) >= 3:
+                    out.add(phrase[0])
+    return out
+
+
+def embedding_fallback(words: set[str], glossary: Glossary, embedder, min_similarity: float = 0.75) -> dict[str, list[str]]:
+    """English word -> Korean terms of the most similar glossary word (multilingual embedding)."""
+    import numpy as np
+
+    keys = [k for k in glossary.words if " " not in k]
+    if not words or not keys:
+        return {}
+    ask = sorted(words)
+    a = np.asarray(embedder(ask), dtype=np.float32)
+    b = np.asarray(embedder(keys), dtype=np.float32)
+    a /= np.linalg.norm(a, axis=1, keepdims=True) + 1e-9
+    b /= np.linalg.norm(b, axis=1, keepdims=True) + 1e-9
+    sims = a @ b.T
+    out = {}
+    for i, word in enumerate(ask):
+        j = int(sims[i].argmax())
+        if sims[i, j] >= min_similarity:
+            out[word] = glossary.words[keys[j]]
+    return out
+
+
+def annotate(catalog: Catalog, con, glossary: Glossary, embedder=None) -> dict:
+    """The annotation dict (yaml shape, plus ``role`` per column) for ``catalog``; stats from ``con``
+    (the DuckDB snapshot)."""
+    from .snapshot import duck_type
+
+    fallback = embedding_fallback(unknown_words(catalog, glossary), glossary, embedder) if embedder else {}
+    tables = {}
+    for table in catalog.tables.values():
+        fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
+        t_names = korean_names(table.name, glossary, fallback)
+        english = " ".join(split_identifier(table.name))
+        columns = {}
+        for col in table.columns:
+            stats = column_stats(con, table.name, col.name, duck_type(col.type))
+            role = column_role(col.name, col.primary_key, col.name in fk_cols, stats)
+            names = korean_names(col.name, glossary, fallback)
+            last = (split_identifier(col.name) or [""])[-1]
+            if role in ("key", "foreign_key") and names and last not in ID_SUFFIXES:
+                names = [f"{names[0]} ID", *names]
+            note = {"role": role}
+            if names:
+                note["description"] = names[0]
+                note["synonyms"] = names[1:4]
+            columns[col.name] = note
+        entry = {"description": t_names[0] if t_names else "", "synonyms": [*t_names[1:4], english], "columns": columns}
+        tables[table.name] = entry
+    return {"generated": True, "tables": tables}
+
+
+def merge(generated: dict, human: dict) -> dict:
+    """``human`` (schemas/<db>.yaml) over ``generated``, key by key; lists and texts are replaced."""
+    if not generated:
+        return human
+    out = dict(generated)
+    for key, value in (human or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def hints(annotations: dict) -> dict:
+    """What the question generator needs to talk about each table (``datagen.profile`` hints)."""
+    out = {}
+    for tname, note in (annotations.get("tables") or {}).items():
+        nouns = [n for n in [note.get("description", ""), *(note.get("synonyms") or [])] if n and not n.isascii()]
+        if not nouns:
+            continue
+        words = set(split_identifier(tname))
+        cols = {}
+        for cname, cnote in (note.get("columns") or {}).items():
+            role = cnote.get("role", "")
+            cn = [n for n in [cnote.get("description", ""), *(cnote.get("synonyms") or [])] if n and not n.isascii()]
+            if role in ("key", "foreign_key") or not cn:
+                continue
+            cwords = set(split_identifier(cname))
+            kind = {"category": "cat", "name": "label", "text": "text"}.get(role)
+            yes, no = (f"{cn[0]}인", f"{cn[0]}이 아닌") if role == "flag" else ("", "")
+            cols[cname] = {"nouns": cn[:2], "kind": kind, "person": False, "unit": "", "ev": "",
+                           "add": role == "measure" and bool(cwords & ADDITIVE), "yes": yes, "no": no}
+        out[tname] = {"nouns": nouns[:2], "counter": "명" if words & PERSON_WORDS else "개", "cols": cols}
+    return out
+
+
+def quiet_samples(catalog: Catalog, annotations: dict) -> None:
+    """Keep example values in the DDL only where they teach the value format (categories, names);
+    phone numbers and free text in a prompt are copied into filters nobody asked for."""
+    notes = annotations.get("tables") or {}
+    for table in catalog.tables.values():
+        cnotes = (notes.get(table.name) or {}).get("columns") or {}
+        for col in table.columns:
+            role = (cnotes.get(col.name) or {}).get("role")
+            if role and role not in ("category", "name"):
+                col.samples = []
+            col.samples = [v for v in col.samples if sum(ch.isdigit() for ch in v) < 5]

@@ -1,0 +1,58 @@
+"""One training record as inference would prompt for it: the SQL's tables plus the retriever's
+usual neighbours and noise, wide tables pruned by linking, linked values, optional examples.
+
+Onboarding's practice pairs and the shared model's natural corpus both go through here, so
+the per-database adapter and the shared one learn exactly the prompt the pipeline builds.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Sequence
+
+from ..catalog import Catalog
+from .linking import ValueIndex, place, prune, schema_links
+from .vocabulary import load_glossary
+
+MAX_PROMPT_TABLES = 6
+
+
+def tables_read(sql: str, catalog: Catalog) -> list[str]:
+    from ..pipeline import _tables_read
+
+    return _tables_read(sql, catalog)
+
+
+def columns_named(sql: str, catalog: Catalog, table: str) -> set[str]:
+    """Columns of ``table`` the SQL names (by word match; enough to keep them in a pruned DDL)."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z_가-힣][A-Za-z0-9_가-힣]*", sql)}
+    return {c.name for c in catalog.tables[table].columns if c.name.lower() in words}
+
+
+def training_record(catalog: Catalog, annotations: dict, values: ValueIndex | None, question: str, sql: str,
+                    rng: random.Random, db_id: str, examples: Sequence[dict] = (), previous: dict | None = None,
+                    prune_columns: bool = True) -> dict:
+    """``{"db_id", "context", "question", "answer", "values", "examples"?, "previous"?}``."""
+    from ..datagen import choose_tables
+
+    gold = tables_read(sql, catalog)
+    tables = choose_tables(catalog, gold, rng) if gold else list(catalog.tables)[:MAX_PROMPT_TABLES]
+    glossary = load_glossary()
+    links = place(values.link(question, glossary), tables, MAX_PROMPT_TABLES) if values else []
+    keep = {}
+    if prune_columns and annotations:
+        named = schema_links(question, catalog, annotations, glossary)
+        for t in gold:
+            named.setdefault(t, set()).update(columns_named(sql, catalog, t))
+        if previous:
+            for t in tables_read(previous["sql"], catalog):
+                named.setdefault(t, set()).update(columns_named(previous["sql"], catalog, t))
+        keep = prune(catalog, annotations, tables, named, links)
+    record = {"db_id": db_id, "context": catalog.ddl(tables, keep), "question": question, "answer": sql,
+              "values": [v.render() for v in links], "split": "train"}
+    if examples:
+        record["examples"] = [{"question": e["question"], "sql": e["sql"]} for e in examples]
+    if previous:
+        record["previous"] = {"question": previous["question"], "sql": previous["sql"]}
+    return record
