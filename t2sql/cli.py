@@ -74,13 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("examples", help="검증된 질문-SQL 예시를 가져오기/내보내기/보기 (프롬프트의 few-shot 예시)")
     actions = p.add_subparsers(dest="action", required=True)
     for action, help_text in (("import", "JSONL 파일의 예시를 검증해 저장"), ("export", "예시를 JSONL로 (학습 데이터 형식 겸용)"),
-                              ("list", "저장된 예시 보기")):
+                              ("list", "저장된 예시 보기"),
+                              ("overlap", "저장된 예시(온보딩 연습 문제 포함) 중 평가 질문과 겹치는 것 세기")):
         a = actions.add_parser(action, help=help_text)
         a.add_argument("--db", required=True)
         if action != "list":
             a.add_argument("file", help="JSONL (평가 파일과 같은 필드: id, db_id, question, sql, ...)")
         if action == "import":
             a.add_argument("--disjoint-from", help="이 평가 JSONL과 같은 SQL이거나 거의 같은 질문은 가져오지 않음")
+        if action == "overlap":
+            a.add_argument("--json", action="store_true", help="결과를 JSON으로")
 
     p = sub.add_parser("docs", help="업무 정의(예: 매출 = 취소 제외 주문 금액 합계)를 추가/보기/삭제")
     actions = p.add_subparsers(dest="action", required=True)
@@ -178,7 +181,7 @@ def cmd_onboard(args, settings: Settings) -> int:
         pairs = settings.practice_pairs if args.practice_pairs is None else args.practice_pairs
 
         def show(p) -> None:
-            eta = f" · 남은 시간 약 {p.eta_s / 60:.0f}분" if p.eta_s else ""
+            eta = "" if p.eta_s is None else " · 남은 시간 1분 미만" if p.eta_s < 60 else f" · 남은 시간 약 {p.eta_s / 60:.0f}분"
             _stderr(f"[{p.fraction * 100:5.1f}%] {p.message}{eta}")
 
         onboarding.run(minutes, pairs, progress=show)
@@ -290,6 +293,18 @@ def cmd_examples(args, settings: Settings) -> int:
     if args.action == "export":
         count = pipeline.export_examples(args.db, Path(args.file))
         _stderr(f"{name}: 예시 {count}개를 {args.file}에 내보냈습니다 (학습 데이터 형식 겸용).")
+        return 0
+    if args.action == "overlap":
+        found = pipeline.example_overlaps(args.db, Path(args.file))
+        summary = {"examples": len(store.list(name)), "overlapping": len(found),
+                   "by_source": {s: sum(1 for e, _ in found if e.source == s) for s in sorted({e.source for e, _ in found})},
+                   "items": [{"id": e.id, "source": e.source, "reason": why} for e, why in found]}
+        if args.json:
+            print(json.dumps(summary, ensure_ascii=False, indent=1))
+        else:
+            for e, why in found:
+                print(f"{e.id}\t{e.source}\t{why}")
+            _stderr(f"{name}: 저장된 예시 {summary['examples']}개 중 평가 질문과 겹치는 예시 {len(found)}개")
         return 0
     report = pipeline.import_examples(args.db, Path(args.file), Path(args.disjoint_from) if args.disjoint_from else None,
                                       progress=_stderr)

@@ -14,11 +14,25 @@ import re
 import threading
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from .errors import ModelUnavailable
 from .prompt import STOP_MARKERS, starts_non_read, statement_end
 from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Decode only SQL over these tables of this catalog (schema-constrained decoding, ``grammar``)."""
+
+    catalog: object
+    tables: tuple[str, ...]
+
+    def grammar_text(self) -> str:
+        from .grammar import sql_grammar
+
+        return sql_grammar(self.catalog, list(self.tables))
 
 
 class Generator(ABC):
@@ -27,13 +41,13 @@ class Generator(ABC):
     name: str = ""
 
     @abstractmethod
-    def stream(self, prompt: str) -> Iterator[str]:
-        """Yield text pieces as they are generated."""
+    def stream(self, prompt: str, constraint: Constraint | None = None) -> Iterator[str]:
+        """Yield text pieces as they are generated (only text the constraint admits, when given)."""
 
-    def complete(self, prompt: str) -> str:
-        return "".join(self.stream(prompt))
+    def complete(self, prompt: str, constraint: Constraint | None = None) -> str:
+        return "".join(self.stream(prompt, constraint))
 
-    def sample(self, prompt: str, n: int) -> list[str]:
+    def sample(self, prompt: str, n: int, constraint: Constraint | None = None) -> list[str]:
         """``n`` sampled completions (temperature > 0) for execution-guided decoding."""
         raise NotImplementedError
 
@@ -58,9 +72,23 @@ class TransformersGenerator(Generator):
         self.name = model + (f" + {adapter}" if adapter else "")
         self._lock = threading.Lock()  # one generation at a time: the CPU is the bottleneck anyway
 
-    def stream(self, prompt: str) -> Iterator[str]:
+    def _processors(self, constraint: Constraint | None) -> list:
+        """The grammar's logits processor (compiled once per schema and table set), or none."""
+        if constraint is None:
+            return []
+        from .grammar import default_cache
+
+        tok = self.tokenizer
+        eos = self.model.generation_config.eos_token_id
+        return [default_cache().processor(
+            tok, constraint.catalog, list(constraint.tables),
+            vocab_size=self.model.get_output_embeddings().weight.shape[0],
+            stop_token_ids=[eos] if isinstance(eos, int) else list(eos or []),
+        )]
+
+    def stream(self, prompt: str, constraint: Constraint | None = None) -> Iterator[str]:
         import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+        from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         tok = self.tokenizer
         inputs = tok(prompt, return_tensors="pt").to(self.model.device)
@@ -78,6 +106,7 @@ class TransformersGenerator(Generator):
             max_new_tokens=self.max_new_tokens,
             do_sample=False,
             stopping_criteria=StoppingCriteriaList([StopAtStatementEnd()]),
+            logits_processor=LogitsProcessorList(self._processors(constraint)),
             streamer=streamer,
             pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id,
         )
@@ -103,10 +132,11 @@ class TransformersGenerator(Generator):
             raise ModelUnavailable(f"모델이 SQL을 생성하지 못했습니다: {errors[0]}") from errors[0]
 
 
-    def sample(self, prompt: str, n: int, temperature: float = 0.8, seed: int = 0) -> list[str]:
+    def sample(self, prompt: str, n: int, constraint: Constraint | None = None, temperature: float = 0.8,
+               seed: int = 0) -> list[str]:
         """One batched sampling call; each row stops at the end of its own statement."""
         import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList
+        from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
         tok = self.tokenizer
         inputs = tok(prompt, return_tensors="pt").to(self.model.device)
@@ -123,6 +153,7 @@ class TransformersGenerator(Generator):
                 out = self.model.generate(
                     **inputs, max_new_tokens=self.max_new_tokens, do_sample=True, temperature=temperature, top_p=0.95,
                     num_return_sequences=n, stopping_criteria=StoppingCriteriaList([EachRowFinished()]),
+                    logits_processor=LogitsProcessorList(self._processors(constraint)),
                     pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id,
                 )
             except Exception as exc:
@@ -142,22 +173,39 @@ class OpenAIGenerator(Generator):
         self.max_tokens = max_tokens
         self.timeout_s = timeout_s
         self.name = f"{model} @ {base_url}"
+        self.guided = True  # until the server refuses ``guided_grammar``
 
-    def stream(self, prompt: str) -> Iterator[str]:
+    def _guided(self, body: dict, constraint: Constraint | None) -> dict:
+        """vLLM-style guided decoding: the schema grammar travels with the request."""
+        if constraint is not None and self.guided:
+            body = {**body, "guided_grammar": constraint.grammar_text()}
+        return body
+
+    def _refused_grammar(self, status: int, text: str, body: dict) -> bool:
+        """The server rejected the grammar field: stop sending it (the guard still checks every SQL)."""
+        if status in (400, 422) and "guided_grammar" in body:
+            self.guided = False
+            return True
+        return False
+
+    def stream(self, prompt: str, constraint: Constraint | None = None) -> Iterator[str]:
         import httpx
 
-        body = {
+        body = self._guided({
             "model": self.model,
             "messages": [{"role": "user", "content": prompt}],
             "temperature": 0,
             "max_tokens": self.max_tokens,
             "stream": True,
-        }
+        }, constraint)
         text = ""
         try:
             with httpx.stream("POST", self.url, json=body, headers=self.headers, timeout=self.timeout_s) as resp:
                 if resp.status_code != 200:
                     resp.read()
+                    if self._refused_grammar(resp.status_code, resp.text, body):
+                        yield from self.stream(prompt, None)
+                        return
                     raise ModelUnavailable(
                         f"모델 서버가 오류를 돌려주었습니다 (HTTP {resp.status_code}): {resp.text[:200]}"
                     )
@@ -172,16 +220,19 @@ class OpenAIGenerator(Generator):
             ) from exc
 
 
-    def sample(self, prompt: str, n: int, temperature: float = 0.8) -> list[str]:
+    def sample(self, prompt: str, n: int, constraint: Constraint | None = None, temperature: float = 0.8) -> list[str]:
         """Asks for ``n`` choices at once; servers that ignore ``n`` (e.g. Ollama) are asked again."""
         import httpx
 
         texts: list[str] = []
         try:
             while len(texts) < n:
-                body = {"model": self.model, "messages": [{"role": "user", "content": prompt}],
-                        "temperature": temperature, "max_tokens": self.max_tokens, "n": n - len(texts)}
+                body = self._guided({"model": self.model, "messages": [{"role": "user", "content": prompt}],
+                                     "temperature": temperature, "max_tokens": self.max_tokens, "n": n - len(texts)},
+                                    constraint)
                 resp = httpx.post(self.url, json=body, headers=self.headers, timeout=self.timeout_s)
+                if resp.status_code != 200 and self._refused_grammar(resp.status_code, resp.text, body):
+                    continue
                 if resp.status_code != 200:
                     raise ModelUnavailable(f"모델 서버가 오류를 돌려주었습니다 (HTTP {resp.status_code}): {resp.text[:200]}")
                 try:

@@ -11,6 +11,7 @@ with a Korean message; nothing here is UI code.
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from .catalog import Catalog, build_catalog, load_annotations
 from .dates import parse_today, resolve_relative_dates
 from .errors import GuardRefusal, T2SQLError
 from .execution import Database, Result, open_database, resolve_url
-from .generation import Turnstile
+from .generation import Constraint, Turnstile
 from .examples import GENERATED
 from .intake import check_question
 from .onboard import Artifacts
@@ -58,6 +59,8 @@ class Draft:
     error: T2SQLError | None = None                      # why the final SQL still does not run (after ``solve``)
     checked: tuple | None = None                         # (approved, result) of the check run (after ``solve``)
     unsaid: list[str] = field(default_factory=list)      # text values in the SQL that nobody said (after ``solve``)
+    values: list[str] = field(default_factory=list)      # stored values the question names (value linking)
+    constrained: bool = False                            # decoded under the schema grammar
 
     @property
     def from_model(self) -> bool:
@@ -75,7 +78,7 @@ class Draft:
     def said(self) -> str:
         """Everything the user (and the business definitions) said: where the SQL's values must come from."""
         return " ".join([self.question, self.resolved_question, self.previous.question if self.previous else "",
-                         *self.docs])
+                         *self.docs, *self.values])
 
     @property
     def turn_question(self) -> str:
@@ -220,7 +223,8 @@ class Pipeline:
         return [Shot(e.question, e.sql) for e, _score in reversed(found)], docs  # the most similar right before the question
 
     def prompt_for(self, db: str, question: str, previous: Shot | None = None,
-                   failed: Failure | None = None) -> tuple[str, list[str], list[Shot], list[str]]:
+                   failed: Failure | None = None) -> tuple[str, list[str], list[Shot], list[str], list[str]]:
+        """The prompt, and what went into it: tables, examples, definitions and linked values."""
         catalog = self.catalog(db)
         tables = self.retrieve(db, question, previous)
         examples, docs = self.context(db, question)
@@ -231,7 +235,7 @@ class Pipeline:
         keep, values = self.link(db, question, tables)
         prompt = build_prompt(catalog.ddl(tables, keep), question, docs=docs, examples=examples,
                               previous=previous, failed=failed, values=values)
-        return prompt, tables, examples, docs
+        return prompt, tables, examples, docs, values
 
     def link(self, db: str, question: str, tables: list[str]) -> tuple[dict[str, set[str]], list[str]]:
         """Onboarding's linking for one question: the columns to show per wide table, and the stored
@@ -253,7 +257,7 @@ class Pipeline:
     def generate(self, db: str, question: str, progress: Progress | None = None,
                  on_text: Callable[[str], None] | None = None,
                  on_wait: Callable[[int], None] | None = None,
-                 previous: Shot | None = None, failed: Failure | None = None) -> Draft:
+                 previous: Shot | None = None, failed: Failure | None = None, constrained: bool = True) -> Draft:
         """Write SQL for the question; ``on_text`` sees the output grow token by token.
 
         ``on_wait(n)`` is told how many questions are ahead while this one waits for the shared
@@ -265,19 +269,28 @@ class Pipeline:
         if intake.sql:  # the user typed SQL: hand it to the editor, no model needed
             return Draft(intake.text, intake.sql, intake.sql, [], "", 0.0, intake.text, list(intake.notices))
         resolved = resolve_relative_dates(intake.text, parse_today(self.settings.today))
-        prompt, tables, examples, docs = self.prompt_for(db, resolved, previous, failed)
+        prompt, tables, examples, docs, values = self.prompt_for(db, resolved, previous, failed)
         generator = self.generator(progress, db)
         if progress:
             progress(f"참고할 테이블: {', '.join(tables)}" + (f" · 검증된 예시 {len(examples)}개" if examples else ""))
         raw = ""
+        constraint = self.constraint(db, tables) if constrained else None
         with self.turnstile.enter(on_wait):
-            for piece in generator.stream(prompt):
+            for piece in generator.stream(prompt, constraint):
                 raw += piece
                 if on_text:
                     on_text(raw)
         elapsed = (time.perf_counter() - started) * 1000
         return Draft(intake.text, extract_sql(raw), raw, tables, prompt, elapsed, resolved, list(intake.notices),
-                     examples, docs, previous)
+                     examples, docs, previous, values=values, constrained=constraint is not None)
+
+    def constraint(self, db: str, tables: list[str]) -> Constraint | None:
+        """Schema-constrained decoding over the prompt's tables (``grammar``), when it is available."""
+        if self.settings.grammar == "off" or not tables:
+            return None
+        if self.settings.backend == "transformers" and importlib.util.find_spec("xgrammar") is None:
+            return None
+        return Constraint(self.catalog(db), tuple(tables))
 
     def solve(self, db: str, question: str, session: str = "cli", progress: Progress | None = None,
               on_text: Callable[[str], None] | None = None, on_wait: Callable[[int], None] | None = None,
@@ -315,6 +328,12 @@ class Pipeline:
                 draft = first
         elif strategy == "candidates" and draft.problem is not None:
             draft = self._candidates(db, draft, session, progress, on_wait)
+        if draft.problem is not None and draft.constrained:  # the grammar may not express the answer: try without
+            free = self.generate(db, question, progress, on_text, on_wait, previous, constrained=False)
+            self._check(db, free, session)
+            if free.problem is None or (free.error is None and draft.error is not None):
+                free.failures = [*draft.failures, Failure(draft.sql, draft.problem)]
+                draft = free
         if draft.unsaid:
             draft.notices.append(f"{grounding.describe(draft.unsaid)} 모델이 지어낸 조건일 수 있으니 SQL을 확인하세요.")
         draft.latency_ms = (time.perf_counter() - started) * 1000
@@ -343,7 +362,8 @@ class Pipeline:
             progress(f"SQL에 문제가 있어 대안 {self.settings.candidates}개를 만들어 시험하는 중… ({draft.problem[:80]})")
         try:
             with self.turnstile.enter(on_wait):
-                texts = self.generator(db=db).sample(draft.prompt, self.settings.candidates)
+                constraint = self.constraint(db, draft.tables) if draft.constrained else None
+                texts = self.generator(db=db).sample(draft.prompt, self.settings.candidates, constraint)
         except T2SQLError as exc:  # no alternatives (busy line, a server without sampling): keep the first answer
             draft.notices.append(f"대안 SQL을 만들지 못했습니다: {exc}")
             return draft
@@ -416,6 +436,26 @@ class Pipeline:
         report.skipped += skipped + len(pairs) - len(kept)
         report.errors, report.excluded = errors + report.errors, excluded
         return report
+
+    def example_overlaps(self, db: str, eval_file: Path) -> list[tuple]:
+        """(stored example, reason) for each stored pair, generated ones included, that repeats a question
+        of ``eval_file``: the same SQL, a near-identical question, or the same result."""
+        from .evaluation import load_questions, overlaps
+
+        stored = self.examples.store.list(self.catalog(db).database)
+        outcomes: dict[str, list | None] = {}
+
+        def rows(sql: str) -> list | None:
+            if sql not in outcomes:
+                try:
+                    outcomes[sql] = self.run(db, sql, "overlap")[1].rows
+                except T2SQLError:
+                    outcomes[sql] = None
+            return outcomes[sql]
+
+        found = overlaps([{"question": e.question, "sql": e.sql} for e in stored], load_questions(eval_file),
+                         self.catalog(db).dialect, self.index.embedder, rows)
+        return [(stored[i], why) for i, why in sorted(found.items())]
 
     def export_examples(self, db: str, path: Path) -> int:
         """Verified pairs as JSONL: the eval format plus ``context``/``answer``, so it also trains the next adapter."""

@@ -18,7 +18,7 @@ import os
 import platform
 import random
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -29,7 +29,7 @@ LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", 
 
 @dataclass
 class TrainConfig:
-    data: str = ".t2sql/data"           # folder with train.jsonl/validation.jsonl, a file, or a HF dataset id
+    data: str = ".t2sql/data"           # folder with train.jsonl/validation.jsonl, a file, a HF dataset id, or `natural` (the natural corpus)
     out: str = "adapters/t2sql-ko-lora"
     base_model: str = ""                 # empty = the default Gemma 3 270M
     learning_rate: float = 2e-4
@@ -46,6 +46,7 @@ class TrainConfig:
     val_limit: int = 200
     seed: int = 42
     save_steps: int = 20                 # optimizer steps between resumable checkpoints
+    save_minutes: float = 5.0            # ... and at least this often in wall time (0 = only by steps)
     max_steps: int = 80                  # stop after this many optimizer steps (0 = whole plan); the LR schedule still spans the plan
     resume: bool = True
     sections: bool = False               # also train on the prompt's optional sections (examples, follow-ups, repairs)
@@ -143,6 +144,14 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
 
         raise T2SQLError(f"이어서 학습할 어댑터가 없습니다: {config.init_adapter} (adapter_config.json이 있는 폴더를 지정하세요)")
 
+    if config.data == "natural":  # the natural corpus, rendered once into .t2sql/natural
+        from .corpus import natural_records, write_records
+
+        rendered = settings.data_dir / "natural"
+        if not (rendered / "train.jsonl").is_file():
+            say("자연어 말뭉치를 학습 레코드로 만드는 중 (42개 스키마)…")
+            write_records(rendered, natural_records(settings.data_dir / "natural_dbs", config.seed, progress=say))
+        config = replace(config, data=str(rendered))
     if config.data == TrainConfig.data and not Path(config.data).exists():
         from .datagen import generate_dataset
 
@@ -213,6 +222,7 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         autocast = torch.autocast("cuda", dtype=torch.bfloat16)
     else:
         autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=cpu_has_bf16())
+    last_save = time.time()
     budget_end = time.time() + config.max_minutes * 60 if config.max_minutes else None  # minutes of this run
     for i in range(done_batches, end):
         if budget_end is not None and time.time() >= budget_end:
@@ -234,8 +244,10 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
             step = (i + 1 + config.grad_accum - 1) // config.grad_accum
-            if step % config.save_steps == 0 and i + 1 < end:
+            due = config.save_minutes and time.time() - last_save >= config.save_minutes * 60
+            if (step % config.save_steps == 0 or due) and i + 1 < end:
                 _save_checkpoint(model, optimizer, scheduler, ckpt, i + 1, losses, time.time() - started)
+                last_save = time.time()
     bar.close()
 
     model.eval()

@@ -42,9 +42,17 @@ class PromptModel(BaseHTTPRequestHandler):
 
     reply = staticmethod(lambda prompt, i: "SELECT 1;")
     prompts: list[str] = []
+    bodies: list[dict] = []
+    refuse_grammar = False  # answer HTTP 400 to a request carrying ``guided_grammar`` (a server without it)
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        PromptModel.bodies.append(body)
+        if PromptModel.refuse_grammar and "guided_grammar" in body:
+            self.send_response(400)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         prompt = body["messages"][0]["content"]
         PromptModel.prompts.append(prompt)
         self.send_response(200)
@@ -69,11 +77,13 @@ class PromptModel(BaseHTTPRequestHandler):
 def prompt_model():
     """The URL of a running ``PromptModel`` (its script and recorded prompts reset around each test)."""
     PromptModel.reply, PromptModel.prompts = staticmethod(lambda prompt, i: "SELECT 1;"), []
+    PromptModel.bodies, PromptModel.refuse_grammar = [], False
     server = ThreadingHTTPServer(("127.0.0.1", 0), PromptModel)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/v1"
     server.shutdown()
     PromptModel.reply, PromptModel.prompts = staticmethod(lambda prompt, i: "SELECT 1;"), []
+    PromptModel.bodies, PromptModel.refuse_grammar = [], False
 
 
 @pytest.fixture(scope="session")

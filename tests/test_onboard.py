@@ -133,24 +133,24 @@ def test_onboarding_annotates_links_values_and_stores_practice_pairs(store, onbo
         assert pipeline.run(db, record["answer"])[1].rows  # every practice pair runs read-only and returns rows
 
     # value linking: a Korean proper noun and a case-insensitive English value reach the prompt
-    prompt, tables, _, _ = pipeline.prompt_for(db, "브라질 고객의 이메일을 보여줘")
+    prompt, tables, *_ = pipeline.prompt_for(db, "브라질 고객의 이메일을 보여줘")
     assert "- Client.Country = 'Brazil'" in prompt and "Client" in tables
-    prompt, _, _, _ = pipeline.prompt_for(db, "status가 pending인 주문 수")
+    prompt, *_ = pipeline.prompt_for(db, "status가 pending인 주문 수")
     assert "SalesOrder.Status = 'Pending'" in prompt
-    prompt, _, _, _ = pipeline.prompt_for(db, "주문 총 몇 건이야?")
+    prompt, *_ = pipeline.prompt_for(db, "주문 총 몇 건이야?")
     assert "### 질문 속 값:" not in prompt
 
 
 def test_pruned_prompt_keeps_keys_and_named_columns(store, onboard_settings):
     pipeline = Pipeline(onboard_settings)
     Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=30)
-    prompt, _, _, _ = pipeline.prompt_for(str(store), "캐나다 고객들의 팩스 번호")
+    prompt, *_ = pipeline.prompt_for(str(store), "캐나다 고객들의 팩스 번호")
     ddl = prompt.split("### DDL:")[1].split("###")[0]
     client = ddl.split("CREATE TABLE Client")[1].split(");")[0]
     assert "ClientId" in client and "Fax" in client and "Country" in client
     assert "Email" not in client  # wide table, column nobody asked about
     off = Pipeline(Settings(**{**onboard_settings.__dict__, "prune_columns": False}))
-    prompt, _, _, _ = off.prompt_for(str(store), "캐나다 고객들의 팩스 번호")
+    prompt, *_ = off.prompt_for(str(store), "캐나다 고객들의 팩스 번호")
     assert "Email" in prompt.split("CREATE TABLE Client")[1].split(");")[0]
 
 
@@ -253,3 +253,29 @@ def test_onboarding_a_missing_database_is_a_korean_error(tmp_path):
     run = subprocess.run([sys.executable, "-m", "t2sql", "onboard", "--db", str(tmp_path / "nope.sqlite")],
                          capture_output=True, text=True, env=env, cwd=ROOT)
     assert run.returncode == 1 and "오류:" in run.stderr
+
+
+def test_a_linked_value_counts_as_said(store, onboard_settings, prompt_model):
+    """브라질 -> 'Brazil' is the user's own value once linked: no made-up-filter notice, no repair."""
+    from conftest import PromptModel
+
+    PromptModel.reply = staticmethod(lambda prompt, i: "SELECT COUNT(*) FROM Client WHERE Country = 'Brazil';")
+    settings = Settings(**{**onboard_settings.__dict__, "backend": "openai", "openai_base_url": prompt_model,
+                                             "openai_model": "scripted"})
+    pipeline = Pipeline(settings)
+    Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=20)
+    answer = pipeline.ask(str(store), "브라질 고객은 몇 명이야?")
+    assert answer.error is None and answer.rows == [(8,)]
+    assert not answer.notices and answer.repairs == 0
+    assert "- Client.Country = 'Brazil'" in PromptModel.prompts[0]
+
+
+def test_overlap_with_an_eval_file_is_counted(store, onboard_settings, tmp_path):
+    pipeline = Pipeline(onboard_settings)
+    Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=30)
+    practice = pipeline.examples.store.list("store")[0]
+    eval_file = tmp_path / "dev.jsonl"
+    eval_file.write_text(json.dumps({"id": "q1", "db_id": "store", "question": "완전히 다른 질문입니다",
+                                     "sql": practice.sql}, ensure_ascii=False) + "\n", encoding="utf-8")
+    found = pipeline.example_overlaps(str(store), eval_file)
+    assert [e.id for e, _ in found][:1] == [practice.id] and "q1" in found[0][1]

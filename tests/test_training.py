@@ -149,3 +149,17 @@ def test_continuing_from_a_missing_adapter_is_a_korean_error(tiny_model_dir, dat
     with pytest.raises(T2SQLError, match="이어서 학습할 어댑터가 없습니다"):
         training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
                                    max_steps=1, val_limit=0, init_adapter=str(tmp_path / "nowhere")), progress=None)
+
+
+def test_a_time_budget_stops_with_a_resumable_checkpoint(tiny_model_dir, data_dir, tmp_path):
+    """``max_minutes`` stops mid-plan, keeps the checkpoint and says so in the card; the next run finishes."""
+    from t2sql.training import TrainConfig, train
+
+    out = tmp_path / "budget"
+    config = TrainConfig(data=str(data_dir), out=str(out), base_model=str(tiny_model_dir), limit=24, batch_size=4,
+                         max_steps=0, val_limit=0, max_minutes=1e-9, save_steps=1000)
+    card = train(config, progress=None)
+    assert card["finished"] is False and (out / "checkpoint" / "state.pt").is_file()
+    card = train(TrainConfig(**{**config.__dict__, "max_minutes": 0.0}), progress=None)
+    assert card["finished"] is True and not (out / "checkpoint").exists()
+    assert card["optimizer_steps_done"] == card["optimizer_steps"]

@@ -300,7 +300,7 @@ class Onboarding:
 
         config = TrainConfig(data=str(practice), out=str(out), base_model=self.settings.model,
                              init_adapter=self.settings.adapter_path, limit=0,
-                             epochs=2.0, max_steps=0, learning_rate=1e-4, batch_size=8, save_steps=10,
+                             epochs=1.0, max_steps=0, learning_rate=1e-4, batch_size=8, save_steps=10,
                              max_minutes=train_minutes, val_limit=0, resume=True)
         card = train(config, self.settings, progress=None, on_batch=on_batch)
         return {"partial": not card.get("finished", True), "examples": card["train_examples"],
