@@ -353,6 +353,7 @@ def test_cache_compiles_once_per_key(tiny_model_dir, shop):
     catalog = shop[0]
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
     cache = G.GrammarCache()
+    cache.prepare(tok)
     first, vocab, _ = cache.compiled(tok, catalog, ["orders", "customers"])
     again, _, _ = cache.compiled(tok, catalog, ["customers", "orders"])  # order does not matter
     assert again is first and vocab >= len(tok)

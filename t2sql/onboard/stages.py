@@ -31,6 +31,8 @@ from .vocabulary import glossary_hash, load_glossary
 
 STAGES = ("schema", "values", "practice", "adapter")
 STAGE_NAMES = {"schema": "스키마 어휘 익히기", "values": "값 색인", "practice": "연습 문제 만들기", "adapter": "모델 적응 학습"}
+YAML_HEADER = ("# 온보딩이 자동으로 만든 한국어 주석입니다. 고쳐 써도 됩니다 (다시 온보딩해도 고친 내용은 남습니다).\n"
+               "# schemas/{label}.yaml 이 있으면 그 내용이 항목별로 우선합니다.\n")
 VERSION = 1  # bump when a stage's output format changes (forces a redo)
 
 
@@ -169,12 +171,11 @@ class Onboarding:
     def _snapshot(self, source: Catalog) -> Path:
         from .snapshot import snapshot
 
-        path = self.dir / "snapshot.duckdb"
-        if not path.is_file() or (self.state().get("snapshot") or {}).get("shape") != structure_hash(source):
+        path, stamp = self.dir / "snapshot.duckdb", self.dir / "snapshot.shape"
+        shape = structure_hash(source)
+        if not path.is_file() or not stamp.is_file() or stamp.read_text() != shape:
             snapshot(self.database, source, path)
-            state = self.state()
-            state["snapshot"] = {"shape": structure_hash(source)}
-            self._save_state(state)
+            stamp.write_text(shape)
         return path
 
     def _schema(self, source: Catalog, report, **_) -> dict:
@@ -188,16 +189,13 @@ class Onboarding:
             generated = annotate(source, con, load_glossary(), self.pipeline.index.embedder)
         finally:
             con.close()
-        text = ("# 온보딩이 자동으로 만든 한국어 주석입니다. 고쳐 써도 됩니다 (다시 온보딩하면 값 색인과 연습 문제만 새로 만듭니다).\n"
-                f"# schemas/{self.database.label}.yaml 이 있으면 그 내용이 항목별로 우선합니다.\n")
-        text += yaml.safe_dump(generated, allow_unicode=True, sort_keys=False, width=120)
         path = self.dir / "annotations.yaml"
-        if path.is_file() and (self.state().get("schema") or {}).get("written_hash") not in (None, _hash(path.read_text(encoding="utf-8"))):
-            # the admin edited it: keep their edits, add only what is new
-            edited = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            generated = merge(generated, edited)
-            text = text.split("\n", 2)[0] + "\n" + text.split("\n", 2)[1] + "\n" + yaml.safe_dump(
-                generated, allow_unicode=True, sort_keys=False, width=120)
+        written = (self.state().get("schema") or {}).get("written_hash")
+        if path.is_file() and written and written != _hash(path.read_text(encoding="utf-8")):
+            # the admin edited it: their edits win, new tables and columns are added
+            generated = merge(generated, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        text = YAML_HEADER.format(label=self.database.label) + yaml.safe_dump(
+            generated, allow_unicode=True, sort_keys=False, width=120)
         path.write_text(text, encoding="utf-8")
         columns = [c for t in generated["tables"].values() for c in t["columns"].values()]
         named = sum(1 for c in columns if c.get("description"))
