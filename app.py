@@ -13,7 +13,7 @@ import streamlit as st
 
 from t2sql import charts, export
 from t2sql.errors import GuardRefusal, T2SQLError
-from t2sql.examples import SOURCES
+from t2sql.examples import GENERATED, SOURCES
 from t2sql.explain import explain
 from t2sql.onboard import STAGE_NAMES, STAGES, Onboarding
 from t2sql.onboard import jobs as onboard_jobs
@@ -173,10 +173,16 @@ def admin_view() -> None:
         state.admin_notice = message
         st.rerun()
     pairs = store.list(catalog.database)
-    st.subheader(f"검증된 예시 ({len(pairs)}개)")
+    verified = [e for e in pairs if e.source != GENERATED]
+    generated = [e for e in pairs if e.source == GENERATED]
+    st.subheader(f"검증된 예시 ({len(verified)}개)" + (f" · 온보딩 연습 문제 {len(generated)}개" if generated else ""))
+    for title, shown in (("사람이 확인한 예시", verified), ("온보딩이 만든 연습 문제 (실행으로 검증됨, 검토 후 고치거나 지울 수 있음)", generated)):
+        if shown:
+            st.caption(title)
+            st.dataframe([{"번호": e.id, "질문": e.question, "SQL": e.sql, "출처": SOURCES.get(e.source, e.source),
+                           "수정 시각": e.updated_at[:16]} for e in shown], hide_index=True, width="stretch",
+                         height=min(400, 38 + 35 * len(shown)))
     if pairs:
-        st.dataframe([{"번호": e.id, "질문": e.question, "SQL": e.sql, "출처": SOURCES.get(e.source, e.source),
-                       "수정 시각": e.updated_at[:16]} for e in pairs], hide_index=True, width="stretch")
         chosen = st.selectbox("고칠 예시", [e.id for e in pairs], key="admin_example",
                               format_func=lambda i: next(f"{e.id}. {e.question}" for e in pairs if e.id == i))
         pair = next(e for e in pairs if e.id == chosen)

@@ -23,7 +23,8 @@ from typing import Callable, Iterator, NamedTuple, Sequence
 
 from .errors import IndexUnavailable, T2SQLError
 
-SOURCES = {"feedback": "사용자 확인(정확해요)", "correction": "분석가 수정", "import": "가져온 파일", "admin": "관리 화면", "yaml": "스키마 yaml"}
+SOURCES = {"feedback": "사용자 확인(정확해요)", "correction": "분석가 수정", "import": "가져온 파일", "admin": "관리 화면", "yaml": "스키마 yaml",
+           "generated": "온보딩 연습 문제 (자동 생성·실행 검증)"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -328,7 +328,8 @@ class Pipeline:
                 draft = first
         elif strategy == "candidates" and draft.problem is not None:
             draft = self._candidates(db, draft, session, progress, on_wait)
-        if draft.problem is not None and draft.constrained:  # the grammar may not express the answer: try without
+        if draft.problem is not None and draft.constrained and self.settings.backend == "transformers":
+            # the grammar may not express the answer: try once without (a server may ignore the grammar anyway)
             free = self.generate(db, question, progress, on_text, on_wait, previous, constrained=False)
             self._check(db, free, session)
             if free.problem is None or (free.error is None and draft.error is not None):

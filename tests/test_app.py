@@ -360,3 +360,7 @@ def test_onboarding_from_the_app(app_env, monkeypatch, tmp_path):
     captions = [c.value for c in at.sidebar.caption]
     assert any(c.startswith("온보딩:") and "연습 문제" in c for c in captions)
     assert at.sidebar.button(key="onboard_start").label == "온보딩 다시 하기"
+    at.radio(key="view").set_value("예시·정의 관리").run()  # the practice pairs are listed apart, for review
+    assert not at.exception
+    assert any("온보딩이 만든 연습 문제" in c.value for c in at.caption)
+    assert "온보딩 연습 문제" in at.subheader[0].value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlglot
 from conftest import PromptModel
 
+from t2sql.generation import Generator
 from t2sql.pipeline import Pipeline
 from t2sql.prompt import extract_sql
 from t2sql.settings import ROOT, Settings
@@ -44,3 +45,30 @@ def test_openai_backend_sends_the_grammar_and_retries_without(sqlite_file, tmp_p
     other = Pipeline(Settings(**{**settings.__dict__, "openai_model": "plain"}))
     answer = other.ask(str(sqlite_file), "직원 수")
     assert answer.rows == [(4,)] and "guided_grammar" not in PromptModel.bodies[-1]
+
+
+class GrammarBound(Generator):
+    """An in-process model that under the grammar writes SQL that fails, and without it SQL that runs."""
+
+    name = "grammar-bound"
+
+    def __init__(self):
+        self.calls: list[bool] = []
+
+    def stream(self, prompt, constraint=None):
+        self.calls.append(constraint is not None)
+        yield "SELECT nope FROM employees;" if constraint is not None else "SELECT COUNT(*) FROM employees;"
+
+    def sample(self, prompt, n, constraint=None):
+        self.calls.append(constraint is not None)
+        return ["SELECT nope FROM employees;"] * n
+
+
+def test_unconstrained_fallback_when_the_grammar_cannot_express_the_answer(sqlite_file, tmp_path, monkeypatch):
+    pipeline = Pipeline(Settings(data_dir=tmp_path / "data", sample_dir=ROOT / "sample_dbs"))
+    model = GrammarBound()
+    monkeypatch.setattr(pipeline, "generator", lambda progress=None, db=None: model)
+    answer = pipeline.ask(str(sqlite_file), "직원 수")
+    assert answer.error is None and answer.rows == [(4,)]
+    assert model.calls == [True, True, False]  # constrained, constrained alternatives, then once without
+    assert answer.repairs == 1  # the failed SQL is listed as the earlier attempt (its repeats are not retried)
