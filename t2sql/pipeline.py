@@ -411,15 +411,7 @@ class Pipeline:
         catalog = self.catalog(db)
         pairs, errors = read_pairs(path)
         skipped = len(errors)
-        outcomes: dict[str, list | T2SQLError] = {}  # each SQL runs once, through the guard, policy and audit
-
-        def rows(sql: str) -> list | None:
-            if sql not in outcomes:
-                try:
-                    outcomes[sql] = self.run(db, sql, "import")[1].rows
-                except T2SQLError as exc:
-                    outcomes[sql] = exc
-            return None if isinstance(outcomes[sql], T2SQLError) else outcomes[sql]
+        outcomes, rows = self._outcomes(db, "import")
 
         held = load_questions(disjoint_from) if disjoint_from else []
         overlap = overlaps(pairs, held, catalog.dialect, self.index.embedder, rows)
@@ -444,19 +436,26 @@ class Pipeline:
         from .evaluation import load_questions, overlaps
 
         stored = self.examples.store.list(self.catalog(db).database)
-        outcomes: dict[str, list | None] = {}
+        _, rows = self._outcomes(db, "overlap")
+        found = overlaps([{"question": e.question, "sql": e.sql} for e in stored], load_questions(eval_file),
+                         self.catalog(db).dialect, self.index.embedder, rows)
+        return [(stored[i], why) for i, why in sorted(found.items())]
+
+    def _outcomes(self, db: str, session: str) -> tuple[dict[str, list | T2SQLError], Callable[[str], list | None]]:
+        """Each SQL run once, through the guard, policy and audit: the outcomes by SQL, and
+        ``rows(sql)`` (its rows, or None when it was refused or failed)."""
+        outcomes: dict[str, list | T2SQLError] = {}
 
         def rows(sql: str) -> list | None:
             if sql not in outcomes:
                 try:
-                    outcomes[sql] = self.run(db, sql, "overlap")[1].rows
-                except T2SQLError:
-                    outcomes[sql] = None
-            return outcomes[sql]
+                    outcomes[sql] = self.run(db, sql, session)[1].rows
+                except T2SQLError as exc:
+                    outcomes[sql] = exc
+            found = outcomes[sql]
+            return None if isinstance(found, T2SQLError) else found
 
-        found = overlaps([{"question": e.question, "sql": e.sql} for e in stored], load_questions(eval_file),
-                         self.catalog(db).dialect, self.index.embedder, rows)
-        return [(stored[i], why) for i, why in sorted(found.items())]
+        return outcomes, rows
 
     def export_examples(self, db: str, path: Path) -> int:
         """Verified pairs as JSONL: the eval format plus ``context``/``answer``, so it also trains the next adapter."""
