@@ -235,6 +235,8 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         (loss / config.grad_accum).backward()
         losses.append(round(loss.item(), 4))
         bar.update(1)
+        if (i + 1) % 10 == 0:
+            _release_memory()
         if on_batch:
             on_batch(i + 1, end)
         bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}")
@@ -287,6 +289,19 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         shutil.rmtree(ckpt)
     say(f"어댑터 저장: {out} (학습 손실 {card['final_train_loss']}, 검증 손실 {val_loss})")
     return card
+
+
+def _release_memory() -> None:
+    """Hand freed memory back to the OS: batches of varying length fragment glibc's heap on CPU
+    (measured: a 60-minute onboarding run grew past 20 GB without this)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
+        pass
 
 
 def _lora_shape(model) -> dict:

@@ -138,6 +138,8 @@ class Onboarding:
                 done_before += weights[stage]
                 continue
             report(0.0, f"{STAGE_NAMES[stage]} 시작…")
+            state[stage] = {"status": "running", "inputs": inputs}  # a crash mid-stage resumes from its checkpoint
+            self._save_state(state)
             detail = getattr(self, f"_{stage}")(source, report, practice_pairs=practice_pairs, seed=seed,
                                                  train_minutes=train_minutes, resume=previous.get("inputs") == inputs)
             status = "partial" if detail.pop("partial", False) else "done"
