@@ -83,3 +83,21 @@ def test_records_render_like_inference(tmp_path, built):
                 assert " -- " in record["context"]  # Korean names as comments
             db = Database(f"sqlite:///{built['card_txn']}")
             assert db.run(record["answer"]).rows
+
+
+def test_natural_records_split_by_schema_and_train(monkeypatch, tmp_path, tiny_model_dir):
+    """``train --data natural`` renders the corpus once and trains on it (two schemas here, for speed)."""
+    from t2sql.settings import Settings
+    from t2sql.training import TrainConfig, train
+
+    monkeypatch.setattr(corpus, "schemas", lambda: ["card_txn", "airline"])
+    settings = Settings(data_dir=tmp_path / "data")
+    card = train(TrainConfig(data="natural", out=str(tmp_path / "adapter"), base_model=str(tiny_model_dir), limit=16,
+                             batch_size=4, max_steps=2, val_limit=4), settings, progress=None)
+    assert card["train_examples"] == 16 and card["validation_examples"] == 0
+    rendered = settings.data_dir / "natural"
+    train_rows = [json.loads(line) for line in (rendered / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    test_rows = [json.loads(line) for line in (rendered / "test.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["domain"] for r in train_rows} == {"card_txn"} and {r["domain"] for r in test_rows} == {"airline"}
+    assert {r["rendering"] for r in train_rows} == {"bare", "annotated"}
+    assert all({"db_id", "context", "question", "answer"} <= r.keys() for r in train_rows + test_rows)
