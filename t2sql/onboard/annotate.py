@@ -19,6 +19,7 @@ PERSON_WORDS = {"customer", "client", "employee", "user", "member", "student", "
                 "rep", "salesperson", "instructor", "professor", "writer", "reader", "farmer", "rider", "seller"}
 ID_SUFFIXES = ("id", "no", "key", "cd", "code", "num", "seq", "sn")
 NAME_WORDS = {"name", "title", "nm", "label"}
+SUFFIX_WORDS = ("at", "on", "by", "yn", "flag")  # untranslated tails that add nothing to a Korean name
 ADDITIVE = {"amount", "total", "price", "cost", "qty", "quantity", "revenue", "sales", "bytes", "size", "fee",
             "count", "cnt", "sum", "spend", "budget", "balance", "payment", "units", "duration", "milliseconds",
             "weight", "length", "volume", "salary", "tax", "discount"}
@@ -79,12 +80,12 @@ def korean_names(identifier: str, glossary: Glossary, fallback: dict[str, list[s
     phrases = translate(words, glossary)
     fallback = fallback or {}
     phrases = [fallback.get(p[0], p) if len(p) == 1 and p[0] in words else p for p in phrases]
-    known = [p for p in phrases if not (len(p) == 1 and p[0] in words)]
-    if not known:
+    untranslated = [len(p) == 1 and p[0] in words for p in phrases]
+    if all(untranslated):
         return []
-    options = [p[:3] for p in (known if len(known) < len(phrases) and len(phrases[-1]) == 1 and
-                                phrases[-1][0] in ("at", "on", "by", "yn", "flag") else phrases)]
-    names = [" ".join(combo) for combo in itertools.islice(itertools.product(*options), 6)]
+    if untranslated[-1] and phrases[-1][0] in SUFFIX_WORDS:  # enrolledAt -> 등록됨, not 등록됨 at
+        phrases = phrases[:-1]
+    names = [" ".join(combo) for combo in itertools.islice(itertools.product(*(p[:3] for p in phrases)), 6)]
     return list(dict.fromkeys(names))
 
 
