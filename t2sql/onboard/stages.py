@@ -138,7 +138,7 @@ class Onboarding:
                 done_before += weights[stage]
                 continue
             report(0.0, f"{STAGE_NAMES[stage]} 시작…")
-            state[stage] = {"status": "running", "inputs": inputs}  # a crash mid-stage resumes from its checkpoint
+            state[stage] = {**previous, "status": "running", "inputs": inputs}  # a crash mid-stage resumes
             self._save_state(state)
             detail = getattr(self, f"_{stage}")(source, report, practice_pairs=practice_pairs, seed=seed,
                                                  train_minutes=train_minutes, resume=previous.get("inputs") == inputs)
