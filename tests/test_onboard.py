@@ -279,3 +279,15 @@ def test_overlap_with_an_eval_file_is_counted(store, onboard_settings, tmp_path)
                                      "sql": practice.sql}, ensure_ascii=False) + "\n", encoding="utf-8")
     found = pipeline.example_overlaps(str(store), eval_file)
     assert [e.id for e, _ in found][:1] == [practice.id] and "q1" in found[0][1]
+
+
+def test_a_failing_stage_is_named_in_korean_and_the_next_run_resumes(store, onboard_settings, monkeypatch):
+    from t2sql.errors import T2SQLError
+
+    pipeline = Pipeline(onboard_settings)
+    monkeypatch.setattr(Onboarding, "_values", lambda self, *a, **k: (_ for _ in ()).throw(ValueError("disk full")))
+    with pytest.raises(T2SQLError, match="'값 색인' 단계가 실패했습니다.*disk full"):
+        Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=20)
+    monkeypatch.undo()
+    state = Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=20)
+    assert state["values"]["status"] == "done" and state["practice"]["status"] == "done"

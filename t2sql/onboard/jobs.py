@@ -7,7 +7,6 @@ The database stays usable meanwhile: the pipeline picks each stage's result up a
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 
 from ..errors import T2SQLError
@@ -17,7 +16,6 @@ from .stages import Onboarding, Progress
 @dataclass
 class Job:
     label: str
-    started: float = field(default_factory=time.time)
     progress: Progress = field(default_factory=lambda: Progress("start", 0.0, "온보딩을 시작합니다…"))
     status: str = "running"   # running / done / failed
     error: str = ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalog import Catalog
@@ -50,12 +50,16 @@ class ValueIndex:
         self.values = values
         self._by_lower: dict[str, list[tuple[str, str, str]]] = {}
         self._words: dict[str, list[tuple[str, str, str]]] = {}
+        self._by_sound: dict[str, list[str]] = {}  # phonetic key -> value words (a sound match needs the same key)
         for key, vals in values.items():
             table, column = key.split(".", 1)
             for v in vals:
                 self._by_lower.setdefault(fold(v), []).append((table, column, v))
                 for w in re.findall(r"[A-Za-z][A-Za-z'\-]{2,}", fold(v)):
                     self._words.setdefault(w.lower(), []).append((table, column, v))
+        for w in self._words:
+            if len(w) >= 4:
+                self._by_sound.setdefault(phonetic_key(w), []).append(w)
 
     @classmethod
     def build(cls, con, annotations: dict, catalog: Catalog) -> "ValueIndex":
@@ -111,9 +115,9 @@ class ValueIndex:
             for word in words:
                 if word in native or len(phonetic_key(word)) < 3:
                     continue  # short skeletons collide with native words (얼마 ~ Rome)
-                for eng_word, targets in self._words.items():
-                    if len(eng_word) >= 4 and sounds_like(word, eng_word) >= SOUND_MATCH:
-                        for table, column, value in targets:
+                for eng_word in self._by_sound.get(phonetic_key(word), []):
+                    if sounds_like(word, eng_word) >= SOUND_MATCH:
+                        for table, column, value in self._words[eng_word]:
                             if len(value.split()) <= 3:
                                 found.setdefault((table, column, value), ValueLink(table, column, value, "sound", token))
         ranked = sorted(found.values(), key=lambda v: (v.how not in ("exact", "case"), -len(v.span), v.value))
@@ -164,9 +168,6 @@ def schema_links(question: str, catalog: Catalog, annotations: dict, glossary: G
                 out.setdefault(table.name, set()).add(col.name)
     return out
 
-
-def links_json(links: list[ValueLink]) -> list[dict]:
-    return [asdict(v) for v in links]
 
 
 PRUNE_ABOVE = 6        # tables with at most this many columns are shown whole

@@ -15,8 +15,6 @@ from ..catalog import Catalog
 from .linking import ValueIndex, place, prune, schema_links
 from .vocabulary import load_glossary
 
-MAX_PROMPT_TABLES = 6
-
 
 def tables_read(sql: str, catalog: Catalog) -> list[str]:
     from ..pipeline import _tables_read
@@ -34,7 +32,7 @@ def training_record(catalog: Catalog, annotations: dict, values: ValueIndex | No
                     rng: random.Random, db_id: str, examples: Sequence[dict] = (), previous: dict | None = None,
                     prune_columns: bool = True) -> dict:
     """``{"db_id", "context", "question", "answer", "values", "examples"?, "previous"?}``."""
-    from ..datagen import choose_tables
+    from ..datagen import MAX_PROMPT_TABLES, choose_tables
 
     gold = tables_read(sql, catalog)
     tables = choose_tables(catalog, gold, rng) if gold else list(catalog.tables)[:MAX_PROMPT_TABLES]

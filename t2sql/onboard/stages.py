@@ -140,8 +140,14 @@ class Onboarding:
             report(0.0, f"{STAGE_NAMES[stage]} 시작…")
             state[stage] = {**previous, "status": "running", "inputs": inputs}  # a crash mid-stage resumes
             self._save_state(state)
-            detail = getattr(self, f"_{stage}")(source, report, practice_pairs=practice_pairs, seed=seed,
-                                                 train_minutes=train_minutes, resume=previous.get("inputs") == inputs)
+            try:
+                detail = getattr(self, f"_{stage}")(source, report, practice_pairs=practice_pairs, seed=seed,
+                                                     train_minutes=train_minutes, resume=previous.get("inputs") == inputs)
+            except T2SQLError:
+                raise
+            except Exception as exc:  # a library's own error (duckdb, torch, yaml): say which stage, in Korean
+                raise T2SQLError(f"온보딩의 '{STAGE_NAMES[stage]}' 단계가 실패했습니다 (다시 실행하면 이 단계부터 "
+                                 f"이어서 합니다): {exc}") from exc
             status = "partial" if detail.pop("partial", False) else "done"
             state[stage] = {"status": status, "inputs": inputs, "seconds": round(time.time() - began, 1),
                             "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"), **detail}
