@@ -5,13 +5,17 @@ UI wiring only; everything else lives in the ``t2sql`` package.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from t2sql import charts, export
+from t2sql.access import AccessLocked, AdminGate, is_admin_email
+from t2sql.databases import served_databases
 from t2sql.errors import GuardRefusal, T2SQLError
 from t2sql.examples import GENERATED, SOURCES
 from t2sql.explain import explain
@@ -20,6 +24,7 @@ from t2sql.onboard import jobs as onboard_jobs
 from t2sql.pipeline import Pipeline
 from t2sql.prompt import Shot
 from t2sql.samples import SAMPLE_NAMES, SAMPLE_TITLES
+from t2sql.sandbox import pool
 from t2sql.settings import Settings
 
 CUSTOM = "직접 입력 (SQLAlchemy URL)"
@@ -34,11 +39,23 @@ st.set_page_config(page_title="t2sql · 한국어로 묻는 데이터", page_ico
 @st.cache_resource(show_spinner=False)
 def get_pipeline() -> Pipeline:
     """One pipeline (model, index, connections) shared by every browser session."""
+    for key, value in secrets().items():  # ${VAR} credentials of the databases file may live in secrets
+        os.environ.setdefault(key, value)
+    pool().warm()  # a query worker is ready before the first question
     return Pipeline(Settings.from_env())
+
+
+def secrets() -> dict[str, str]:
+    """Top-level string values of ``.streamlit/secrets.toml`` ({} without one)."""
+    try:
+        return {k: v for k, v in st.secrets.items() if isinstance(v, str)}
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return {}
 
 
 try:
     pipeline = get_pipeline()
+    served = served_databases(pipeline.settings.databases_file)
 except T2SQLError as exc:  # e.g. a T2SQL_* value of the wrong type: say which, keep the page up
     st.error(f"설정을 읽지 못했습니다: {exc}")
     st.stop()
@@ -46,6 +63,41 @@ settings = pipeline.settings
 state = st.session_state
 state.setdefault("session_id", uuid.uuid4().hex[:12])
 state.setdefault("history", [])
+
+
+@st.cache_resource(show_spinner=False)
+def get_gate() -> AdminGate:
+    """One password check (and lockout) for every session of this app process."""
+    return AdminGate(settings.admin_password or secrets().get("admin_password", ""))
+
+
+def login_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return False
+
+
+def who() -> str:
+    """The logged-in user, else this browser session: what the audit log records."""
+    if login_configured() and st.user.is_logged_in:
+        return st.user.get("email") or state.session_id
+    return state.session_id
+
+
+def is_admin() -> bool:
+    if login_configured() and st.user.is_logged_in:
+        return is_admin_email(st.user.get("email"), settings.admin_emails)
+    return bool(state.get("admin"))
+
+
+def keep_pair(asked: str, sql: str, source: str, ran: bool) -> str:
+    """An admin's pair is verified at once; anyone else's waits for an admin. Returns what happened."""
+    if is_admin():
+        pipeline.save_example(db, asked, sql, source, who(), who(), ran=ran)
+        return "검증된 예시로 저장했습니다. 비슷한 질문에 참고합니다."
+    pipeline.propose_example(db, asked, sql, source, who(), ran=ran)
+    return "관리자에게 검토를 요청했습니다. 승인되면 비슷한 질문에 참고합니다."
 
 
 # --- callbacks (run before the script, so they may set widget values) -------------------------
@@ -69,13 +121,22 @@ def use_example(question: str) -> None:
 def restore(entry: dict) -> None:
     """Bring a history entry back and run its SQL again."""
     clear_question()
-    if entry["db"] in SAMPLE_NAMES:
+    if entry["db"] in SAMPLE_NAMES or entry["db"] in served:
         state.db_choice = entry["db"]
-    else:
+    elif settings.allow_custom_url:
         state.db_choice, state.db_url = CUSTOM, entry["db"]
+    else:
+        st.toast("이 데이터베이스는 지금 제공되지 않습니다.")
+        return
     state.active_db = entry["db"]
     state.question, state.sql_editor = entry["question"], entry["sql"]
     state.pending_run = True
+
+
+def database_title(name: str) -> str:
+    if name in served:
+        return " · ".join(filter(None, (name, served[name].description)))
+    return SAMPLE_TITLES.get(name, name)
 
 
 # --- sidebar: database, model, history ----------------------------------------------------------
@@ -83,8 +144,8 @@ with st.sidebar:
     view = st.radio("화면", [ASK, ADMIN], key="view", horizontal=True, label_visibility="collapsed")
     st.header("데이터베이스")
     choice = st.selectbox(
-        "조회할 데이터베이스", [*SAMPLE_NAMES, CUSTOM], key="db_choice",
-        format_func=lambda n: SAMPLE_TITLES.get(n, n),
+        "조회할 데이터베이스", [*SAMPLE_NAMES, *served, *([CUSTOM] if settings.allow_custom_url else [])],
+        key="db_choice", format_func=database_title,
     )
     db = choice
     if choice == CUSTOM:
@@ -161,6 +222,32 @@ with db_status:
 
 
 # --- admin: verified examples and business definitions ------------------------------------------
+def admin_login() -> None:
+    """The way in for an admin: the operator's OIDC login, else the admin password, else closed."""
+    st.title("검증된 예시와 업무 정의")
+    if login_configured():
+        if st.user.is_logged_in:
+            st.warning(f"{st.user.get('email') or '이 계정'}은(는) 관리자로 등록되어 있지 않습니다 (T2SQL_ADMIN_EMAILS).")
+            st.button("로그아웃", key="logout", on_click=st.logout)
+        else:
+            st.button("관리자 로그인", key="login", on_click=st.login)
+        return
+    if not get_gate().configured:
+        st.warning("관리 화면이 닫혀 있습니다. 운영자가 T2SQL_ADMIN_PASSWORD(또는 secrets.toml의 admin_password)나 "
+                   "로그인(OIDC)을 설정하면 열립니다.")
+        return
+    with st.form("admin_login"):
+        attempt = st.text_input("관리자 비밀번호", type="password", key="admin_password")
+        if st.form_submit_button("로그인"):
+            try:
+                if get_gate().check(attempt):
+                    state.admin = True
+                    st.rerun()
+                st.error("비밀번호가 맞지 않습니다.")
+            except AccessLocked as exc:
+                st.error(str(exc))
+
+
 def admin_view() -> None:
     """List, add, edit and delete the pairs and definitions that go into prompts for this database."""
     store = pipeline.examples.store
@@ -172,6 +259,22 @@ def admin_view() -> None:
     def done(message: str) -> None:
         state.admin_notice = message
         st.rerun()
+
+    proposals = store.proposals(catalog.database)
+    if proposals:
+        st.subheader(f"검토 대기 ({len(proposals)}개)")
+        st.caption("사용자가 '정확해요'를 누르거나 고친 SQL입니다. 승인해야 프롬프트에 들어갑니다.")
+        for p in proposals:
+            text_col, yes, no = st.columns([6, 1, 1], vertical_alignment="center")
+            text_col.markdown(f"**{p.question}** · {SOURCES.get(p.source, p.source)} · {p.author}")
+            text_col.code(p.sql, language="sql")
+            for col, approve, label in ((yes, True, "승인"), (no, False, "거절")):
+                if col.button(label, key=f"review_{'ok' if approve else 'no'}_{p.id}"):
+                    try:
+                        pipeline.review_example(db, p.id, approve, who())
+                        done("승인해 검증된 예시로 저장했습니다." if approve else "거절했습니다.")
+                    except T2SQLError as exc:
+                        st.error(str(exc))
     pairs = store.list(catalog.database)
     verified = [e for e in pairs if e.source != GENERATED]
     generated = [e for e in pairs if e.source == GENERATED]
@@ -191,7 +294,7 @@ def admin_view() -> None:
         save, delete, _ = st.columns([1, 1, 4])
         if save.button("저장", key="admin_save"):
             try:
-                pipeline.update_example(db, pair.id, q, edited_sql, state.session_id)
+                pipeline.update_example(db, pair.id, q, edited_sql, who())
                 done("예시를 고쳤습니다.")
             except T2SQLError as exc:
                 st.error(f"저장하지 못했습니다: {exc}")
@@ -207,7 +310,7 @@ def admin_view() -> None:
         new_sql = st.text_area("새 예시 SQL", key="admin_new_sql", height=100)
         if st.form_submit_button("예시 추가"):
             try:
-                pipeline.save_example(db, new_q, new_sql, "admin", state.session_id, state.session_id)
+                pipeline.save_example(db, new_q, new_sql, "admin", who(), who())
                 done("예시를 추가했습니다.")
             except T2SQLError as exc:
                 st.error(f"추가하지 못했습니다: {exc}")
@@ -226,14 +329,14 @@ def admin_view() -> None:
         text = st.text_input("새 정의", placeholder="예: 매출 = 취소·환불을 제외한 주문 금액 합계", key="admin_new_doc_text")
         if st.form_submit_button("정의 추가"):
             try:
-                store.add_doc(catalog.database, text, "admin", state.session_id)
+                store.add_doc(catalog.database, text, "admin", who())
                 done("정의를 추가했습니다.")
             except T2SQLError as exc:
                 st.error(str(exc))
 
 
 if view == ADMIN:
-    admin_view()
+    admin_view() if is_admin() else admin_login()
     st.stop()
 
 # --- question -> SQL ----------------------------------------------------------------------------
@@ -258,7 +361,7 @@ if st.button("SQL 생성", key="generate", type="primary") or state.pop("pending
         with st.status("SQL을 만드는 중…", expanded=True) as status:
             waiting = st.empty()
             draft = pipeline.solve(
-                db, question, state.session_id, progress=status.write, on_text=lambda text: live.code(text, language="sql"),
+                db, question, who(), progress=status.write, on_text=lambda text: live.code(text, language="sql"),
                 on_wait=lambda ahead: waiting.caption(f"다른 사용자의 질문을 처리하는 중입니다. 앞에 {ahead}명이 기다리고 있습니다…"),
                 previous=turn,
             )
@@ -317,14 +420,13 @@ if st.button("실행", key="run", disabled=not (sql or "").strip()) or state.pop
         state.pop(key, None)
     try:
         with st.spinner("쿼리를 실행하는 중…"):
-            approved, result = pipeline.run(db, sql, session=state.session_id)
+            approved, result = pipeline.run(db, sql, session=who())
         asked = draft.turn_question if draft is not None else (question or "")
         state.result = (approved, result, asked, sql)
         state.turn = Shot(asked, sql) if asked else None
         correcting = state.pop("correcting", None)
         if correcting and asked and sql.strip() != correcting.strip():
-            pipeline.save_example(db, asked, sql, "correction", state.session_id, state.session_id, ran=True)
-            state.saved = "고친 SQL을 검증된 예시로 저장했습니다. 비슷한 질문에 참고합니다."
+            state.saved = "고친 SQL: " + keep_pair(asked, sql, "correction", ran=True)
         state.history = [
             {"db": db, "question": question or "(직접 입력한 SQL)", "sql": sql, "rows": len(result.rows),
              "when": time.strftime("%H:%M")},
@@ -348,8 +450,7 @@ if state.get("error"):
 def thumbs_up() -> None:
     _approved, _result, asked, ran = state.result
     try:  # run again: the data may have changed since the result was shown
-        pipeline.save_example(db, asked, ran, "feedback", state.session_id, state.session_id)
-        state.saved = "검증된 예시로 저장했습니다. 비슷한 질문에 참고합니다."
+        state.saved = keep_pair(asked, ran, "feedback", ran=False)
     except T2SQLError as exc:
         state.saved = f"저장하지 못했습니다: {exc}"
 

@@ -2,4 +2,5 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # query workers are spawned processes: importing this must not run the CLI
+    sys.exit(main())

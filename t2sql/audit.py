@@ -28,7 +28,8 @@ class AuditLog:
 
     def record(self, *, session: str, database: str, sql: str, status: str, rows: int | None = None,
                duration_ms: float | None = None, reason: str = "") -> dict:
-        """Append one entry; ``status`` is ``ok``, ``refused`` or ``error``."""
+        """Append one entry; ``status`` is ``ok``, ``refused`` or ``error`` for a query, and ``proposed``,
+        ``approved`` or ``rejected`` for a pair sent to or decided by an admin."""
         entry = {
             "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
             "session": session, "database": database, "status": status,

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sql", help="SQL을 가드와 읽기 전용 실행기로 실행")
-    p.add_argument("--db", required=True, help="샘플 이름(shop, marketing, game) 또는 SQLAlchemy URL")
+    p.add_argument("--db", required=True, help="샘플 이름(shop, marketing, game), databases.yaml의 이름 또는 SQLAlchemy URL")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("sql")
 

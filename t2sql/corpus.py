@@ -13,6 +13,7 @@ import hashlib
 import json
 import random
 import sqlite3
+from itertools import zip_longest
 from pathlib import Path
 from typing import Callable
 
@@ -127,3 +128,27 @@ def write_records(out_dir: Path, records: dict[str, list[dict]]) -> dict[str, Pa
         paths[split] = out_dir / f"{split}.jsonl"
         paths[split].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return paths
+
+
+def export_eval(work: Path, split: str = "test", per_schema: int = 10, seed: int = 0) -> list[tuple[Path, Path]]:
+    """(database, questions file) per schema of a held-out split, for ``python -m t2sql eval``:
+    ``per_schema`` stand-alone pairs drawn evenly across difficulty levels (0 = all)."""
+    out = []
+    for schema in (s for s in schemas() if split_of(s) == split):
+        pairs = [p for p in read_pairs(schema) if not p.get("previous")]
+        if per_schema:
+            random.Random(seed).shuffle(pairs)
+            by_level: dict[str, list[dict]] = {}
+            for p in pairs:
+                by_level.setdefault(p.get("level", ""), []).append(p)
+            rounds = zip_longest(*(by_level[level] for level in sorted(by_level)))
+            pairs = [p for group in rounds for p in group if p][:per_schema]
+        rows = [{"id": f"{schema}-{n:03d}", "db_id": schema, "question": p["question"], "sql": p["sql"],
+                 "difficulty": p.get("level", "medium"),
+                 "order_matters": "ORDER BY" in p["sql"].upper() and "LIMIT" in p["sql"].upper()}
+                for n, p in enumerate(pairs)]
+        questions = Path(work) / f"{schema}.eval.jsonl"
+        questions.parent.mkdir(parents=True, exist_ok=True)
+        questions.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        out.append((build_database(schema, work), questions))
+    return out

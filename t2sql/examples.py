@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS examples (
     id INTEGER PRIMARY KEY AUTOINCREMENT, db TEXT NOT NULL, question TEXT NOT NULL, qkey TEXT NOT NULL,
     sql TEXT NOT NULL, source TEXT NOT NULL, author TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     UNIQUE (db, qkey));
+CREATE TABLE IF NOT EXISTS proposals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, db TEXT NOT NULL, question TEXT NOT NULL, qkey TEXT NOT NULL,
+    sql TEXT NOT NULL, source TEXT NOT NULL, author TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    UNIQUE (db, qkey));
 CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, db TEXT NOT NULL, text TEXT NOT NULL, tkey TEXT NOT NULL,
     source TEXT NOT NULL, author TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -163,15 +167,20 @@ class ExampleStore:
     def add(self, db: str, question: str, sql: str, source: str = "feedback", author: str = "") -> Example:
         """Save a pair; the same question saved again replaces the older SQL (corrections win)."""
         _require(question, sql)
-        now = _now()
         with self._write() as con:
-            row = con.execute(
-                f"INSERT INTO examples (db, question, qkey, sql, source, author, created_at, updated_at)"
-                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (db, qkey) DO UPDATE SET question = excluded.question,"
-                f" sql = excluded.sql, source = excluded.source, author = excluded.author, updated_at = excluded.updated_at"
-                f" RETURNING {_EXAMPLE_COLS}",
-                (db, question.strip(), normalize_question(question), _clean_sql(sql), source, author, now, now),
-            ).fetchone()
+            return self._upsert(con, "examples", db, question, sql, source, author)
+
+    def _upsert(self, con: sqlite3.Connection, table: str, db: str, question: str, sql: str, source: str,
+                author: str) -> Example:
+        now = _now()
+        row = con.execute(
+            f"INSERT INTO {table} (db, question, qkey, sql, source, author, created_at, updated_at)"
+            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (db, qkey) DO UPDATE SET question = excluded.question,"
+            f" sql = excluded.sql, source = excluded.source, author = excluded.author, updated_at = excluded.updated_at"
+            f" RETURNING {_EXAMPLE_COLS}",
+            (db, question.strip(), normalize_question(question), _clean_sql(sql), source, author, now, now),
+        ).fetchone()
+        if table == "examples":
             self._bump(con, db)
         return Example(*row)
 
@@ -219,6 +228,36 @@ class ExampleStore:
             if row:
                 self._bump(con, row[0])
         return row is not None
+
+    # --- proposals: users' pairs waiting for an admin ------------------------------------------
+    # A business user's "정확해요" or fixed SQL steers nobody's prompt until an admin approves it.
+
+    def propose(self, db: str, question: str, sql: str, source: str = "feedback", author: str = "") -> Example:
+        """Queue a pair for review; the same question proposed again replaces the older one."""
+        _require(question, sql)
+        with self._write() as con:
+            return self._upsert(con, "proposals", db, question, sql, source, author)
+
+    def proposals(self, db: str) -> list[Example]:
+        """Oldest first (the review queue)."""
+        with self._read() as con:
+            rows = con.execute(f"SELECT {_EXAMPLE_COLS} FROM proposals WHERE db = ? ORDER BY id", (db,))
+            return [Example(*r) for r in rows]
+
+    def approve(self, proposal_id: int, db: str) -> Example:
+        """Move a proposal into the verified examples (its source and author kept)."""
+        with self._write() as con:
+            row = con.execute(f"DELETE FROM proposals WHERE id = ? AND db = ? RETURNING {_EXAMPLE_COLS}",
+                              (proposal_id, db)).fetchone()
+            if row is None:
+                raise ExampleError(f"검토 요청 #{proposal_id}을(를) 찾을 수 없습니다. 이미 처리되었을 수 있습니다.")
+            pair = Example(*row)
+            return self._upsert(con, "examples", db, pair.question, pair.sql, pair.source, pair.author)
+
+    def reject(self, proposal_id: int, db: str) -> bool:
+        with self._write() as con:
+            return con.execute("DELETE FROM proposals WHERE id = ? AND db = ? RETURNING id",
+                               (proposal_id, db)).fetchone() is not None
 
     # --- business definitions ---------------------------------------------------------------
 

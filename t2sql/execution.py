@@ -123,13 +123,18 @@ class Result:
 
 
 def resolve_url(db: str, settings: Settings, progress=None) -> str:
-    """A sample name (``shop``), a file path or any SQLAlchemy URL -> a SQLAlchemy URL.
+    """A sample name (``shop``), a name from the databases file, a file path or any SQLAlchemy URL
+    -> a SQLAlchemy URL.
 
     Sample databases are built on first use so a fresh checkout works at once.
     """
     from . import samples
+    from .databases import served_databases
 
     db = db.strip()
+    served = served_databases(settings.databases_file)
+    if db in served:
+        return served[db].url
     if db in samples.SAMPLE_NAMES:
         path = samples.sample_path(settings.sample_dir, db)
         if not path.exists():
@@ -186,7 +191,17 @@ class Database:
 
     def run(self, sql: str, max_rows: int = 1000, timeout_s: float | None = None,
             max_result_mb: float = 50.0) -> Result:
-        """Run exactly one read statement with a time limit, a row cap and a result-size cap.
+        """Run exactly one read statement in a query worker (``sandbox``): OS limits on memory and
+        CPU, a deadline enforced by killing the worker, and the row and size caps of ``run_here``."""
+        from .sandbox import Job, pool
+
+        timeout_s = self.timeout_s if timeout_s is None else timeout_s
+        return pool().run(Job(self.url, sql, max_rows, timeout_s, max_result_mb, self.memory_limit))
+
+    def run_here(self, sql: str, max_rows: int = 1000, timeout_s: float | None = None,
+                 max_result_mb: float = 50.0) -> Result:
+        """Run exactly one read statement in this process with a time limit, a row cap and a
+        result-size cap (what a worker does; ``run`` is the entry point for user queries).
 
         The statement is expected to be guard-approved, but nothing here depends on it: anything
         other than one read query is refused or made harmless by the connection (module doc).
@@ -263,7 +278,7 @@ def _statement_cursor(backend: str, raw, sql: str) -> Iterator[tuple[object, Cal
 
 
 def _check_duckdb_statement(raw, sql: str) -> None:
-    """DuckDB's own parser must see exactly one statement, and it must be a SELECT."""
+    """DuckDB's own parser must see exactly one statement, and it must be a query."""
     import duckdb
 
     try:
@@ -272,7 +287,8 @@ def _check_duckdb_statement(raw, sql: str) -> None:
         raise QueryError(MSG_FAILED.format(_short(exc))) from exc
     if len(statements) != 1:
         raise QueryError(MSG_ONE_STATEMENT)
-    if statements[0].type != duckdb.StatementType.SELECT:
+    # MULTI: a PIVOT without an IN list, which DuckDB runs as a query for the pivot values, then the pivot.
+    if statements[0].type not in (duckdb.StatementType.SELECT, duckdb.StatementType.MULTI):
         raise QueryError(MSG_ONLY_SELECT)
 
 

@@ -13,17 +13,19 @@ The module imports only the standard library and sqlglot: it sits on the fast CL
 
 from __future__ import annotations
 
+import difflib
 import logging
 import math
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
+from sqlglot.tokens import TokenType
 
 from .errors import GuardRefusal
 
@@ -42,7 +44,7 @@ DENIED_STATEMENTS = {
     "Pragma": "PRAGMA", "Set": "SET", "Use": "USE", "Transaction": "BEGIN",
     "Commit": "COMMIT", "Rollback": "ROLLBACK", "Into": "SELECT ... INTO",
     "LoadData": "LOAD DATA", "Describe": "DESCRIBE", "Show": "SHOW",
-    "Summarize": "SUMMARIZE", "Analyze": "ANALYZE", "Grant": "GRANT", "Revoke": "REVOKE",
+    "Analyze": "ANALYZE", "Grant": "GRANT", "Revoke": "REVOKE",
     "Export": "EXPORT", "Kill": "KILL", "Declare": "DECLARE", "Execute": "EXECUTE",
     "Cache": "CACHE", "Uncache": "UNCACHE", "Refresh": "REFRESH",
     "LockingStatement": "LOCKING", "Put": "PUT", "Get": "GET", "ListStage": "LIST",
@@ -58,22 +60,21 @@ DENIED_STATEMENT_CLASSES = tuple(
 # sqlglot keeps statement-level classes in these modules: anything from them that is not listed
 # as harmless is refused too, so a statement class added in a newer sqlglot fails closed.
 STATEMENT_MODULES = ("sqlglot.expressions.ddl", "sqlglot.expressions.dml")
-HARMLESS_STATEMENT_MODULE_CLASSES = frozenset({"Comprehension", "Heredoc"})
+HARMLESS_STATEMENT_MODULE_CLASSES = frozenset({"Comprehension", "Heredoc", "Summarize"})
 
 # --- Table sources ---------------------------------------------------------------------------
 # A table name containing one of these is a file path or URL (DuckDB reads 'x.csv' or
 # "https://..." in FROM as a file), not a table of this database.
 FILE_LIKE_NAME = re.compile(r"[./\\:~*?]")
-# System relations that expose credentials, server files or other sessions' queries.
-SENSITIVE_TABLES = {
-    "postgres": frozenset({
-        "pg_authid", "pg_shadow", "pg_user_mappings", "pg_settings", "pg_file_settings",
-        "pg_hba_file_rules", "pg_ident_file_mappings", "pg_stat_activity", "pg_config",
-        "pg_largeobject", "pg_stat_statements",
-    }),
-    # SQLite's page-level virtual tables (sqlite_dbpage can even write raw pages).
-    "sqlite": frozenset({"dbstat", "sqlite_dbpage", "sqlite_stmt"}),
-}
+# Catalogs of the engine itself: a user query reads user tables only (the schema browser shows
+# the structure). Schemas, and name prefixes of system tables, views and table-valued pragmas.
+SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog", "pg_toast", "temp", "system"})
+SYSTEM_TABLE_PREFIXES = ("pg_", "sqlite_", "duckdb_", "pragma_", "information_schema")
+SYSTEM_TABLES = frozenset({"dbstat"})  # SQLite's page-level virtual table (its sibling sqlite_dbpage can write pages)
+# The schema a catalog's unqualified table names live in, per dialect.
+DEFAULT_SCHEMAS = {"duckdb": frozenset({"main"}), "sqlite": frozenset({"main"}), "postgres": frozenset({"public"})}
+# DuckDB statements sqlglot parses only without a trailing ORDER BY / LIMIT: run as a subquery.
+PIVOT_STATEMENTS = frozenset({"PIVOT", "UNPIVOT", "PIVOT_WIDER", "PIVOT_LONGER"})
 # Table functions allowed as a FROM source: they only reshape values already in the query.
 ALLOWED_TABLE_FUNCTIONS = (exp.Unnest,)
 
@@ -221,9 +222,12 @@ MSG_UNKNOWN_FUNCTION = "허용 목록에 없는 함수({})는 사용할 수 없�
 MSG_TABLE_FUNCTION = "FROM 절에는 실제 테이블 이름만 쓸 수 있습니다. 테이블 함수({})는 사용할 수 없습니다."
 MSG_FILE_TABLE = "파일이나 외부 주소({})를 테이블처럼 읽을 수 없습니다."
 MSG_OTHER_DATABASE = "다른 데이터베이스의 테이블({})은 읽을 수 없습니다."
-MSG_SENSITIVE_TABLE = "시스템 보안 정보 테이블({})은 읽을 수 없습니다."
+MSG_SYSTEM_TABLE = ("데이터베이스 시스템 카탈로그({})는 조회할 수 없습니다. "
+                    "테이블과 열은 화면의 스키마 보기에서 확인하세요.")
+MSG_UNKNOWN_TABLE = "이 데이터베이스의 테이블 목록에 없는 테이블({})은 조회할 수 없습니다."
+MSG_CLOSE_TABLES = " 비슷한 테이블: {}"
 MSG_RECURSION = ("끝나는 조건이 없는 재귀 CTE({})는 실행할 수 없습니다. "
-                 "재귀 부분에 열을 비교하는 WHERE 조건(예: WHERE n < 100)을 넣어 주세요.")
+                 "재귀 부분에 열을 비교하는 WHERE 조건(예: WHERE n < 100)이나 CTE 안의 LIMIT을 넣어 주세요.")
 MSG_SERIES_TOO_LARGE = "{}의 범위가 너무 큽니다(약 {:,}개). 한 번에 {:,}개 이하로 줄여 주세요."
 MSG_GENERATED_TOO_LARGE = "만들려는 값이 너무 깁니다: {} (길이 {:,}). 길이는 {:,} 이하로 줄여 주세요."
 MSG_SERIES_NOT_LITERAL = "{}의 시작·끝·간격은 숫자나 날짜 상수로 써야 합니다(열이나 식은 쓸 수 없습니다)."
@@ -241,13 +245,18 @@ class Approved:
     tables: tuple[str, ...]
 
 
-def check(sql: str, dialect: str, max_rows: int = 1000) -> Approved:
-    """Prove ``sql`` is one safe read query in ``dialect`` (a sqlglot name) or raise GuardRefusal."""
+def check(sql: str, dialect: str, max_rows: int = 1000, tables: Collection[str] | None = None) -> Approved:
+    """Prove ``sql`` is one safe read query in ``dialect`` (a sqlglot name) or raise GuardRefusal.
+
+    ``tables``: the user tables of the database (the catalog's names); when given, a query may read
+    nothing else. System catalogs are refused either way."""
     if dialect not in SAFE_FUNCTIONS:
         raise GuardRefusal(MSG_DIALECT.format(dialect))
     if max_rows < 1:
         raise ValueError("max_rows must be at least 1")
-    root = _inspect(sql, dialect)
+    root = _inspect(_pivot_as_query(sql, dialect), dialect)
+    if tables is not None:
+        _raise_if(_unknown_table_refusal(root, dialect, {t.lower() for t in tables}))
     root, limit_added = _cap_rows(root, max_rows)
     normalised = _generate(root, dialect)
     _recheck(normalised, dialect, max_rows)
@@ -286,6 +295,27 @@ def _parse(sql: str, dialect: str) -> tuple[list[exp.Expression], list[str]]:
         except (SqlglotError, ValueError) as err:
             raise GuardRefusal(MSG_PARSE.format(_first_line(str(err)) or type(err).__name__)) from None
     return [s for s in parsed if s is not None], warnings
+
+
+def _pivot_as_query(sql: str, dialect: str) -> str:
+    """DuckDB's ``PIVOT t ON c USING sum(x) GROUP BY g ORDER BY g LIMIT n`` statement as the
+    query ``SELECT * FROM (PIVOT t ON c USING sum(x) GROUP BY g) AS pivoted ORDER BY g LIMIT n``
+    (the same result; sqlglot reads the statement only without its ORDER BY / LIMIT)."""
+    if dialect != "duckdb":
+        return sql
+    try:
+        tokens = sqlglot.tokenize(sql, read=dialect)
+    except SqlglotError:
+        return sql  # the parser will refuse it with a clear reason
+    if not tokens or tokens[0].text.upper() not in PIVOT_STATEMENTS:
+        return sql
+    depth, cut = 0, len(sql)
+    for token in tokens:
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        if depth == 0 and token.token_type in (TokenType.ORDER_BY, TokenType.LIMIT, TokenType.SEMICOLON):
+            cut = token.start
+            break
+    return f"SELECT * FROM ({sql[:cut]}) AS pivoted {sql[cut:]}"
 
 
 def _parse_detail(err: ParseError) -> str:
@@ -374,6 +404,8 @@ def _root_refusal(root: exp.Expression) -> str | None:
     """The statement itself must be a SELECT or a set operation of SELECTs (CTEs allowed)."""
     if isinstance(root, (exp.Select, exp.SetOperation)):
         return None
+    if isinstance(root, exp.Summarize) and not root.args.get("table"):  # DuckDB: statistics of a table or query
+        return None
     if isinstance(root, exp.Subquery) and isinstance(_unwrap(root.this), (exp.Select, exp.SetOperation)):
         return None
     return MSG_NOT_QUERY
@@ -408,8 +440,19 @@ def _table_refusal(node: exp.Expression, dialect: str) -> str | None:
     for part in node.parts:
         if FILE_LIKE_NAME.search(part.name):
             return MSG_FILE_TABLE.format(part.name)
-    if node.name.lower() in SENSITIVE_TABLES.get(dialect, ()):
-        return MSG_SENSITIVE_TABLE.format(node.name)
+    name = node.name.lower()
+    if node.db.lower() in SYSTEM_SCHEMAS or name in SYSTEM_TABLES or name.startswith(SYSTEM_TABLE_PREFIXES):
+        return MSG_SYSTEM_TABLE.format(".".join(p.name for p in node.parts))
+    return None
+
+
+def _unknown_table_refusal(root: exp.Expression, dialect: str, user_tables: set[str]) -> str | None:
+    """Every table read must be one of the database's user tables (CTE names aside)."""
+    for qualified in _tables(root):
+        *schema, name = qualified.split(".")
+        if name not in user_tables or (schema and schema[-1] not in DEFAULT_SCHEMAS[dialect]):
+            close = difflib.get_close_matches(name, sorted(user_tables), n=3, cutoff=0.6)
+            return MSG_UNKNOWN_TABLE.format(qualified) + (MSG_CLOSE_TABLES.format(", ".join(close)) if close else "")
     return None
 
 
@@ -482,10 +525,22 @@ def _recursion_refusal(with_: exp.With, dialect: str) -> str | None:
         return None
     for cte in with_.expressions:
         name = cte.alias_or_name.lower()
+        if _literal_limit(cte.this):  # LIMIT inside the CTE stops the recursion (SQLite, DuckDB, PostgreSQL)
+            continue
         for term in _set_operands(cte.this)[1:]:
             if _reads_table(term, name) and not _has_row_condition(term):
                 return MSG_RECURSION.format(cte.alias_or_name)
     return None
+
+
+def _literal_limit(query: exp.Expression) -> bool:
+    """The query (or its last set-operation operand, where SQLite hangs it) ends at a constant LIMIT."""
+    query = _unwrap(query)
+    for part in (query, _set_operands(query)[-1]):
+        limit = part.args.get("limit")
+        if limit is not None and _literal_count(limit) is not None:
+            return True
+    return False
 
 
 def _set_operands(query: exp.Expression) -> list[exp.Expression]:
@@ -601,6 +656,8 @@ def _cap_rows(root: exp.Expression, max_rows: int) -> tuple[exp.Expression, bool
     LIMIT expressions, percentages and WITH TIES cannot be compared, so the query is wrapped as
     ``SELECT * FROM (query) LIMIT max_rows``, which keeps its own limit semantics intact.
     """
+    if isinstance(root, exp.Summarize):  # one row per column of what it summarises
+        return root, False
     current = root.args.get("limit")
     if current is None:
         root.set("limit", exp.Limit(expression=exp.Literal.number(max_rows)))

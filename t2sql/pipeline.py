@@ -21,6 +21,7 @@ from typing import Callable
 from . import grounding, guard, sensitive
 from .audit import AuditLog
 from .catalog import Catalog, build_catalog, load_annotations
+from .databases import served_databases
 from .dates import parse_today, resolve_relative_dates
 from .errors import GuardRefusal, T2SQLError
 from .execution import Database, Result, open_database, resolve_url
@@ -141,6 +142,10 @@ class Pipeline:
                     progress("데이터베이스 구조를 읽는 중…")
                 annotations = load_annotations(self.settings.schema_dir, database.label)
                 annotations = merge(generated, annotations)  # a human yaml wins over onboarding's, field by field
+                served = served_databases(self.settings.databases_file).get(db.strip())
+                if served:  # the databases file fills in what the yaml leaves out
+                    annotations = {**{k: v for k in ("description", "sensitive_policy")
+                                      if (v := getattr(served, k))}, **annotations}
                 catalog = build_catalog(database, annotations, self.settings.sample_values,
                                         self.settings.sensitive_patterns)
                 if generated:
@@ -396,6 +401,26 @@ class Pipeline:
             self.run(db, sql, session)
         return self.examples.store.add(self.catalog(db).database, question, sql, source, author)
 
+    def propose_example(self, db: str, question: str, sql: str, source: str, session: str = "cli", ran: bool = False):
+        """A user's pair queued for an admin (verified like a saved one; it steers no prompt yet)."""
+        if not ran:
+            self.run(db, sql, session)
+        proposal = self.examples.store.propose(self.catalog(db).database, question, sql, source, session)
+        self._audit(session, self.database(db), proposal.sql, "proposed", reason=f"검토 요청 #{proposal.id}: {question}")
+        return proposal
+
+    def review_example(self, db: str, proposal_id: int, approve: bool, session: str = "cli"):
+        """An admin's decision on a proposal, written to the audit log; the approved pair is returned."""
+        store, database = self.examples.store, self.catalog(db).database
+        pending = next((p for p in store.proposals(database) if p.id == proposal_id), None)
+        pair = store.approve(proposal_id, database) if approve else None
+        if not approve:
+            store.reject(proposal_id, database)
+        if pending:
+            self._audit(session, self.database(db), pending.sql, "approved" if approve else "rejected",
+                        reason=f"검토 요청 #{proposal_id} ({pending.author}): {pending.question}")
+        return pair
+
     def update_example(self, db: str, example_id: int, question: str, sql: str, session: str = "cli"):
         """Edit a stored pair; the new SQL must run, like a new one."""
         self.run(db, sql, session)
@@ -478,7 +503,7 @@ class Pipeline:
         database = self.database(db)
         started = time.perf_counter()
         try:
-            approved = guard.check(sql, database.dialect, self.settings.max_rows)
+            approved = guard.check(sql, database.dialect, self.settings.max_rows, tables=self.catalog(db).tables)
             exposure = self.exposure(db, approved.sql)
             result = database.run(approved.sql, self.settings.max_rows, self.settings.query_timeout_s,
                                   self.settings.max_result_mb)

@@ -27,6 +27,8 @@ class Settings:
     # Where things live
     sample_dir: Path = _opt(ROOT / "sample_dbs", "Folder of the generated DuckDB sample databases (built on first use).")
     schema_dir: Path = _opt(ROOT / "schemas", "Folder of `<db>.yaml` Korean annotations.")
+    databases_file: Path = _opt(ROOT / "databases.yaml", "The operator's list of databases the app serves (name, url with `${VAR}` credentials, description, sensitive_policy); see databases.example.yaml.")
+    allow_custom_url: bool = _opt(False, "Show the free SQLAlchemy URL field in the app: any browser user can then make the server open any URL it can reach.")
     data_dir: Path = _opt(ROOT / ".t2sql", "Working data: the embedded Chroma index, the examples store and the audit log.")
     cache_dir: Path = _opt(Path.home() / ".cache" / "t2sql", "Converted model checkpoints (the GGUF base is converted here once).")
     # Generation
@@ -65,14 +67,18 @@ class Settings:
     max_repairs: int = _opt(2, "Most automatic repair rounds per question.")
     candidates: int = _opt(4, "Alternatives sampled by the `candidates` strategy.")
     # Execution limits
-    query_timeout_s: float = _opt(10.0, "Time limit per query; the query is cancelled past it.")
+    query_timeout_s: float = _opt(10.0, "Time limit per query; the query is cancelled past it, and its worker killed a second later.")
     max_rows: int = _opt(1000, "Most rows a query returns; a LIMIT is added when missing.")
     max_result_mb: float = _opt(50.0, "Most memory one result may take; rows past it are dropped and the result is marked truncated.")
     db_memory_limit: str = _opt("2GB", "DuckDB memory limit per database (bounds sorts, joins and giant ranges).")
+    query_workers: int = _opt(2, "Worker processes that run user queries (that many at once); a query past its limits kills only its worker.")
+    query_memory_mb: int = _opt(4096, "Address-space limit of each query worker in MB (holds whatever the SQL does, past DuckDB's own limit).")
     # Sensitive data
     sensitive_policy: str = _opt("mask", "Raw values of sensitive columns: `mask` them in results or `block` the query. A database's yaml `sensitive_policy:` overrides it.")
     sensitive_allow_counts: bool = _opt(True, "Allow COUNT(col) / COUNT(DISTINCT col) over sensitive columns (they reveal no values).")
     # Serving
+    admin_password: str = _opt("", "Password that opens the admin view (or `admin_password` in .streamlit/secrets.toml); empty and no login = the admin view stays closed.")
+    admin_emails: str = _opt("", "With Streamlit's OIDC login (`[auth]` in secrets.toml): comma-separated e-mails of the admins.")
     generation_queue: int = _opt(32, "Most questions waiting for the shared model at once; more get a Korean 'busy' message.")
     audit_log: str = _opt("", "Audit log of executed and refused queries (JSON lines); empty = `<data_dir>/audit.jsonl`.")
     audit_max_mb: float = _opt(20.0, "Size at which the audit log is rotated (`audit.jsonl.1` … `.5` are kept).")
@@ -137,4 +143,4 @@ def _coerce(name: str, default, raw: str):
 
 
 def _shown(name: str, value) -> str:
-    return "***" if name.endswith("api_key") and value else str(value)
+    return "***" if name.endswith(("api_key", "password")) and value else str(value)

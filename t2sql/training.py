@@ -1,4 +1,5 @@
-"""LoRA supervised fine-tuning for Korean text-to-SQL (peft; QLoRA automatically on CUDA).
+"""Supervised fine-tuning for Korean text-to-SQL: a LoRA (peft; QLoRA automatically on CUDA), or
+full fine-tuning of every projection weight shipped as a LoRA extracted from the change (SVD).
 
 Defaults follow the public Korean recipe (lr 2e-4, r 16, alpha 32, dropout 0.05, 1 epoch,
 warmup 10 %, weight decay 0.01, gradient accumulation) and the prompt is built by
@@ -53,6 +54,9 @@ class TrainConfig:
     init_adapter: str = ""               # start from this adapter's weights (train it further); empty = a fresh LoRA
     max_minutes: float = 0.0             # stop (checkpointed, resumable) after this much wall time; 0 = no limit
     target_modules: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
+    method: str = "lora"                 # `lora`, or `full`: train every target projection's weights and
+    #                                      ship a rank-`lora_r` LoRA extracted from the change
+    full_model_dir: str = ""             # `full` only: also save the full model here (what extraction costs)
 
 
 def set_seed(seed: int) -> None:
@@ -139,6 +143,10 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     set_seed(config.seed)
     out = Path(config.out)
     ckpt = out / "checkpoint"
+    if config.method not in ("lora", "full"):
+        from .errors import T2SQLError
+
+        raise T2SQLError(f"학습 방식(--method)은 lora 또는 full이어야 합니다: {config.method}")
     if config.init_adapter and not (Path(config.init_adapter) / "adapter_config.json").is_file():
         from .errors import T2SQLError  # say so before generating data and loading the model
 
@@ -169,11 +177,19 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         val_records = []
 
     base = resolve_model(config.base_model, settings.cache_dir, say)
-    quantized = wants_4bit("auto")
-    model, tokenizer = load_causal_lm(base, load_in_4bit="auto", trainable=True)
+    quantized = config.method == "lora" and wants_4bit("auto")  # full fine-tuning needs unquantized weights
+    model, tokenizer = load_causal_lm(base, load_in_4bit="auto" if quantized else "no", trainable=True)
     if quantized:
         model = prepare_model_for_kbit_training(model)
-    if config.init_adapter:  # its own LoRA shape (r, alpha, targets) wins over the config's
+    start_weights: dict = {}
+    if config.method == "full":
+        start_weights = {n: p.detach().clone() for n, p in model.named_parameters()
+                         if _is_target(n, config.target_modules)}
+        if config.init_adapter:  # start from the adapter's weights; the extracted LoRA still spans base -> result
+            model = attach_adapter(model, config.init_adapter).merge_and_unload()
+        for name, p in model.named_parameters():
+            p.requires_grad = name in start_weights
+    elif config.init_adapter:  # its own LoRA shape (r, alpha, targets) wins over the config's
         model = attach_adapter(model, config.init_adapter, trainable=True)
     else:
         lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
@@ -205,7 +221,10 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         from safetensors.torch import load_file
 
         state = torch.load(ckpt / "state.pt", weights_only=False)
-        set_peft_model_state_dict(model, load_file(str(ckpt / "adapter_model.safetensors")))
+        if config.method == "full":
+            model.load_state_dict(load_file(str(ckpt / "weights.safetensors")), strict=False)
+        else:
+            set_peft_model_state_dict(model, load_file(str(ckpt / "adapter_model.safetensors")))
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         done_batches, losses = state["done_batches"], state["losses"]
@@ -253,12 +272,23 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     bar.close()
 
     model.eval()
-    val_loss = None
-    if val:
+
+    def validation_loss(m) -> float | None:
+        if not val:
+            return None
         with torch.no_grad(), autocast:  # noqa: SIM117
-            parts = [sql_token_loss(model, val[k:k + config.batch_size], pad_id).item()
+            parts = [sql_token_loss(m, val[k:k + config.batch_size], pad_id).item()
                      for k in range(0, len(val), config.batch_size)]
-        val_loss = round(sum(parts) / len(parts), 4)
+        return round(sum(parts) / len(parts), 4)
+
+    full_val_loss = None
+    if config.method == "full":
+        full_val_loss = validation_loss(model)
+        if config.full_model_dir:
+            model.save_pretrained(config.full_model_dir)
+            tokenizer.save_pretrained(config.full_model_dir)
+        model = extract_lora(model, start_weights, config.lora_r, config.target_modules)
+    val_loss = validation_loss(model)
     model.save_pretrained(str(out))
     _portable_adapter_config(out / "adapter_config.json", config.base_model)
     card = {
@@ -271,11 +301,13 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         "optimizer_steps": total_steps,
         "optimizer_steps_done": math.ceil(end / config.grad_accum),
         "hyperparameters": asdict(config),
+        "method": config.method,
         "lora": _lora_shape(model),  # the adapter's own shape (from --init-adapter it is not the config's)
         "quantized_4bit": quantized,
         "final_train_loss": round(sum(losses[-50:]) / max(1, len(losses[-50:])), 4),
         "first_train_loss": round(sum(losses[:20]) / max(1, len(losses[:20])), 4),
         "validation_loss": val_loss,
+        **({"validation_loss_full_model": full_val_loss} if config.method == "full" else {}),
         "wall_time_s": round(time.time() - started, 1),
         "hardware": _hardware(),
         "losses": losses,
@@ -289,6 +321,38 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         shutil.rmtree(ckpt)
     say(f"어댑터 저장: {out} (학습 손실 {card['final_train_loss']}, 검증 손실 {val_loss})")
     return card
+
+
+def _is_target(name: str, targets: list[str]) -> bool:
+    """A projection weight full fine-tuning trains (embeddings, tied output layer and norms stay)."""
+    return name.endswith(".weight") and any(f".{t}." in name for t in targets)
+
+
+def extract_lora(model, start_weights: dict, rank: int, targets: list[str]):
+    """``model`` back at ``start_weights`` with a rank-``rank`` LoRA (peft) holding the best
+    low-rank approximation (truncated SVD) of each weight's change: the shippable form of a full run."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    deltas = {}
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name in start_weights:
+                deltas[name] = (p.detach().float() - start_weights[name].float())
+                p.copy_(start_weights[name])
+                p.requires_grad = False
+    lora = get_peft_model(model, LoraConfig(r=rank, lora_alpha=rank, lora_dropout=0.0, target_modules=targets,
+                                            task_type="CAUSAL_LM"))
+    with torch.no_grad():
+        for name, module in lora.named_modules():
+            if not hasattr(module, "lora_A") or "default" not in module.lora_A:
+                continue
+            key = name.removeprefix("base_model.model.") + ".weight"
+            u, s, vh = torch.linalg.svd(deltas[key], full_matrices=False)
+            root = s[:rank].sqrt()
+            module.lora_B["default"].weight.copy_(u[:, :rank] * root)
+            module.lora_A["default"].weight.copy_(root[:, None] * vh[:rank])
+    return lora
 
 
 def _release_memory() -> None:
@@ -322,7 +386,14 @@ def _save_checkpoint(model, optimizer, scheduler, ckpt: Path, done_batches: int,
     import torch
 
     tmp = ckpt.with_name(ckpt.name + ".tmp")
-    model.save_pretrained(str(tmp))
+    if hasattr(model, "peft_config"):
+        model.save_pretrained(str(tmp))
+    else:  # full fine-tuning: only the trained weights (the rest is the base model)
+        from safetensors.torch import save_file
+
+        tmp.mkdir(parents=True, exist_ok=True)
+        save_file({n: p.detach().contiguous() for n, p in model.named_parameters() if p.requires_grad},
+                  str(tmp / "weights.safetensors"))
     torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "done_batches": done_batches,
                 "losses": losses, "elapsed_s": elapsed_s, "py_rng": random.getstate(), "torch_rng": torch.get_rng_state()}, tmp / "state.pt")
     if ckpt.exists():
@@ -364,8 +435,9 @@ def _write_card_markdown(path: Path, card: dict) -> None:
         "| --- | --- |",
         *[f"| {k} | {card[k]} |" for k in ("base_model", "data", "data_sha256", "train_examples", "skipped_too_long",
                                           "validation_examples", "optimizer_steps", "optimizer_steps_done",
-                                          "quantized_4bit", "lora",
-                                          "first_train_loss", "final_train_loss", "validation_loss", "wall_time_s")],
+                                          "quantized_4bit", "method", "lora",
+                                          "first_train_loss", "final_train_loss", "validation_loss",
+                                          "validation_loss_full_model", "wall_time_s") if k in card],
         f"| hardware | {card['hardware']} |",
         "",
         *([f"Wall time: {card['wall_time_note']}.", ""] if card.get("wall_time_note") else []),

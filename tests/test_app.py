@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from t2sql.settings import ROOT
 
 APP = str(ROOT / "app.py")
+ADMIN_PASSWORD = "관리자-비밀번호-1234"
 
 
 @pytest.fixture
@@ -15,6 +16,9 @@ def app_env(monkeypatch, tmp_path, tiny_model_dir, sample_dir):
     monkeypatch.setenv("T2SQL_ADAPTER", "none")
     monkeypatch.setenv("T2SQL_MAX_NEW_TOKENS", "8")
     monkeypatch.setenv("T2SQL_AUTO_ONBOARD", "false")  # test_onboarding_from_the_app turns it on
+    monkeypatch.setenv("T2SQL_ALLOW_CUSTOM_URL", "true")  # most tests open their own files by URL
+    monkeypatch.setenv("T2SQL_DATABASES_FILE", str(tmp_path / "databases.yaml"))
+    monkeypatch.setenv("T2SQL_ADMIN_PASSWORD", ADMIN_PASSWORD)
     monkeypatch.setenv("T2SQL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("T2SQL_SAMPLE_DIR", str(sample_dir))
     from streamlit.runtime.caching import cache_resource
@@ -233,14 +237,34 @@ def stored(tmp_path, db="shop"):
     return [(e.question, e.sql, e.source) for e in ExampleStore(tmp_path / "data" / "examples.sqlite").list(db)]
 
 
-def test_thumbs_up_saves_the_pair_and_the_next_similar_question_uses_it(app_env, tmp_path):
+def proposed(tmp_path, db="shop"):
+    from t2sql.examples import ExampleStore
+
+    return [(e.question, e.sql, e.source) for e in ExampleStore(tmp_path / "data" / "examples.sqlite").proposals(db)]
+
+
+def log_in(at: AppTest, password: str = ADMIN_PASSWORD) -> AppTest:
+    at.sidebar.radio(key="view").set_value("예시·정의 관리").run()
+    at.text_input(key="admin_password").input(password)
+    next(b for b in at.button if b.label == "로그인").click().run()
+    return at
+
+
+def test_thumbs_up_is_reviewed_by_an_admin_then_the_next_similar_question_uses_it(app_env, tmp_path):
     at = start()
     at.text_area(key="question").input("서울에 사는 고객은 몇 명이야?").run()
     run_sql(at, "SELECT count(*) AS n FROM customers WHERE city = '서울'")
     at.button(key="feedback_up").click().run()
-    assert any("검증된 예시로 저장했습니다" in s.value for s in at.success)
+    assert any("관리자에게 검토를 요청했습니다" in s.value for s in at.success)
+    assert stored(tmp_path) == []  # a business user's pair steers nobody's prompt yet
+    assert proposed(tmp_path) == [("서울에 사는 고객은 몇 명이야?",
+                                   "SELECT count(*) AS n FROM customers WHERE city = '서울'", "feedback")]
+    log_in(at)
+    assert any("검토 대기 (1개)" in h.value for h in at.subheader)
+    next(b for b in at.button if (b.key or "").startswith("review_ok_")).click().run()
     assert stored(tmp_path) == [("서울에 사는 고객은 몇 명이야?", "SELECT count(*) AS n FROM customers WHERE city = '서울'",
-                                 "feedback")]
+                                 "feedback")] and proposed(tmp_path) == []
+    at.sidebar.radio(key="view").set_value("질문하기").run()
     at.button(key="new_question").click().run()
     at.text_area(key="question").input("서울 사는 고객 수 알려줘").run()
     at.button(key="generate").click().run()
@@ -256,8 +280,42 @@ def test_thumbs_down_then_a_fixed_run_saves_the_correction(app_env, tmp_path):
     assert any("고친 뒤 '실행'을 누르면" in s.value for s in at.success)
     assert stored(tmp_path) == []
     run_sql(at, "SELECT city, count(*) AS n FROM customers GROUP BY city")
-    assert any("고친 SQL을 검증된 예시로 저장했습니다" in s.value for s in at.success)
+    assert any("고친 SQL: 관리자에게 검토를 요청했습니다" in s.value for s in at.success)
+    assert proposed(tmp_path) == [("도시별 고객 수", "SELECT city, count(*) AS n FROM customers GROUP BY city", "correction")]
+
+
+def test_an_admins_own_correction_is_verified_at_once(app_env, tmp_path):
+    at = log_in(start())
+    at.sidebar.radio(key="view").set_value("질문하기").run()
+    at.text_area(key="question").input("도시별 고객 수").run()
+    run_sql(at, "SELECT city FROM customers")
+    at.button(key="feedback_down").click().run()
+    run_sql(at, "SELECT city, count(*) AS n FROM customers GROUP BY city")
+    assert any("고친 SQL: 검증된 예시로 저장했습니다" in s.value for s in at.success)
     assert stored(tmp_path) == [("도시별 고객 수", "SELECT city, count(*) AS n FROM customers GROUP BY city", "correction")]
+
+
+def test_a_non_admin_cannot_reach_the_admin_view(app_env, tmp_path):
+    at = start()
+    at.sidebar.radio(key="view").set_value("예시·정의 관리").run()
+    assert not at.dataframe and not [b for b in at.button if b.label in ("예시 추가", "정의 추가")]
+    for _ in range(4):
+        log_in(at, "틀린 비밀번호")
+        assert any("비밀번호가 맞지 않습니다" in e.value for e in at.error)
+    log_in(at, "또 틀린 비밀번호")
+    log_in(at)  # locked now, even with the right password, for every session
+    assert any("잠겼습니다" in e.value for e in at.error) and not at.dataframe
+    other = start()
+    log_in(other)
+    assert any("잠겼습니다" in e.value for e in other.error)
+
+
+def test_the_admin_view_is_closed_when_no_admin_is_configured(app_env, monkeypatch):
+    monkeypatch.setenv("T2SQL_ADMIN_PASSWORD", "")
+    at = start()
+    at.sidebar.radio(key="view").set_value("예시·정의 관리").run()
+    assert any("관리 화면이 닫혀 있습니다" in w.value for w in at.warning)
+    assert not [t for t in at.text_input if t.key == "admin_password"]
 
 
 def test_follow_up_carries_the_last_turn_until_new_question(app_env):
@@ -278,8 +336,7 @@ def test_follow_up_carries_the_last_turn_until_new_question(app_env):
 
 
 def test_admin_view_lists_adds_edits_and_deletes(app_env, tmp_path):
-    at = start()
-    at.sidebar.radio(key="view").set_value("예시·정의 관리").run()
+    at = log_in(start())
     assert not at.exception and at.title[0].value == "검증된 예시와 업무 정의"
     assert any("매출 = status가" in m.value for m in at.markdown)  # definitions from schemas/shop.yaml
     at.text_input(key="admin_new_q").input("상품은 몇 개야?")
@@ -360,7 +417,26 @@ def test_onboarding_from_the_app(app_env, monkeypatch, tmp_path):
     captions = [c.value for c in at.sidebar.caption]
     assert any(c.startswith("온보딩:") and "연습 문제" in c for c in captions)
     assert at.sidebar.button(key="onboard_start").label == "온보딩 다시 하기"
-    at.radio(key="view").set_value("예시·정의 관리").run()  # the practice pairs are listed apart, for review
+    log_in(at)  # the practice pairs are listed apart, for review
     assert not at.exception
     assert any("온보딩이 만든 연습 문제" in c.value for c in at.caption)
     assert "온보딩 연습 문제" in at.subheader[0].value
+
+
+def test_the_url_field_is_absent_unless_the_operator_enables_it(app_env, monkeypatch):
+    monkeypatch.setenv("T2SQL_ALLOW_CUSTOM_URL", "false")
+    at = start()
+    options = at.selectbox(key="db_choice").options
+    assert "직접 입력 (SQLAlchemy URL)" not in options and "shop · 온라인 쇼핑몰" in options
+    assert not [t for t in at.text_input if t.key == "db_url"]
+
+
+def test_a_database_from_the_databases_file_is_offered_by_name(app_env, monkeypatch, tmp_path, sqlite_file):
+    monkeypatch.setenv("T2SQL_ALLOW_CUSTOM_URL", "false")
+    monkeypatch.setenv("COMPANY_DB", str(sqlite_file))
+    (tmp_path / "databases.yaml").write_text(
+        "databases:\n  - name: company\n    url: sqlite:///${COMPANY_DB}\n    description: 인사 데이터\n", encoding="utf-8")
+    at = start("company")
+    assert not at.exception
+    assert "company · 인사 데이터" in at.selectbox(key="db_choice").options
+    assert "테이블 2개" in at.sidebar.success[0].value

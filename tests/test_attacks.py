@@ -450,7 +450,8 @@ BENIGN_BY_ENGINE = {
         ("printf-total", "SELECT printf('%.1f', total(amount)) FROM refunds"),
         ("instr-substr", "SELECT instr(name, ' '), substr(name, 1, 2) FROM products WHERE product_id <= 20"),
         ("glob", "SELECT name FROM products WHERE name GLOB '베이직*'"),
-        ("sqlite-master", "SELECT name FROM sqlite_master WHERE type = 'table'"),
+        ("recursive-cte-with-limit", "WITH RECURSIVE cnt(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM cnt LIMIT 12) "
+                                     "SELECT x FROM cnt"),
     ],
     "postgres": [
         ("date-trunc-month", "SELECT date_trunc('month', order_date) AS m, SUM(total_amount) FROM orders GROUP BY 1 ORDER BY 1"),

@@ -100,3 +100,43 @@ def test_a_setting_of_the_wrong_type_is_a_korean_error():
     out = run_cli("settings", env={"T2SQL_MAX_ROWS": "many"})
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "오류: 환경 변수 T2SQL_MAX_ROWS의 값 'many'을(를) 쓸 수 없습니다: 정수 값이어야 합니다" in out.stderr
+
+
+@pytest.mark.parametrize("engine, sql", [
+    ("sqlite", "SELECT name FROM sqlite_master"),
+    ("sqlite", "SELECT * FROM pragma_database_list"),
+    ("sqlite", 'SELECT * FROM "SQLITE_SCHEMA"'),
+    ("duckdb", "SELECT * FROM duckdb_settings"),
+    ("duckdb", "SELECT path FROM duckdb_databases"),
+    ("duckdb", "SELECT * FROM pg_catalog.pg_settings"),
+    ("duckdb", "SELECT * FROM information_schema.tables"),
+])
+def test_sql_refuses_system_catalogs_with_exit_2(sqlite_file, tmp_path, engine, sql):
+    out = run_cli("sql", "--db", _engine_url(engine, sqlite_file, tmp_path), sql)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "시스템 카탈로그" in out.stderr and out.stdout == ""
+
+
+@pytest.mark.parametrize("engine, sql, first_row", [
+    ("sqlite", "WITH RECURSIVE cnt(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM cnt LIMIT 12) SELECT max(x) AS m FROM cnt",
+     {"m": 12}),
+    ("duckdb", "PIVOT sales ON region USING sum(amount) GROUP BY year ORDER BY year", {"year": 2024, "A": 10, "B": 5}),
+    ("duckdb", "FROM sales SELECT region, sum(amount) AS s GROUP BY region ORDER BY region", {"region": "A", "s": 17}),
+])
+def test_sql_runs_analytics_statement_forms(sqlite_file, tmp_path, engine, sql, first_row):
+    out = run_cli("sql", "--db", _engine_url(engine, sqlite_file, tmp_path), "--format", "json", sql)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)[0] == first_row
+
+
+def _engine_url(engine, sqlite_file, tmp_path):
+    if engine == "sqlite":
+        return f"sqlite:///{sqlite_file}"
+    import duckdb
+
+    path = tmp_path / "sales.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE sales AS SELECT * FROM (VALUES (2024, 'A', 10), (2024, 'B', 5), (2025, 'A', 7)) "
+                "t(year, region, amount)")
+    con.close()
+    return f"duckdb:///{path}"

@@ -101,3 +101,16 @@ def test_natural_records_split_by_schema_and_train(monkeypatch, tmp_path, tiny_m
     assert {r["domain"] for r in train_rows} == {"card_txn"} and {r["domain"] for r in test_rows} == {"airline"}
     assert {r["rendering"] for r in train_rows} == {"bare", "annotated"}
     assert all({"db_id", "context", "question", "answer"} <= r.keys() for r in train_rows + test_rows)
+
+
+def test_held_out_questions_export_for_eval_spread_over_difficulty(tmp_path):
+    exported = corpus.export_eval(tmp_path, "test", per_schema=6)
+    assert sorted(db.stem for db, _ in exported) == sorted(corpus.HELD_OUT["test"])
+    for db, questions in exported:
+        rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines()]
+        assert len(rows) == 6 and {r["difficulty"] for r in rows} == {"easy", "medium", "hard"}
+        con = sqlite3.connect(db)
+        try:
+            assert all(con.execute(r["sql"]).fetchall() for r in rows)
+        finally:
+            con.close()

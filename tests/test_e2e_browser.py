@@ -14,6 +14,7 @@ import pytest
 
 from t2sql.loadtest import AppPage, chromium_path, run_load, serve_app
 
+ADMIN_PASSWORD = "e2e-관리자"
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
 playwright = pytest.importorskip("playwright.async_api")
 
@@ -21,7 +22,8 @@ playwright = pytest.importorskip("playwright.async_api")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sample_dir, default_model_dir):
     data = tmp_path_factory.mktemp("e2e-data")
-    env = {"T2SQL_DATA_DIR": str(data), "T2SQL_SAMPLE_DIR": str(sample_dir), "T2SQL_TODAY": "2025-12-15"}
+    env = {"T2SQL_DATA_DIR": str(data), "T2SQL_SAMPLE_DIR": str(sample_dir), "T2SQL_TODAY": "2025-12-15",
+           "T2SQL_ADMIN_PASSWORD": ADMIN_PASSWORD}
     with serve_app(env, log_path=data / "streamlit.log") as (url, proc):
         yield url, proc, data
 
@@ -56,12 +58,12 @@ def test_ask_edit_run_chart_download_in_a_real_browser(server, tmp_path):
             await page.get_by_text("이 쿼리가 하는 일").wait_for()
             await page.screenshot(path=shots / "02-generated-sql.png", full_page=True)
 
-            # the generated SQL runs as it is; a good answer becomes a verified example with one click
+            # the generated SQL runs as it is; a good answer goes to an admin for review with one click
             await app.run()
             assert not await app.errors()
             await page.get_by_role("button", name="정확해요").click()
             await app.wait_idle()
-            await page.get_by_text("검증된 예시로 저장했습니다").first.wait_for()
+            await page.get_by_text("관리자에게 검토를 요청했습니다").first.wait_for()
             await page.screenshot(path=shots / "07-feedback.png", full_page=True)
 
             # the analyst edits the SQL; the explanation follows the edit
@@ -105,8 +107,22 @@ def test_ask_edit_run_chart_download_in_a_real_browser(server, tmp_path):
             assert "GROUP BY" in await app.sql()
             await page.screenshot(path=shots / "06-history.png", full_page=True)
 
-            # the admin view lists the saved pair and the yaml's business definitions
+            # the admin view is closed to a business user: a password form, no examples
             await page.get_by_test_id("stSidebar").get_by_text("예시·정의 관리").click()
+            await app.wait_idle()
+            await page.get_by_label("관리자 비밀번호").wait_for()
+            assert await page.get_by_text("검토 대기").count() == 0
+            await page.get_by_label("관리자 비밀번호").fill("틀린 비밀번호")
+            await page.get_by_role("button", name="로그인").click()
+            await app.wait_idle()
+            await page.get_by_text("비밀번호가 맞지 않습니다").wait_for()
+
+            # the admin logs in, approves the proposed pair; it is listed with the yaml's definitions
+            await page.get_by_label("관리자 비밀번호").fill(ADMIN_PASSWORD)
+            await page.get_by_role("button", name="로그인").click()
+            await app.wait_idle()
+            await page.get_by_text("검토 대기 (1개)").wait_for()
+            await page.get_by_role("button", name="승인").click()
             await app.wait_idle()
             await page.get_by_text("검증된 예시 (1개)").wait_for()
             await page.get_by_text("매출 = status가").first.wait_for()

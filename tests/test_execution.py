@@ -220,3 +220,17 @@ def test_open_database_keeps_old_signature(duckdb_file):
 
     url = f"duckdb:///{duckdb_file}"
     assert open_database(url, 10.0) is open_database(url, 10.0, memory_limit="2GB")
+
+
+def test_duckdb_runs_a_pivot_that_needs_two_passes_but_never_a_write_hidden_in_one(duckdb_file):
+    """A PIVOT without an IN list is one statement DuckDB runs in two passes (type MULTI): it runs;
+    a write dressed the same way still meets the read-only connection."""
+    db = Database(f"duckdb:///{duckdb_file}")
+    result = db.run("SELECT * FROM (PIVOT (SELECT id % 2 AS odd FROM t) ON odd USING count(*)) p")
+    assert result.columns == ["0", "1"] and result.rows == [(25, 25)]
+    before = digest(duckdb_file)
+    for sql in ("CREATE TABLE x AS PIVOT t ON name USING count(*)", "INSERT INTO t PIVOT t ON name USING count(*)"):
+        with pytest.raises(QueryError):
+            db.run(sql)
+    db.dispose()
+    assert digest(duckdb_file) == before

@@ -91,7 +91,6 @@ REFUSED_DUCKDB = [
     ("call", "CALL pragma_version()", "CALL 문"),
     ("checkpoint", "CHECKPOINT", NOT_READ),
     ("force-checkpoint", "FORCE CHECKPOINT", "FORCE 문"),
-    ("summarize", "SUMMARIZE orders", "SUMMARIZE 문"),
     ("describe", "DESCRIBE orders", "DESCRIBE 문"),
     ("show-tables", "SHOW TABLES", "SHOW 문"),
     ("merge", "MERGE INTO products p USING products s ON p.id = s.id WHEN MATCHED THEN DELETE", "MERGE 문"),
@@ -131,7 +130,6 @@ REFUSED_DUCKDB = [
     ("generate-series-from", "SELECT * FROM generate_series(1, 10)", TABLE_FN),
     ("range-from", "SELECT * FROM range(10)", TABLE_FN),
     ("for-update", "SELECT * FROM orders FOR UPDATE", "FOR UPDATE"),
-    ("pivot-statement", "PIVOT orders ON customer_id USING sum(amount)", NOT_READ),
     ("values-root", "VALUES (1), (2)", NOT_READ),
     ("method-call-getenv", "SELECT 'HOME'.getenv()", SYSTEM),
     ("method-call-read-text", "SELECT '/etc/passwd'.read_text()", FILE),
@@ -210,8 +208,8 @@ REFUSED_POSTGRES = [
     ("rows-from-pg-read-file", "SELECT * FROM ROWS FROM (pg_read_file('/etc/passwd'))", FILE),
     ("query-to-xml", "SELECT query_to_xml('DELETE FROM orders', true, true, '')", UNKNOWN_FN),
     ("for-update-skip-locked", "SELECT * FROM orders FOR UPDATE OF orders SKIP LOCKED", "FOR UPDATE"),
-    ("pg-shadow", "SELECT * FROM pg_shadow", "보안 정보"),
-    ("pg-authid-qualified", "SELECT rolpassword FROM pg_catalog.pg_authid", "보안 정보"),
+    ("pg-shadow", "SELECT * FROM pg_shadow", "시스템 카탈로그"),
+    ("pg-authid-qualified", "SELECT rolpassword FROM pg_catalog.pg_authid", "시스템 카탈로그"),
 ]
 
 
@@ -329,7 +327,6 @@ ALLOWED_BY_DIALECT = {
         ("iif", "SELECT iif(qty > 1, '여러 개', '한 개') FROM orders"),
         ("glob-operator", "SELECT name FROM products WHERE name GLOB '*상품*'"),
         ("schema-qualified", "SELECT name FROM main.customers"),
-        ("sqlite-master", "SELECT name FROM sqlite_master WHERE type = 'table'"),
     ],
     "postgres": [
         ("date-trunc", "SELECT date_trunc('month', ordered_at) AS m, SUM(amount) FROM orders GROUP BY 1 ORDER BY 1"),
@@ -346,8 +343,6 @@ ALLOWED_BY_DIALECT = {
         ("percentile", "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) FROM orders"),
         ("fetch-first", "SELECT name FROM products ORDER BY id FETCH FIRST 2 ROWS ONLY"),
         ("schema-qualified", "SELECT name FROM guard_test.customers"),
-        ("pg-catalog-read", "SELECT relname FROM pg_catalog.pg_class WHERE relkind = 'r'"),
-        ("information-schema", "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"),
     ],
 }
 
@@ -383,7 +378,10 @@ SCHEMA = [
     "INSERT INTO orders VALUES (1, 1, 1, 1, 1500, '2024-01-05'), (2, 1, 2, 2, 60, '2024-01-20'),"
     " (3, 2, 3, 5, 60, '2024-02-11'), (4, 3, 4, 1, 250, '2024-03-03'), (5, 3, 2, 1, 30, '2024-04-18'),"
     " (6, 2, 1, 1, 1500, '2024-05-30'), (7, 4, 3, 0, 0, '2024-06-01'), (8, 1, 3, 3, 36, '2024-06-15')",
+    'CREATE TABLE memo ("order" INTEGER, "group" TEXT, "select" TEXT)',
+    "INSERT INTO memo VALUES (1, 'A', '삭제 DROP 금지'), (2, 'B', 'DELETE 요청')",
 ]
+TABLES = ["customers", "products", "orders", "memo"]
 
 
 @pytest.fixture(scope="module")
@@ -438,12 +436,7 @@ def _assert_same_rows(original, normalised, sql):
 
 
 def _executable(dialect):
-    skip = {"information-schema", "pg-catalog-read"}  # depend on the server, not on our tables
-    return [
-        pytest.param(sql, id=f"{dialect}-{case_id}")
-        for case_id, sql in ALLOWED_EVERYWHERE + ALLOWED_BY_DIALECT[dialect]
-        if case_id not in skip
-    ]
+    return [pytest.param(sql, id=f"{dialect}-{case_id}") for case_id, sql in ALLOWED_EVERYWHERE + ALLOWED_BY_DIALECT[dialect]]
 
 
 @pytest.mark.parametrize("sql", _executable("duckdb"))
@@ -675,3 +668,119 @@ def test_new_system_tables_refused_on_sqlite():
     for table in ("dbstat", "sqlite_dbpage"):
         with pytest.raises(GuardRefusal):
             guard.check(f"SELECT * FROM {table}", "sqlite")
+
+
+# --- Only the database's own tables ------------------------------------------------------------
+SYSTEM_CATALOG = "시스템 카탈로그"
+NOT_LISTED = "테이블 목록에 없는"
+CATALOG_REFUSED = [
+    # (dialects, id, sql, fragment): system catalogs under any quoting or casing, and unlisted tables
+    (("duckdb",), "duckdb-settings-view", "SELECT name, value FROM duckdb_settings", SYSTEM_CATALOG),
+    (("duckdb",), "duckdb-databases-quoted-upper", 'SELECT path FROM "DUCKDB_DATABASES"', SYSTEM_CATALOG),
+    (("duckdb",), "duckdb-logs", "SELECT * FROM duckdb_logs", SYSTEM_CATALOG),
+    (("duckdb",), "duckdb-tables-in-main", "SELECT * FROM main.duckdb_tables", SYSTEM_CATALOG),
+    (("duckdb", "postgres"), "pg-settings-qualified", "SELECT * FROM pg_catalog.pg_settings", SYSTEM_CATALOG),
+    (("duckdb", "postgres"), "pg-class-quoted", 'SELECT relname FROM "pg_catalog"."pg_class"', SYSTEM_CATALOG),
+    (ALL, "pg-settings-bare", "SELECT * FROM pg_settings", SYSTEM_CATALOG),
+    (ALL, "information-schema", "SELECT table_name FROM information_schema.tables", SYSTEM_CATALOG),
+    (ALL, "information-schema-upper", "SELECT * FROM INFORMATION_SCHEMA.COLUMNS", SYSTEM_CATALOG),
+    (ALL, "catalog-in-subquery", "SELECT * FROM orders WHERE id IN (SELECT 1 FROM information_schema.tables)",
+     SYSTEM_CATALOG),
+    (ALL, "catalog-in-cte", "WITH s AS (SELECT * FROM pg_settings) SELECT * FROM s", SYSTEM_CATALOG),
+    (ALL, "catalog-joined", "SELECT o.id FROM orders o JOIN information_schema.columns c ON TRUE", SYSTEM_CATALOG),
+    (("sqlite", "duckdb"), "pragma-as-table", "SELECT * FROM pragma_database_list", SYSTEM_CATALOG),
+    (("sqlite",), "pragma-as-table-upper", "SELECT * FROM PRAGMA_TABLE_INFO", SYSTEM_CATALOG),
+    (("sqlite",), "sqlite-master", "SELECT name FROM sqlite_master WHERE type = 'table'", SYSTEM_CATALOG),
+    (("sqlite",), "sqlite-schema-bracket", "SELECT sql FROM [sqlite_schema]", SYSTEM_CATALOG),
+    (("sqlite",), "sqlite-temp-master", "SELECT * FROM temp.sqlite_temp_master", SYSTEM_CATALOG),
+    (ALL, "unlisted-table", "SELECT * FROM payroll", NOT_LISTED),
+    (ALL, "listed-name-other-schema", "SELECT * FROM hr.customers", NOT_LISTED),
+    (("duckdb",), "summarize-unlisted", "SUMMARIZE payroll", NOT_LISTED),
+]
+
+
+@pytest.mark.parametrize(("dialect", "sql", "fragment"), [
+    pytest.param(d, sql, fragment, id=f"{d}-{case_id}") for dialects, case_id, sql, fragment in CATALOG_REFUSED
+    for d in dialects
+])
+def test_only_the_databases_own_tables_are_read(dialect, sql, fragment):
+    with pytest.raises(GuardRefusal) as caught:
+        guard.check(sql, dialect, tables=TABLES)
+    assert fragment in str(caught.value) and HANGUL.search(str(caught.value)), str(caught.value)
+
+
+def test_an_unlisted_table_refusal_names_the_closest_tables():
+    with pytest.raises(GuardRefusal, match="비슷한 테이블: customers") as caught:
+        guard.check("SELECT * FROM customer", "duckdb", tables=TABLES)
+    assert "customer)" in str(caught.value)
+
+
+def test_system_catalogs_are_refused_even_without_a_table_list():
+    for dialect, sql in (("duckdb", "SELECT * FROM duckdb_settings"), ("sqlite", "SELECT * FROM sqlite_master"),
+                         ("postgres", "SELECT * FROM information_schema.tables")):
+        with pytest.raises(GuardRefusal, match=SYSTEM_CATALOG):
+            guard.check(sql, dialect)
+
+
+# --- Analytics a business analyst writes: must run -------------------------------------------
+ANALYTICS = [
+    # (dialects, id, sql)
+    (ALL, "rank-window", "SELECT customer_id, amount, RANK() OVER (PARTITION BY customer_id ORDER BY amount DESC) "
+                         "AS r FROM orders"),
+    (ALL, "running-total", "SELECT id, SUM(amount) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
+                           "AS total FROM orders"),
+    (ALL, "lag-change", "SELECT id, amount - LAG(amount) OVER (ORDER BY id) AS change FROM orders"),
+    (ALL, "cte-chain", "WITH spend AS (SELECT customer_id, SUM(amount) AS s FROM orders GROUP BY customer_id), "
+                       "mean AS (SELECT AVG(s) AS m FROM spend) SELECT spend.customer_id FROM spend, mean "
+                       "WHERE spend.s > mean.m"),
+    (ALL, "union", "SELECT city FROM customers WHERE city IS NOT NULL UNION SELECT category FROM products"),
+    (ALL, "except-never-ordered", "SELECT id FROM customers EXCEPT SELECT customer_id FROM orders"),
+    (ALL, "intersect", "SELECT id FROM products INTERSECT SELECT product_id FROM orders"),
+    (ALL, "korean-literal-with-keywords", "SELECT \"select\" FROM memo WHERE \"select\" LIKE '%DROP%' "
+                                          "OR \"select\" = 'DELETE 요청'"),
+    (ALL, "keyword-named-columns", 'SELECT "order", "group", "select" FROM memo ORDER BY "order"'),
+    (ALL, "correlated-subquery", "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o "
+                                 "WHERE o.customer_id = c.id AND o.amount > 100)"),
+    (("sqlite",), "recursive-cte-bounded-by-limit",
+     "WITH RECURSIVE cnt(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM cnt LIMIT 12) SELECT x FROM cnt"),
+    (("duckdb",), "qualify", "SELECT customer_id, amount FROM orders "
+                             "QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY amount DESC) = 1"),
+    (("duckdb",), "pivot-statement", "PIVOT orders ON product_id USING SUM(amount) GROUP BY customer_id "
+                                     "ORDER BY customer_id"),
+    (("duckdb",), "pivot-statement-limit", "PIVOT orders ON product_id IN (1, 2) USING SUM(amount) GROUP BY customer_id "
+                                           "ORDER BY customer_id LIMIT 2"),
+    (("duckdb",), "pivot-subquery", "SELECT * FROM (PIVOT orders ON product_id USING SUM(amount) GROUP BY customer_id) p "
+                                    "ORDER BY customer_id"),
+    (("duckdb",), "unpivot-statement", "UNPIVOT products ON id, price INTO NAME field VALUE amount"),
+    (("duckdb",), "from-first", "FROM orders SELECT customer_id, SUM(amount) AS s GROUP BY customer_id"),
+    (("duckdb",), "group-by-all", "SELECT customer_id, SUM(amount) FROM orders GROUP BY ALL"),
+    (("duckdb",), "summarize", "SUMMARIZE orders"),
+    (("duckdb",), "summarize-query", "SUMMARIZE SELECT amount FROM orders WHERE qty > 0"),
+    (("postgres",), "filter-clause", "SELECT COUNT(*) FILTER (WHERE qty > 1) AS many FROM orders"),
+]
+
+
+def _analytics(dialect):
+    return [pytest.param(sql, id=f"{dialect}-{case_id}") for dialects, case_id, sql in ANALYTICS if dialect in dialects]
+
+
+def _same_rows_after_guard(rows, sql, dialect):
+    approved = guard.check(sql, dialect, tables=TABLES)
+    original, guarded = rows(sql), rows(approved.sql)
+    assert guarded, "each analytics query returns rows on the fixture data"
+    _assert_same_rows(original, guarded, sql)
+
+
+@pytest.mark.parametrize("sql", _analytics("duckdb"))
+def test_analytics_run_on_duckdb(duckdb_con, sql):
+    _same_rows_after_guard(lambda q: _rows(duckdb_con, q), sql, "duckdb")
+
+
+@pytest.mark.parametrize("sql", _analytics("sqlite"))
+def test_analytics_run_on_sqlite(sqlite_con, sql):
+    _same_rows_after_guard(lambda q: _rows(sqlite_con, q), sql, "sqlite")
+
+
+@pytest.mark.parametrize("sql", _analytics("postgres"))
+def test_analytics_run_on_postgres(postgres_con, sql):
+    _same_rows_after_guard(lambda q: _pg_rows(postgres_con, q), sql, "postgres")

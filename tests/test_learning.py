@@ -18,7 +18,7 @@ from t2sql.pipeline import Pipeline
 from t2sql.prompt import Shot
 
 GOOD = "SELECT count(*) AS n FROM customers WHERE city = '서울';"
-BROKEN = "SELECT count(*) AS n FROM customer WHERE city = '서울';"  # the table is `customers`
+BROKEN = "SELECT count(*) AS n FROM customers WHERE town = '서울';"  # the column is `city`
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_repair_feeds_the_real_database_error_back(pipeline):
     assert draft.error is None and draft.sql == GOOD.rstrip(";")
     assert [f.sql for f in draft.failures] == [BROKEN.rstrip(";")]
     error = draft.failures[0].error
-    assert error.startswith("데이터베이스가 쿼리를 실행하지 못했습니다") and "customer" in error
+    assert error.startswith("데이터베이스가 쿼리를 실행하지 못했습니다") and "town" in error
     # the second prompt carried the failed SQL and DuckDB's own message
     assert len(PromptModel.prompts) == 2 and error in PromptModel.prompts[1] and BROKEN in PromptModel.prompts[1]
     approved, result = draft.checked
@@ -59,7 +59,7 @@ def test_repair_rounds_are_bounded_and_the_last_error_is_reported(pipeline):
     PromptModel.reply = staticmethod(lambda p, i: BROKEN)
     answer = pipeline.ask("shop", "서울 고객 수")
     assert answer.repairs == pipeline.settings.max_repairs == 2
-    assert len(PromptModel.prompts) == 3 and "customer" in answer.error and answer.rows == []
+    assert len(PromptModel.prompts) == 3 and "town" in answer.error and answer.rows == []
 
 
 def test_candidates_keep_the_first_alternative_that_runs(pipeline):
@@ -74,7 +74,7 @@ def test_candidates_keep_the_first_alternative_that_runs(pipeline):
 def test_candidates_that_all_fail_keep_the_first_sql_and_list_the_alternatives(pipeline):
     PromptModel.reply = staticmethod(lambda p, i: BROKEN if len(PromptModel.prompts) == 1 else f"SELECT nope{i} FROM customers;")
     draft = pipeline.solve("shop", "서울 고객 수", strategy="candidates")
-    assert draft.sql == BROKEN.rstrip(";") and "customer" in str(draft.error) and draft.checked is None
+    assert draft.sql == BROKEN.rstrip(";") and "town" in str(draft.error) and draft.checked is None
     assert [f.sql for f in draft.failures] == [f"SELECT nope{i} FROM customers" for i in range(4)]
 
 
@@ -107,7 +107,7 @@ def test_candidates_replace_sql_that_filters_on_a_value_nobody_said(pipeline):
     draft = pipeline.solve("shop", "고객은 모두 몇 명이야?", strategy="candidates")
     assert draft.sql == ALL.rstrip(";") and draft.error is None and draft.unsaid == []
     assert [(f.sql, f.error) for f in draft.failures][0] == (MADE_UP.rstrip(";"), "질문에 없는 값 '부산'(으)로 데이터를 거르고 있습니다.")
-    assert "customer" in draft.failures[1].error  # the broken alternative was tried on the way
+    assert "town" in draft.failures[1].error  # the broken alternative was tried on the way
     assert draft.checked[1].rows[0][0] > pipeline.run("shop", MADE_UP)[1].rows[0][0]
     assert not any("질문에 없는 값" in n for n in draft.notices)
 
@@ -149,7 +149,7 @@ def test_repair_feeds_an_unsaid_value_back_and_never_trades_sql_that_runs_for_sq
 def test_off_shows_the_first_failure(pipeline):
     PromptModel.reply = staticmethod(repairs_when_told)
     draft = pipeline.solve("shop", "서울 고객 수", strategy="off")
-    assert draft.failures == [] and "customer" in str(draft.error) and len(PromptModel.prompts) == 1
+    assert draft.failures == [] and "town" in str(draft.error) and len(PromptModel.prompts) == 1
     PromptModel.reply = staticmethod(lambda p, i: MADE_UP)
     made_up = pipeline.solve("shop", "고객은 모두 몇 명이야?", strategy="off")
     assert made_up.failures == [] and made_up.unsaid == ["부산"] and any("'부산'" in n for n in made_up.notices)

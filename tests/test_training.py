@@ -163,3 +163,70 @@ def test_a_time_budget_stops_with_a_resumable_checkpoint(tiny_model_dir, data_di
     card = train(TrainConfig(**{**config.__dict__, "max_minutes": 0.0}), progress=None)
     assert card["finished"] is True and not (out / "checkpoint").exists()
     assert card["optimizer_steps_done"] == card["optimizer_steps"]
+
+
+def test_extracted_lora_reproduces_the_change_it_was_extracted_from(tiny_model_dir):
+    """At full rank the SVD LoRA gives the fine-tuned model's logits; at rank 1 it does not."""
+    import torch
+
+    from t2sql.models import load_causal_lm
+
+    model, _ = load_causal_lm(str(tiny_model_dir), load_in_4bit="no", trainable=True)
+    targets = ["q_proj", "down_proj"]
+    start = {n: p.detach().clone() for n, p in model.named_parameters() if training._is_target(n, targets)}
+    assert start and not any("embed" in n or "norm" in n for n in start)
+    ids = torch.tensor([[2, 10, 20, 30, 40]])
+    with torch.no_grad():
+        tuned = _perturbed(model, start)(input_ids=ids).logits
+    rank = max(min(w.shape) for w in start.values())
+    lora = training.extract_lora(model, start, rank, ["q_proj", "down_proj"])
+    with torch.no_grad():
+        assert torch.allclose(lora(input_ids=ids).logits, tuned, atol=1e-3)
+        model2, _ = load_causal_lm(str(tiny_model_dir), load_in_4bit="no", trainable=True)
+        low = training.extract_lora(_perturbed(model2, start), start, 1, ["q_proj", "down_proj"])
+        assert not torch.allclose(low(input_ids=ids).logits, tuned, atol=1e-3)
+
+
+def _perturbed(model, start):
+    import torch
+
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for n, p in model.named_parameters():
+            if n in start:
+                p.add_(torch.randn_like(p) * 0.05)
+    return model
+
+
+def test_full_fine_tuning_resumes_and_ships_a_lora(tiny_model_dir, data_dir, tmp_path):
+    """``method="full"`` trains the projection weights, checkpoints only them, resumes, and saves a
+    LoRA of rank ``lora_r`` (loadable like any adapter) plus, on request, the full model."""
+    from safetensors.torch import load_file
+
+    from t2sql.models import load_causal_lm
+
+    out, full = tmp_path / "full", tmp_path / "full_model"
+    config = TrainConfig(data=str(data_dir), out=str(out), base_model=str(tiny_model_dir), limit=24, batch_size=4,
+                         max_steps=0, val_limit=4, method="full", lora_r=4, learning_rate=1e-3,
+                         full_model_dir=str(full), max_minutes=1e-9)
+    card = training.train(config, progress=None)
+    assert card["finished"] is False
+    saved = load_file(out / "checkpoint" / "weights.safetensors")
+    assert saved and all(any(f".{t}." in k for t in training.LORA_TARGETS) for k in saved)
+    card = training.train(TrainConfig(**{**config.__dict__, "max_minutes": 0.0}), progress=None)
+    assert card["finished"] and card["method"] == "full" and card["lora"]["r"] == 4
+    assert card["validation_loss"] is not None and card["validation_loss_full_model"] is not None
+    weights = load_file(out / "adapter_model.safetensors")
+    assert any("lora_B" in k and v.abs().sum() > 0 for k, v in weights.items())
+    assert (full / "config.json").is_file()
+    model, _ = load_causal_lm(str(tiny_model_dir), adapter=str(out), load_in_4bit="no")
+    assert model is not None
+    assert "| method | full |" in (out / "TRAINING_CARD.md").read_text()
+
+
+def test_an_unknown_training_method_is_a_korean_error(tiny_model_dir, data_dir, tmp_path):
+    from t2sql.errors import T2SQLError
+
+    with pytest.raises(T2SQLError, match="lora 또는 full"):
+        training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
+                                   method="qlora"), progress=None)

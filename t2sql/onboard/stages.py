@@ -261,7 +261,7 @@ class Onboarding:
             con.close()
             snap_db.dispose()
         report(0.85, "연습 문제를 실제 데이터베이스에서 다시 실행해 확인하는 중…")
-        kept = [r for r in records if self._runs_here(r["answer"])]
+        kept = [r for r in records if self._runs_here(r["answer"], source)]
         values = Artifacts.load(self.settings.data_dir, self.database.label).values
         full = self.pipeline.catalog(self.db)
         rng = random.Random(seed)
@@ -276,10 +276,10 @@ class Onboarding:
             skills[o["skill"]] = skills.get(o["skill"], 0) + 1
         return {"generated": len(records), "kept": len(out), "stored_examples": stored, "skills": skills}
 
-    def _runs_here(self, sql: str) -> bool:
+    def _runs_here(self, sql: str, source: Catalog) -> bool:
         """The pair's SQL runs read-only on the real database and returns something."""
         try:
-            approved = guard.check(sql, self.database.dialect, 1000)
+            approved = guard.check(sql, self.database.dialect, 1000, tables=source.tables)
             result = self.database.run(approved.sql, 1000, 10.0)
         except T2SQLError:
             return False
