@@ -235,7 +235,8 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
 
     say(f"학습 예제 {len(examples):,}개 (길이 초과로 제외 {skipped}개), 배치 {len(plan):,}개, 최적화 단계 {total_steps:,}개")
     end = planned_end = min(len(plan), config.max_steps * config.grad_accum) if config.max_steps else len(plan)
-    bar = tqdm(total=end, initial=done_batches, desc="LoRA 학습", unit="batch", dynamic_ncols=True)
+    bar = tqdm(total=end, initial=done_batches, desc="LoRA 학습" if config.method == "lora" else "전체 미세조정",
+               unit="batch", dynamic_ncols=True)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     if torch.cuda.is_available():
         autocast = torch.autocast("cuda", dtype=torch.bfloat16)
