@@ -254,10 +254,12 @@ class ExampleStore:
             pair = Example(*row)
             return self._upsert(con, "examples", db, pair.question, pair.sql, pair.source, pair.author)
 
-    def reject(self, proposal_id: int, db: str) -> bool:
+    def reject(self, proposal_id: int, db: str) -> Example | None:
+        """Drop a proposal; returns it (None when it was already handled)."""
         with self._write() as con:
-            return con.execute("DELETE FROM proposals WHERE id = ? AND db = ? RETURNING id",
-                               (proposal_id, db)).fetchone() is not None
+            row = con.execute(f"DELETE FROM proposals WHERE id = ? AND db = ? RETURNING {_EXAMPLE_COLS}",
+                              (proposal_id, db)).fetchone()
+        return Example(*row) if row else None
 
     # --- business definitions ---------------------------------------------------------------
 

@@ -412,14 +412,11 @@ class Pipeline:
     def review_example(self, db: str, proposal_id: int, approve: bool, session: str = "cli"):
         """An admin's decision on a proposal, written to the audit log; the approved pair is returned."""
         store, database = self.examples.store, self.catalog(db).database
-        pending = next((p for p in store.proposals(database) if p.id == proposal_id), None)
-        pair = store.approve(proposal_id, database) if approve else None
-        if not approve:
-            store.reject(proposal_id, database)
-        if pending:
-            self._audit(session, self.database(db), pending.sql, "approved" if approve else "rejected",
-                        reason=f"검토 요청 #{proposal_id} ({pending.author}): {pending.question}")
-        return pair
+        pair = store.approve(proposal_id, database) if approve else store.reject(proposal_id, database)
+        if pair:
+            self._audit(session, self.database(db), pair.sql, "approved" if approve else "rejected",
+                        reason=f"검토 요청 #{proposal_id} ({pair.author}): {pair.question}")
+        return pair if approve else None
 
     def update_example(self, db: str, example_id: int, question: str, sql: str, session: str = "cli"):
         """Edit a stored pair; the new SQL must run, like a new one."""
