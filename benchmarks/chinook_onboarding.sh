@@ -23,15 +23,7 @@ $PY -m t2sql examples overlap --db "$DB" "$QUESTIONS" --json > "docs/reports/${N
 run() {  # config name, then T2SQL_* settings for it
   local out="docs/reports/${NAME}_onboard_$1.json"; shift
   env "$@" $PY -m t2sql eval --db "$DB" --questions "$QUESTIONS" --out "$out"
-  $PY - "$out" <<'PY'
-import json, sys
-path = sys.argv[1]
-report = json.load(open(path, encoding="utf-8"))
-for item in report["items"]:
-    item.pop("question", None), item.pop("gold_sql", None)
-report["summary"]["note"] = ("question and gold_sql texts removed: the dev set stays in ../shared; join on id to read them")
-json.dump(report, open(path, "w", encoding="utf-8"), ensure_ascii=False, indent=1)
-PY
+  $PY benchmarks/strip_dev_texts.py "$out"
 }
 
 if [ "${1:-default}" = ablations ]; then

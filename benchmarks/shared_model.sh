@@ -22,15 +22,7 @@ mkdir -p "$REPORTS"
 
 T2SQL_DATA_DIR=$work/chinook $PY -m t2sql eval --db "sqlite:///$CHINOOK/chinook.sqlite" \
   --questions "$CHINOOK/dev_ko.jsonl" --out "$REPORTS/shared_${NAME}_chinook.json" > /dev/null
-$PY - "$REPORTS/shared_${NAME}_chinook.json" <<'PY'
-import json, sys
-path = sys.argv[1]
-report = json.load(open(path, encoding="utf-8"))
-for item in report["items"]:
-    item.pop("question", None), item.pop("gold_sql", None)
-report["summary"]["note"] = "question and gold_sql texts removed: the dev set stays in ../shared; join on id to read them"
-json.dump(report, open(path, "w", encoding="utf-8"), ensure_ascii=False, indent=1)
-PY
+$PY benchmarks/strip_dev_texts.py "$REPORTS/shared_${NAME}_chinook.json"
 
 $PY -c "
 from pathlib import Path; from t2sql.corpus import export_eval
