@@ -13,18 +13,19 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from t2sql import charts, export
+from t2sql.present import charts
+from t2sql.present import export
 from t2sql.access import AccessLocked, AdminGate, is_admin_email
-from t2sql.databases import served_databases
+from t2sql.db.registry import served_databases
 from t2sql.errors import GuardRefusal, T2SQLError
-from t2sql.examples import GENERATED, SOURCES
-from t2sql.explain import explain
+from t2sql.retrieval.example_store import GENERATED, SOURCES
+from t2sql.present.explain import explain
 from t2sql.onboard import STAGE_NAMES, STAGES, Onboarding
 from t2sql.onboard import jobs as onboard_jobs
 from t2sql.pipeline import Pipeline
 from t2sql.prompt import Shot
-from t2sql.samples import SAMPLE_NAMES, SAMPLE_TITLES
-from t2sql.sandbox import pool
+from t2sql.db.demo import SAMPLE_NAMES, SAMPLE_TITLES
+from t2sql.db.sandbox import pool
 from t2sql.settings import Settings
 
 CUSTOM = "직접 입력 (SQLAlchemy URL)"

@@ -25,7 +25,7 @@ T2SQL_DATA_DIR=$work/chinook $PY -m t2sql eval --db "sqlite:///$CHINOOK/chinook.
 $PY benchmarks/strip_dev_texts.py "$REPORTS/shared_${NAME}_chinook.json"
 
 $PY -c "
-from pathlib import Path; from t2sql.corpus import export_eval
+from pathlib import Path; from t2sql.lab.corpus import export_eval
 for db, q in export_eval(Path('$work/heldout'), per_schema=${PER_SCHEMA:-10}): print(db, q)
 " | while read -r db questions; do
   T2SQL_DATA_DIR=$work/heldout/data $PY -m t2sql eval --db "sqlite:///$db" --questions "$questions" \
@@ -33,7 +33,7 @@ for db, q in export_eval(Path('$work/heldout'), per_schema=${PER_SCHEMA:-10}): p
 done
 $PY - "$work" "$REPORTS/shared_${NAME}_heldout.json" "$REPORTS/shared_${NAME}_chinook.json" <<'PY'
 import glob, json, sys
-from t2sql.evaluation import summarize
+from t2sql.lab.evaluation import summarize
 reports = [json.load(open(p, encoding="utf-8")) for p in sorted(glob.glob(f"{sys.argv[1]}/*.json"))]
 items = [i for r in reports for i in r["items"]]
 meta = {k: v for k, v in reports[0]["summary"].items() if k in ("model", "adapter", "backend", "machine")}

@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 RUNS=${RUNS:-.t2sql/runs}
-common=(--data natural --sections --limit "${LIMIT:-320}" --epochs 1 --max-steps 0 --seed 42)
+common=(--data natural --sections --templates 0 --limit "${LIMIT:-320}" --epochs 1 --max-steps 0 --seed 42
+        --warmup-ratio 0.1 --save-minutes 5)
 
 recipe() {
   case "$1" in

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ${PY:-.venv/bin/python} - <<'PY'
 import json, statistics, subprocess, sys, time
-from t2sql import guard
+from t2sql.guard import statement as guard
 from t2sql.pipeline import Pipeline
 from t2sql.settings import Settings
 

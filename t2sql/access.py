@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from .errors import T2SQLError
+from t2sql.errors import T2SQLError
 
 MAX_FAILURES = 5
 LOCKOUT_S = 300.0

@@ -18,22 +18,25 @@ from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from . import grounding, guard, sensitive
-from .audit import AuditLog
-from .catalog import Catalog, build_catalog, load_annotations
-from .databases import served_databases
-from .dates import parse_today, resolve_relative_dates
-from .errors import GuardRefusal, T2SQLError
-from .execution import Database, Result, open_database, resolve_url
-from .generation import Constraint, Turnstile
-from .examples import GENERATED
-from .intake import check_question
-from .onboard import Artifacts
-from .onboard.annotate import merge, quiet_samples
-from .onboard.linking import place, prune, schema_links
-from .onboard.vocabulary import load_glossary
-from .prompt import Failure, Shot, build_prompt, extract_sql
-from .settings import Settings
+from t2sql.guard import grounding
+from t2sql.guard import statement as guard
+from t2sql.guard.statement import tables_read
+from t2sql.guard import sensitive
+from t2sql.audit import AuditLog
+from t2sql.db.catalog import Catalog, build_catalog, load_annotations
+from t2sql.db.registry import served_databases
+from t2sql.question.dates import parse_today, resolve_relative_dates
+from t2sql.errors import GuardRefusal, T2SQLError
+from t2sql.db.engine import Database, Result, open_database, resolve_url
+from t2sql.generation.backends import Constraint, Turnstile
+from t2sql.retrieval.example_store import GENERATED
+from t2sql.question.intake import check_question
+from t2sql.onboard import Artifacts
+from t2sql.onboard.annotate import merge, quiet_samples
+from t2sql.onboard.linking import place, prune, schema_links
+from t2sql.onboard.vocabulary import load_glossary
+from t2sql.prompt import Failure, Shot, build_prompt, extract_sql
+from t2sql.settings import Settings
 
 STRATEGIES = ("candidates", "repair", "off")
 FOLLOW_UP_CHAIN = 3  # a chain of follow-ups keeps its last three questions (bounded prompt context)
@@ -171,7 +174,7 @@ class Pipeline:
     def index(self):
         with self._lock:
             if self._index is None:
-                from .retrieval import SchemaIndex
+                from t2sql.retrieval.schema_index import SchemaIndex
 
                 self._index = SchemaIndex(self.settings)
             return self._index
@@ -182,7 +185,7 @@ class Pipeline:
         index = self.index
         with self._lock:
             if self._examples is None:
-                from .examples import ExampleIndex, ExampleStore
+                from t2sql.retrieval.example_store import ExampleIndex, ExampleStore
 
                 self._examples = ExampleIndex(ExampleStore(self.settings.examples_path), lambda: index.client,
                                               index.embedder)
@@ -190,7 +193,7 @@ class Pipeline:
 
     def generator(self, progress: Progress | None = None, db: str | None = None):
         """The shared model, or the database's own adapter once onboarding trained one."""
-        from .generation import get_generator
+        from t2sql.generation.backends import get_generator
 
         settings = self.settings
         if db is not None and settings.onboard_adapter and settings.backend == "transformers":
@@ -211,7 +214,7 @@ class Pipeline:
         catalog = self.prepare(db)
         if previous is None:
             return self.index.retrieve(question, catalog).tables
-        kept = _tables_read(previous.sql, catalog)
+        kept = tables_read(previous.sql, catalog)
         found = self.index.retrieve(f"{previous.question} {question}", catalog).tables
         return list(dict.fromkeys(kept + found))[: max(self.settings.max_prompt_tables, len(kept))]
 
@@ -234,7 +237,7 @@ class Pipeline:
         tables = self.retrieve(db, question, previous)
         examples, docs = self.context(db, question)
         for example in examples:  # a similar verified pair also knows which tables such a question needs
-            for table in _tables_read(example.sql, catalog):
+            for table in tables_read(example.sql, catalog):
                 if table not in tables and len(tables) < self.settings.max_prompt_tables:
                     tables.append(table)
         keep, values = self.link(db, question, tables)
@@ -427,8 +430,8 @@ class Pipeline:
                         progress: Progress | None = None):
         """Pairs from a JSONL file; each SQL must pass the guard and run. With ``disjoint_from`` (an
         eval file) pairs that repeat one of its questions are left out, so a benchmark stays honest."""
-        from .evaluation import load_questions, overlaps
-        from .examples import read_pairs
+        from t2sql.retrieval.overlap import load_questions, overlaps
+        from t2sql.retrieval.example_store import read_pairs
 
         catalog = self.catalog(db)
         pairs, errors = read_pairs(path)
@@ -455,7 +458,7 @@ class Pipeline:
     def example_overlaps(self, db: str, eval_file: Path) -> list[tuple]:
         """(stored example, reason) for each stored pair, generated ones included, that repeats a question
         of ``eval_file``: the same SQL, a near-identical question, or the same result."""
-        from .evaluation import load_questions, overlaps
+        from t2sql.retrieval.overlap import load_questions, overlaps
 
         stored = self.examples.store.list(self.catalog(db).database)
         _, rows = self._outcomes(db, "overlap")
@@ -490,7 +493,7 @@ class Pipeline:
     def _ddl_for(self, db: str) -> Callable[[str], str]:
         """SQL -> the DDL of the tables it reads (the ``context`` of a training record)."""
         catalog = self.catalog(db)
-        return lambda sql: catalog.ddl(_tables_read(sql, catalog))
+        return lambda sql: catalog.ddl(tables_read(sql, catalog))
 
     def run(self, db: str, sql: str, session: str = "cli") -> tuple[guard.Approved, Result]:
         """Guard, sensitive-column policy, then exactly the approved SQL on the read-only connection.
@@ -555,13 +558,3 @@ class Pipeline:
             answer.error = str(exc)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
-
-
-def _tables_read(sql: str, catalog: Catalog) -> list[str]:
-    """The catalog's tables a SQL statement reads, as the guard sees them ([] when it would be refused)."""
-    try:
-        found = guard.check(sql, catalog.dialect).tables  # lowercased by the guard
-    except GuardRefusal:
-        return []
-    by_lower = {name.lower(): name for name in catalog.tables}
-    return [by_lower[t] for t in found if t in by_lower]

@@ -10,19 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from t2sql.sqltext import STATEMENT_START, statement_end
+
 INSTRUCTION = "당신은 SQL을 생성하는 SQL 봇입니다. DDL의 테이블을 활용한 Question을 해결할 수 있는 SQL 쿼리를 생성하세요."
 SQL_MARKER = "### SQL:"
 VALUES_MARKER = "### 질문 속 값:"
 STOP_MARKERS = ("###", "\n\n\n", "<end_of_turn>", "<eos>")
-# Any statement keyword at a line start; the guard decides later whether it may run.
-STATEMENT_START = re.compile(
-    r"^\s*\(?\s*(WITH|SELECT|INSERT|UPDATE|DELETE|DROP|CREATE|ALTER|MERGE|REPLACE|PRAGMA|ATTACH|DETACH|COPY|"
-    r"EXPORT|IMPORT|INSTALL|LOAD|CALL|SET|RESET|VACUUM|TRUNCATE|GRANT|VALUES|FROM)\b",
-    re.I | re.M,
-)
-READ_STARTS = frozenset({"WITH", "SELECT", "VALUES", "FROM"})
-
-
 @dataclass(frozen=True)
 class Shot:
     """A question and its SQL: a verified example, or the previous turn of a conversation."""
@@ -78,34 +71,6 @@ def prompt_from_record(record: dict, answer: str = "") -> str:
 
 def _statement(sql: str) -> str:
     return sql.strip().rstrip(";").strip() + ";"
-
-
-def statement_end(text: str) -> int | None:
-    """Index just past the first ``;`` outside quotes and comments, or None if the statement is open."""
-    quote = None
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in ("'", '"', "`"):
-            quote = ch
-        elif text.startswith("--", i):
-            nl = text.find("\n", i)
-            if nl < 0:
-                return None
-            i = nl
-        elif ch == ";":
-            return i + 1
-        i += 1
-    return None
-
-
-def starts_non_read(text: str) -> bool:
-    """The text opens with a statement keyword the guard will refuse (CREATE, DELETE, PRAGMA …)."""
-    match = STATEMENT_START.match(text)
-    return match is not None and match.group(1).upper() not in READ_STARTS
 
 
 def extract_sql(output: str) -> str:

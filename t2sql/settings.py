@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SettingsError
+from t2sql.errors import SettingsError
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_ADAPTER = ROOT / "adapters" / "t2sql-ko-lora"

@@ -23,7 +23,7 @@ DEFAULT_CACHE = Path(os.environ.get("T2SQL_CACHE_DIR", Path.home() / ".cache" / 
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     """The three sample databases, built once into the repository's sample folder (as the app does)."""
-    from t2sql.samples import ensure_samples
+    from t2sql.db.demo import ensure_samples
 
     folder = ROOT / "sample_dbs"
     ensure_samples(folder)
@@ -89,7 +89,7 @@ def prompt_model():
 @pytest.fixture(scope="session")
 def default_model_dir() -> Path:
     """The real default base model (converted from the PyPI GGUF on first use)."""
-    from t2sql.models import default_model_dir as convert
+    from t2sql.generation.local import default_model_dir as convert
 
     return convert(DEFAULT_CACHE)
 

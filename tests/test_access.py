@@ -4,7 +4,7 @@ import pytest
 
 from t2sql.access import AccessLocked, AdminGate, is_admin_email
 from t2sql.audit import AuditLog
-from t2sql.examples import ExampleStore
+from t2sql.retrieval.example_store import ExampleStore
 from t2sql.pipeline import Pipeline
 from t2sql.settings import Settings
 

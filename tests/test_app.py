@@ -232,13 +232,13 @@ def test_bad_questions_in_the_app(app_env, question, message):
 # --- learning from users: feedback, corrections, follow-ups, the admin view ------------------------
 
 def stored(tmp_path, db="shop"):
-    from t2sql.examples import ExampleStore
+    from t2sql.retrieval.example_store import ExampleStore
 
     return [(e.question, e.sql, e.source) for e in ExampleStore(tmp_path / "data" / "examples.sqlite").list(db)]
 
 
 def proposed(tmp_path, db="shop"):
-    from t2sql.examples import ExampleStore
+    from t2sql.retrieval.example_store import ExampleStore
 
     return [(e.question, e.sql, e.source) for e in ExampleStore(tmp_path / "data" / "examples.sqlite").proposals(db)]
 

@@ -37,9 +37,9 @@ from typing import NamedTuple
 import duckdb
 import pytest
 
-from t2sql import guard
+from t2sql.guard import statement as guard
 from t2sql.errors import GuardRefusal, QueryError, QueryTimeout
-from t2sql.execution import Database
+from t2sql.db.engine import Database
 
 HANGUL = re.compile(r"[가-힣]")
 DIALECT = {"duckdb": "duckdb", "sqlite": "sqlite", "postgres": "postgres"}

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from t2sql.grounding import ungrounded_values
-from t2sql.examples import normalize_question, normalize_sql
+from t2sql.guard.grounding import ungrounded_values
+from t2sql.retrieval.example_store import normalize_question, normalize_sql
 
 FILES = sorted((Path(__file__).parent.parent / "benchmarks").glob("chinook_examples*_ko.jsonl"))
 PAIRS = [json.loads(line) for path in FILES for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

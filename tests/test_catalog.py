@@ -2,8 +2,8 @@
 
 import pytest
 
-from t2sql.catalog import build_catalog, load_annotations
-from t2sql.execution import Database
+from t2sql.db.catalog import build_catalog, load_annotations
+from t2sql.db.engine import Database
 from t2sql.settings import ROOT, Settings
 
 PATTERNS = Settings().sensitive_patterns

@@ -9,8 +9,8 @@ import sqlite3
 
 import pytest
 
-from t2sql import corpus
-from t2sql.examples import normalize_question
+from t2sql.lab import corpus
+from t2sql.retrieval.example_store import normalize_question
 from t2sql.settings import ROOT
 
 BENCHMARK_TABLES = ({"artist", "album", "track"}, {"suppliers", "shippers", "territories"})  # Chinook, Northwind
@@ -66,7 +66,7 @@ def test_held_out_schemas_exist():
 
 
 def test_records_render_like_inference(tmp_path, built):
-    from t2sql.execution import Database
+    from t2sql.db.engine import Database
     from t2sql.onboard.records import tables_read
 
     bare, catalog, annotations, values = corpus.onboarded(built["card_txn"], tmp_path)
@@ -88,12 +88,13 @@ def test_records_render_like_inference(tmp_path, built):
 def test_natural_records_split_by_schema_and_train(monkeypatch, tmp_path, tiny_model_dir):
     """``train --data natural`` renders the corpus once and trains on it (two schemas here, for speed)."""
     from t2sql.settings import Settings
-    from t2sql.training import TrainConfig, train
+    from t2sql.tuning.training import TrainConfig, train
 
     monkeypatch.setattr(corpus, "schemas", lambda: ["card_txn", "airline"])
     settings = Settings(data_dir=tmp_path / "data")
-    card = train(TrainConfig(data="natural", out=str(tmp_path / "adapter"), base_model=str(tiny_model_dir), limit=16,
-                             batch_size=4, max_steps=2, val_limit=4), settings, progress=None)
+    config = TrainConfig(data="natural", out=str(tmp_path / "adapter"), base_model=str(tiny_model_dir), limit=16,
+                         batch_size=4, max_steps=2, val_limit=4, templates=0)
+    card = train(corpus.prepare_training(config, settings, say=lambda message: None), settings, progress=None)
     assert card["train_examples"] == 16 and card["validation_examples"] == 0
     rendered = settings.data_dir / "natural"
     train_rows = [json.loads(line) for line in (rendered / "train.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -114,3 +115,18 @@ def test_held_out_questions_export_for_eval_spread_over_difficulty(tmp_path):
             assert all(con.execute(r["sql"]).fetchall() for r in rows)
         finally:
             con.close()
+
+
+@pytest.mark.parametrize("natural, extra, share, expected", [
+    (8, 10, 0.2, 2),     # 2 of 10 records are templates
+    (8, 10, 0.5, 8),
+    (8, 3, 0.5, 3),      # no more than there are
+    (8, 10, 0.0, 0),
+    (8, 0, 0.2, 0),
+])
+def test_template_records_make_up_their_share(natural, extra, share, expected):
+    records = [{"question": f"n{i}"} for i in range(natural)]
+    templates = [{"question": f"t{i}"} for i in range(extra)]
+    mixed = corpus.mix_in(records, templates, share, seed=1)
+    assert mixed[:natural] == records and len(mixed) == natural + expected
+    assert mixed == corpus.mix_in(records, templates, share, seed=1)  # the same draw every run (resume)

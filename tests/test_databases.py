@@ -2,9 +2,9 @@
 
 import pytest
 
-from t2sql.databases import load_served
+from t2sql.db.registry import load_served
 from t2sql.errors import GuardRefusal, SettingsError
-from t2sql.execution import resolve_url
+from t2sql.db.engine import resolve_url
 from t2sql.pipeline import Pipeline
 from t2sql.settings import Settings
 

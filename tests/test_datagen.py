@@ -14,11 +14,11 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from t2sql.datagen import (HELD_OUT, MAX_PROMPT_TABLES, EngineConnection, SKILLS, generate_dataset, josa, load_records, sqlite_copy,
+from t2sql.practice.generator import (HELD_OUT, MAX_PROMPT_TABLES, EngineConnection, SKILLS, generate_dataset, josa, load_records, sqlite_copy,
                            verify)
 from t2sql.errors import T2SQLError
-from t2sql.grounding import text_values, ungrounded_values
-from t2sql.execution import Database
+from t2sql.guard.grounding import text_values, ungrounded_values
+from t2sql.db.engine import Database
 
 SMALL = dict(seed=0, variants_per_domain=1, questions_per_db=15)
 
@@ -234,8 +234,8 @@ def test_load_records_hugging_face_id_needs_datasets(monkeypatch):
 
 
 def test_export_eval_questions_feeds_the_eval_format(dataset, tmp_path):
-    from t2sql.datagen import export_eval_questions
-    from t2sql.execution import Database
+    from t2sql.practice.generator import export_eval_questions
+    from t2sql.db.engine import Database
 
     out, _, records, stats = dataset
     paths = export_eval_questions(out, "test", tmp_path / "eval")

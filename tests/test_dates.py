@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from t2sql.dates import parse_today, resolve_relative_dates
+from t2sql.question.dates import parse_today, resolve_relative_dates
 from t2sql.errors import T2SQLError
 
 TODAY = date(2024, 3, 15)  # a Friday

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from t2sql.loadtest import AppPage, chromium_path, run_load, serve_app
+from t2sql.lab.loadtest import AppPage, chromium_path, run_load, serve_app
 
 ADMIN_PASSWORD = "e2e-관리자"
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")

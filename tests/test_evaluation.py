@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from t2sql.evaluation import Judge, TokenBucket, classify_failure, exact_match, parse_verdict, results_match
+from t2sql.db.results import results_match
+from t2sql.lab.evaluation import Judge, TokenBucket, classify_failure, exact_match, parse_verdict
 from t2sql.settings import ROOT
 
 

@@ -13,9 +13,9 @@ import time
 import chromadb
 import pytest
 
-from t2sql.embeddings import embedding_function
+from t2sql.retrieval.embeddings import embedding_function
 from t2sql.errors import IndexUnavailable, T2SQLError
-from t2sql.examples import ExampleIndex, ExampleStore, normalize_question, normalize_sql
+from t2sql.retrieval.example_store import ExampleIndex, ExampleStore, normalize_question, normalize_sql
 from t2sql.settings import ROOT
 
 
@@ -39,7 +39,7 @@ def test_examples_survive_kill_9_mid_write(tmp_path):
     writer = _spawn("""
         import sys
         from pathlib import Path
-        from t2sql.examples import ExampleStore
+        from t2sql.retrieval.example_store import ExampleStore
         store = ExampleStore(Path(sys.argv[1]))
         for n in range(100000):
             ex = store.add("shop", f"질문 {n}번 고객 수", f"SELECT {n} FROM customers")
@@ -70,7 +70,7 @@ def test_concurrent_writer_processes_neither_lose_rows_nor_lock(tmp_path):
     writers = [_spawn("""
         import sys, time
         from pathlib import Path
-        from t2sql.examples import ExampleStore
+        from t2sql.retrieval.example_store import ExampleStore
         store = ExampleStore(Path(sys.argv[1]))  # schema creation races too
         me = int(sys.argv[3])
         Path(f"{sys.argv[2]}.ready{me}").touch()

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from t2sql.errors import DatabaseUnavailable, QueryError, QueryTimeout
-from t2sql.execution import Database, resolve_url
+from t2sql.db.engine import Database, resolve_url
 from t2sql.settings import Settings
 
 
@@ -156,7 +156,7 @@ def test_duplicate_columns_become_unique(duckdb_file):
     ],
 )
 def test_postgres_single_statement_scanner(sql, single):
-    from t2sql.execution import _single_postgres_statement
+    from t2sql.db.engine import _single_postgres_statement
 
     assert _single_postgres_statement(sql) is single
 
@@ -216,7 +216,7 @@ def test_result_size_cap(backend, duckdb_file, sqlite_file):
 
 
 def test_open_database_keeps_old_signature(duckdb_file):
-    from t2sql.execution import open_database
+    from t2sql.db.engine import open_database
 
     url = f"duckdb:///{duckdb_file}"
     assert open_database(url, 10.0) is open_database(url, 10.0, memory_limit="2GB")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from t2sql import explain as explain_module
-from t2sql.explain import (
+from t2sql.present import explain as explain_module
+from t2sql.present.explain import (
     EMPTY,
     MANY_STATEMENTS,
     NOT_A_QUERY,

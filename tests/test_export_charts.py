@@ -7,7 +7,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from t2sql import charts, export
+from t2sql.present import charts
+from t2sql.present import export
 
 
 def test_csv_has_a_bom_and_korean_round_trips():

@@ -9,8 +9,8 @@ import pytest
 import sqlglot
 
 from t2sql.errors import ModelUnavailable
-from t2sql.generation import OpenAIGenerator, TransformersGenerator, finished, get_generator
-from t2sql.models import load_causal_lm
+from t2sql.generation.backends import OpenAIGenerator, TransformersGenerator, finished, get_generator
+from t2sql.generation.local import load_causal_lm
 from t2sql.prompt import build_prompt, extract_sql
 from t2sql.settings import Settings
 
@@ -184,7 +184,7 @@ def test_turnstile_serves_in_arrival_order_and_reports_places():
     import threading
     import time
 
-    from t2sql.generation import Turnstile
+    from t2sql.generation.backends import Turnstile
 
     gate = Turnstile(capacity=10, concurrency=1)
     order, places = [], {}
@@ -219,7 +219,7 @@ def test_turnstile_turns_away_arrivals_beyond_capacity_in_korean():
     import threading
     import time
 
-    from t2sql.generation import ModelBusy, Turnstile
+    from t2sql.generation.backends import ModelBusy, Turnstile
 
     gate = Turnstile(capacity=1, concurrency=1)
     hold = threading.Event()
@@ -244,7 +244,7 @@ def test_turnstile_turns_away_arrivals_beyond_capacity_in_korean():
 
 
 def test_turnstile_forgets_a_waiter_that_gives_up():
-    from t2sql.generation import Turnstile
+    from t2sql.generation.backends import Turnstile
 
     gate = Turnstile(capacity=5, concurrency=1)
 

@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from t2sql import grammar as G
-from t2sql.catalog import Catalog, Column, Table, build_catalog
-from t2sql.execution import Database
+from t2sql.generation import grammar as G
+from t2sql.db.catalog import Catalog, Column, Table, build_catalog
+from t2sql.db.engine import Database
 
 SHOP_SQLITE = """
 CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, name TEXT, city TEXT, grade TEXT, signup_date TEXT);
@@ -271,7 +271,7 @@ def test_tiny_model_generates_schema_valid_sql_under_the_grammar(tiny_model_dir,
     import torch
     from transformers import LogitsProcessor, StoppingCriteria, StoppingCriteriaList
 
-    from t2sql.generation import TransformersGenerator, finished
+    from t2sql.generation.backends import TransformersGenerator, finished
     from t2sql.prompt import build_prompt
 
     catalog, db = shop

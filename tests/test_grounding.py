@@ -2,7 +2,7 @@
 
 import pytest
 
-from t2sql.grounding import describe, text_values, ungrounded_values
+from t2sql.guard.grounding import describe, text_values, ungrounded_values
 
 CASES = [
     # (sql, what the user said, values nobody said)

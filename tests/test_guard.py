@@ -13,7 +13,8 @@ from collections import Counter
 import duckdb
 import pytest
 
-from t2sql import guard
+from t2sql.guard import statement as guard
+from t2sql.sqltext import DIALECTS
 from t2sql.errors import GuardRefusal
 
 HANGUL = re.compile(r"[가-힣]")
@@ -565,7 +566,7 @@ def test_string_literals_survive_normalisation():
 
 
 def test_dialect_table_and_unknown_dialect():
-    assert guard.DIALECTS == {"duckdb": "duckdb", "sqlite": "sqlite", "postgresql": "postgres"}
+    assert DIALECTS == {"duckdb": "duckdb", "sqlite": "sqlite", "postgresql": "postgres"}
     with pytest.raises(GuardRefusal):
         guard.check("SELECT 1", "mysql")
 

@@ -3,7 +3,7 @@
 import pytest
 
 from t2sql.errors import GuardRefusal, T2SQLError
-from t2sql.intake import (
+from t2sql.question.intake import (
     MAX_QUESTION_CHARS, MSG_EMPTY, MSG_NO_WORDS, MSG_WRITE_REQUEST, NOTE_NOT_KOREAN, NOTE_SQL_AS_QUESTION,
     check_question,
 )

@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 from conftest import PromptModel
 
-from t2sql.cli import main
+from t2sql.cli.commands import main
 from t2sql.errors import GuardRefusal, T2SQLError
 from t2sql.pipeline import Pipeline
 from t2sql.prompt import Shot
@@ -253,7 +253,7 @@ def test_examples_import_export_round_trip_and_disjoint_filter(settings, sample_
     assert {(e["question"], e["sql"]) for e in exported} == {(p["question"], p["sql"]) for p in pairs if p["id"] in "ac"}
     assert all(e["db_id"] == "shop" and "CREATE TABLE" in e["context"] and e["answer"] == e["sql"] for e in exported)
     # the export is a training file for the next fine-tune
-    from t2sql.datagen import load_records
+    from t2sql.practice.generator import load_records
 
     assert len(load_records(out)) == 2
     assert main(["examples", "import", "--db", "shop", str(out)]) == 0
@@ -275,7 +275,7 @@ def test_docs_add_list_delete(tmp_path, monkeypatch, capsys, sample_dir):
 
 
 def test_tiny_model_samples_distinct_candidates(tiny_model_dir):
-    from t2sql.generation import TransformersGenerator
+    from t2sql.generation.backends import TransformersGenerator
 
     gen = TransformersGenerator(str(tiny_model_dir), max_new_tokens=6)
     first = gen.sample("### SQL:\n", 3)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from t2sql.examples import GENERATED
+from t2sql.retrieval.example_store import GENERATED
 from t2sql.onboard import Onboarding
 from t2sql.onboard.annotate import ColumnStats, column_role, korean_names
 from t2sql.onboard.vocabulary import load_glossary, sounds_like, split_identifier

@@ -1,6 +1,7 @@
 import pytest
 
-from t2sql.prompt import INSTRUCTION, Failure, Shot, build_prompt, extract_sql, prompt_from_record, statement_end
+from t2sql.prompt import INSTRUCTION, Failure, Shot, build_prompt, extract_sql, prompt_from_record
+from t2sql.sqltext import statement_end
 
 
 def test_prompt_has_the_reference_format():

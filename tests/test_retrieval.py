@@ -2,11 +2,11 @@
 
 import pytest
 
-from t2sql.catalog import Catalog, Column, ForeignKey, Table, build_catalog, load_annotations
-from t2sql.embeddings import USEEmbeddingFunction
+from t2sql.db.catalog import Catalog, Column, ForeignKey, Table, build_catalog, load_annotations
+from t2sql.retrieval.embeddings import USEEmbeddingFunction
 from t2sql.errors import IndexUnavailable
-from t2sql.execution import Database
-from t2sql.retrieval import SchemaIndex, rank_tables
+from t2sql.db.engine import Database
+from t2sql.retrieval.schema_index import SchemaIndex, rank_tables
 from t2sql.settings import ROOT
 
 

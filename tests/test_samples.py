@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from t2sql.errors import T2SQLError
-from t2sql.samples import SAMPLE_NAMES, build_samples, ensure_samples, sample_path
+from t2sql.db.demo import SAMPLE_NAMES, build_samples, ensure_samples, sample_path
 from t2sql.settings import ROOT
 
 HANGUL = re.compile("[가-힣]")

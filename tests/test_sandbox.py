@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from t2sql.errors import QueryError, QueryTimeout
-from t2sql.execution import Database
-from t2sql.sandbox import GRACE_S, Job, Sandbox, _limit_cpu
+from t2sql.db.engine import Database
+from t2sql.db.sandbox import GRACE_S, Job, Sandbox, _limit_cpu
 
 TIMEOUT_S = 2.0
 KILLED = r"제한\(시간"

@@ -12,12 +12,12 @@ import sqlite3
 
 import pytest
 
-from t2sql import guard
-from t2sql.catalog import build_catalog, load_annotations
+from t2sql.guard import statement as guard
+from t2sql.db.catalog import build_catalog, load_annotations
 from t2sql.errors import GuardRefusal
-from t2sql.execution import open_database
-from t2sql.samples import sample_path
-from t2sql.sensitive import (
+from t2sql.db.engine import open_database
+from t2sql.db.demo import sample_path
+from t2sql.guard.sensitive import (
     Exposure, analyse, catalog_schema, enforce, mask_rows, mask_value, sensitive_columns,
 )
 from t2sql.settings import Settings

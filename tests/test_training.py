@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from t2sql import training
-from t2sql.generation import TransformersGenerator
+from t2sql.tuning import training
+from t2sql.generation.backends import TransformersGenerator
 from t2sql.prompt import build_prompt
-from t2sql.training import TrainConfig, encode, sql_token_loss
+from t2sql.tuning.training import TrainConfig, encode, sql_token_loss
 
 RECORDS = [
     {"db_id": "hr", "context": "CREATE TABLE staff (staff_id INTEGER PRIMARY KEY, dept VARCHAR); -- 직원",
@@ -67,7 +67,7 @@ def test_sql_only_loss_equals_masked_full_loss(tiny_model_dir):
 def test_two_step_training_writes_a_loadable_adapter_and_resumes(tiny_model_dir, data_dir, tmp_path, monkeypatch):
     out = tmp_path / "adapter"
     config = TrainConfig(data=str(data_dir), out=str(out), base_model=str(tiny_model_dir), batch_size=3,
-                         save_steps=1, max_len=512, val_limit=2)
+                         save_steps=1, max_len=512, val_limit=2, method="lora", lora_r=16, epochs=1)
     # interrupt after the first batch: a checkpoint must be left behind
     real_loss, calls = training.sql_token_loss, []
 
@@ -106,7 +106,7 @@ def test_no_usable_example_is_a_korean_error(tiny_model_dir, data_dir, tmp_path)
 
 def test_max_steps_stops_early_with_the_full_schedule(tiny_model_dir, data_dir, tmp_path):
     card = training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
-                                      batch_size=2, max_steps=1, val_limit=0), progress=None)
+                                      batch_size=2, max_steps=1, val_limit=0, epochs=1), progress=None)
     assert card["optimizer_steps"] == 3 and card["optimizer_steps_done"] == 1 and len(card["losses"]) == 1
 
 
@@ -120,7 +120,7 @@ def test_default_training_leaves_out_the_new_prompt_sections():
     ]
     assert training.plain_records(records) == [{"question": "a", "answer": "SELECT 1"},
                                                {"question": "d", "answer": "SELECT 1"}]
-    assert TrainConfig().sections is False
+    assert TrainConfig().sections is True  # the shared model's long run trains on every section
 
 
 def test_training_continues_from_a_saved_adapter(tiny_model_dir, data_dir, tmp_path):
@@ -129,9 +129,10 @@ def test_training_continues_from_a_saved_adapter(tiny_model_dir, data_dir, tmp_p
 
     first, second = tmp_path / "first", tmp_path / "second"
     training.train(TrainConfig(data=str(data_dir), out=str(first), base_model=str(tiny_model_dir), batch_size=3,
-                               max_steps=1, val_limit=0, learning_rate=1e-2), progress=None)
+                               max_steps=1, val_limit=0, learning_rate=1e-2, method="lora", lora_r=16), progress=None)
     card = training.train(TrainConfig(data=str(data_dir), out=str(second), base_model=str(tiny_model_dir), batch_size=3,
-                                      max_steps=1, val_limit=0, learning_rate=0.0, init_adapter=str(first)),
+                                      max_steps=1, val_limit=0, learning_rate=0.0, init_adapter=str(first),
+                                      method="lora"),
                           progress=None)
     before, after = load_file(first / "adapter_model.safetensors"), load_file(second / "adapter_model.safetensors")
     assert before.keys() == after.keys()
@@ -153,7 +154,7 @@ def test_continuing_from_a_missing_adapter_is_a_korean_error(tiny_model_dir, dat
 
 def test_a_time_budget_stops_with_a_resumable_checkpoint(tiny_model_dir, data_dir, tmp_path):
     """``max_minutes`` stops mid-plan, keeps the checkpoint and says so in the card; the next run finishes."""
-    from t2sql.training import TrainConfig, train
+    from t2sql.tuning.training import TrainConfig, train
 
     out = tmp_path / "budget"
     config = TrainConfig(data=str(data_dir), out=str(out), base_model=str(tiny_model_dir), limit=24, batch_size=4,
@@ -169,7 +170,7 @@ def test_extracted_lora_reproduces_the_change_it_was_extracted_from(tiny_model_d
     """At full rank the SVD LoRA gives the fine-tuned model's logits; at rank 1 it does not."""
     import torch
 
-    from t2sql.models import load_causal_lm
+    from t2sql.generation.local import load_causal_lm
 
     model, _ = load_causal_lm(str(tiny_model_dir), load_in_4bit="no", trainable=True)
     targets = ["q_proj", "down_proj"]
@@ -203,7 +204,7 @@ def test_full_fine_tuning_resumes_and_ships_a_lora(tiny_model_dir, data_dir, tmp
     LoRA of rank ``lora_r`` (loadable like any adapter) plus, on request, the full model."""
     from safetensors.torch import load_file
 
-    from t2sql.models import load_causal_lm
+    from t2sql.generation.local import load_causal_lm
 
     out, full = tmp_path / "full", tmp_path / "full_model"
     config = TrainConfig(data=str(data_dir), out=str(out), base_model=str(tiny_model_dir), limit=24, batch_size=4,
@@ -230,3 +231,4 @@ def test_an_unknown_training_method_is_a_korean_error(tiny_model_dir, data_dir, 
     with pytest.raises(T2SQLError, match="lora 또는 full"):
         training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
                                    method="qlora"), progress=None)
+

@@ -9,8 +9,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from ..catalog import Catalog
-from .vocabulary import Glossary, expand, split_identifier, translate
+from t2sql.db.catalog import Catalog
+from t2sql.onboard.vocabulary import Glossary, expand, split_identifier, translate
 
 ROLES = ("key", "foreign_key", "date", "flag", "measure", "category", "name", "text")
 PERSON_WORDS = {"customer", "client", "employee", "user", "member", "student", "patient", "artist", "person", "people",
@@ -124,7 +124,7 @@ def embedding_fallback(words: set[str], glossary: Glossary, embedder, min_simila
 def annotate(catalog: Catalog, con, glossary: Glossary, embedder=None) -> dict:
     """The annotation dict (yaml shape, plus ``role`` per column) for ``catalog``; stats from ``con``
     (the DuckDB snapshot)."""
-    from .snapshot import duck_type
+    from t2sql.onboard.snapshot import duck_type
 
     fallback = embedding_fallback(unknown_words(catalog, glossary), glossary, embedder) if embedder else {}
     tables = {}

@@ -9,8 +9,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from ..errors import T2SQLError
-from .stages import Onboarding, Progress
+from t2sql.errors import T2SQLError
+from t2sql.onboard.stages import Onboarding, Progress
 
 
 @dataclass

@@ -17,8 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..catalog import Catalog
-from .vocabulary import HANGUL, Glossary, hangul_words, phonetic_key, sounds_like, split_identifier, stems
+from t2sql.db.catalog import Catalog
+from t2sql.onboard.vocabulary import HANGUL, Glossary, hangul_words, phonetic_key, sounds_like, split_identifier, stems
 
 MAX_VALUES_PER_COLUMN = 1000
 MAX_VALUE_LENGTH = 60

@@ -11,15 +11,10 @@ import random
 import re
 from typing import Sequence
 
-from ..catalog import Catalog
-from .linking import ValueIndex, place, prune, schema_links
-from .vocabulary import load_glossary
-
-
-def tables_read(sql: str, catalog: Catalog) -> list[str]:
-    from ..pipeline import _tables_read
-
-    return _tables_read(sql, catalog)
+from t2sql.db.catalog import Catalog
+from t2sql.onboard.linking import ValueIndex, place, prune, schema_links
+from t2sql.onboard.vocabulary import load_glossary
+from t2sql.guard.statement import tables_read
 
 
 def columns_named(sql: str, catalog: Catalog, table: str) -> set[str]:
@@ -32,7 +27,7 @@ def training_record(catalog: Catalog, annotations: dict, values: ValueIndex | No
                     rng: random.Random, db_id: str, examples: Sequence[dict] = (), previous: dict | None = None,
                     prune_columns: bool = True) -> dict:
     """``{"db_id", "context", "question", "answer", "values", "examples"?, "previous"?}``."""
-    from ..datagen import MAX_PROMPT_TABLES, choose_tables
+    from t2sql.practice.generator import MAX_PROMPT_TABLES, choose_tables
 
     gold = tables_read(sql, catalog)
     tables = choose_tables(catalog, gold, rng) if gold else list(catalog.tables)[:MAX_PROMPT_TABLES]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..catalog import Catalog
-from ..execution import Database
+from t2sql.db.catalog import Catalog
+from t2sql.db.engine import Database
 
 TYPE_MAP = (  # first fragment found in the source type name wins
     (("bool",), "BOOLEAN"),

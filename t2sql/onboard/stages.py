@@ -20,14 +20,14 @@ from typing import Callable
 
 import yaml
 
-from .. import guard
-from ..catalog import Catalog, build_catalog, load_annotations
-from ..errors import T2SQLError
-from ..execution import Database
-from .annotate import annotate, hints, merge
-from .linking import ValueIndex
-from .records import training_record
-from .vocabulary import glossary_hash, load_glossary
+from t2sql.guard import statement as guard
+from t2sql.db.catalog import Catalog, build_catalog, load_annotations
+from t2sql.errors import T2SQLError
+from t2sql.db.engine import Database
+from t2sql.onboard.annotate import annotate, hints, merge
+from t2sql.onboard.linking import ValueIndex
+from t2sql.onboard.records import training_record
+from t2sql.onboard.vocabulary import glossary_hash, load_glossary
 
 STAGES = ("schema", "values", "practice", "adapter")
 STAGE_NAMES = {"schema": "스키마 어휘 익히기", "values": "값 색인", "practice": "연습 문제 만들기", "adapter": "모델 적응 학습"}
@@ -177,7 +177,7 @@ class Onboarding:
 
     # --- stage 1: vocabulary and roles ---------------------------------------------------------
     def _snapshot(self, source: Catalog) -> Path:
-        from .snapshot import snapshot
+        from t2sql.onboard.snapshot import snapshot
 
         path, stamp = self.dir / "snapshot.duckdb", self.dir / "snapshot.shape"
         shape = structure_hash(source)
@@ -232,7 +232,7 @@ class Onboarding:
 
     # --- stage 3: practice pairs --------------------------------------------------------------
     def _practice(self, source: Catalog, report, practice_pairs: int = 1200, seed: int = 0, **_) -> dict:
-        from ..datagen import EngineConnection, generate_records, sqlite_copy
+        from t2sql.practice.generator import EngineConnection, generate_records, sqlite_copy
 
         annotations = self.annotations()
         snap_db = Database(f"duckdb:///{self._snapshot(source)}")
@@ -287,7 +287,7 @@ class Onboarding:
 
     # --- stage 4: per-database adapter --------------------------------------------------------
     def _adapter(self, source: Catalog, report, train_minutes: float = 60.0, resume: bool = False, **_) -> dict:
-        from ..training import TrainConfig, train
+        from t2sql.tuning.training import TrainConfig, train
 
         practice = self.dir / "practice.jsonl"
         if not practice.is_file() or not practice.read_text(encoding="utf-8").strip():
@@ -305,7 +305,7 @@ class Onboarding:
             report(min(elapsed / (train_minutes * 60), done / total), f"모델 적응 학습 {done}/{total} 배치", max(0, left))
 
         config = TrainConfig(data=str(practice), out=str(out), base_model=self.settings.model,
-                             init_adapter=self.settings.adapter_path, limit=0,
+                             init_adapter=self.settings.adapter_path, method="lora", sections=False, limit=0,
                              epochs=1.0, max_steps=0, learning_rate=1e-4, batch_size=8, save_steps=10,
                              max_minutes=train_minutes, val_limit=0, resume=True)
         card = train(config, self.settings, progress=None, on_batch=on_batch)

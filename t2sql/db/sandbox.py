@@ -1,0 +1,177 @@
+"""Every user query runs in a worker process with OS limits that no SQL can talk around.
+
+The guard's static checks and the read-only connection come first; this is the layer that holds
+whatever a query does once it runs. A query can stay read-only and still exhaust the machine (a
+nested generator past DuckDB's memory limit, one SQLite function call that cannot be interrupted),
+so each runs in a worker with:
+
+* an address-space limit (``RLIMIT_AS``): allocations past it fail inside the worker;
+* a CPU-time limit per query (``RLIMIT_CPU`` moved forward before each query; the kernel ends the
+  worker past it);
+* a wall-clock deadline kept by the parent: past ``timeout + GRACE_S`` the worker is killed, not
+  asked to cancel;
+* the executor's row and size caps, so what comes back through the pipe is bounded.
+
+Workers are started once and reused (a warm pool, ``workers`` queries at a time); a killed or
+crashed worker is replaced on the next query, and the caller gets a Korean message. Each query
+opens its database in the worker and closes it after, so a worker never holds a file or a stale
+connection between queries.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import resource
+import sys
+import threading
+import types
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from t2sql.errors import QueryError, QueryTimeout, T2SQLError
+
+GRACE_S = 1.0  # the engine's own cancel gets this long past the time limit before the kill
+MSG_KILLED = ("쿼리가 제한(시간 {timeout:g}초/메모리 {memory})을 넘어 중단했습니다. "
+              "조건을 좁히거나 집계해서 다시 실행해 보세요.")
+
+
+@dataclass(frozen=True)
+class Job:
+    url: str
+    sql: str
+    max_rows: int
+    timeout_s: float
+    max_result_mb: float
+    memory_limit: str  # DuckDB's own limit (the worker's address-space limit is the pool's)
+
+
+class Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self, memory_mb: int):
+        context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, memory_mb), daemon=True, name="t2sql-query")
+        # A spawned child imports the parent's __main__ again, and Streamlit runs app.py *as* __main__:
+        # the worker would run the whole app. It gets an empty __main__ instead.
+        with _spawn_lock:
+            main = sys.modules.get("__main__")
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                self.process.start()
+            finally:
+                if main is not None:
+                    sys.modules["__main__"] = main
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class Sandbox:
+    """A warm pool of query workers: ``run`` sends one job and waits at most its deadline."""
+
+    def __init__(self, workers: int = 2, memory_mb: int = 4096):
+        self.memory_mb = memory_mb
+        self._slots = threading.BoundedSemaphore(max(1, workers))
+        self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+
+    def warm(self) -> None:
+        """Start one worker now (in the background) so the first query does not wait for it."""
+        threading.Thread(target=lambda: self._idle.put(Worker(self.memory_mb)), daemon=True).start()
+
+    def run(self, job: Job):
+        """The executor's ``Result`` for ``job``, or its T2SQLError; a worker past its limits is killed."""
+        with self._slots:
+            worker = self._take()
+            try:
+                worker.conn.send(job)
+                if not worker.conn.poll(job.timeout_s + GRACE_S):
+                    worker.kill()
+                    raise QueryTimeout(self._killed(job))
+                status, payload = worker.conn.recv()
+            except (EOFError, OSError):  # the worker died: out of memory, CPU limit, a crash
+                worker.kill()
+                raise QueryError(self._killed(job)) from None
+            self._idle.put(worker)
+        if status == "ok":
+            return payload
+        raise payload
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return
+
+    def _take(self) -> Worker:
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            return Worker(self.memory_mb)
+        return worker if worker.process.is_alive() else Worker(self.memory_mb)
+
+    def _killed(self, job: Job) -> str:
+        return MSG_KILLED.format(timeout=job.timeout_s, memory=f"{self.memory_mb / 1024:g}GB")
+
+
+_spawn_lock = threading.Lock()
+_pool: Sandbox | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> Sandbox:
+    """The process's query pool, sized by ``T2SQL_QUERY_WORKERS`` / ``T2SQL_QUERY_MEMORY_MB``."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            from t2sql.settings import Settings
+
+            settings = Settings.from_env()
+            _pool = Sandbox(settings.query_workers, settings.query_memory_mb)
+        return _pool
+
+
+# --- In the worker -----------------------------------------------------------------------------
+
+
+def _serve(conn: Connection, memory_mb: int) -> None:
+    """The worker's loop: one job in, one ("ok", Result) or ("error", T2SQLError) out."""
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    from t2sql.db.engine import MSG_FAILED, MSG_OUT_OF_MEMORY, Database
+
+    while True:
+        try:
+            job: Job = conn.recv()
+        except (EOFError, OSError):
+            return
+        _limit_cpu(job.timeout_s)
+        try:
+            db = Database(job.url, job.timeout_s, job.memory_limit)
+            try:
+                reply = ("ok", db.run_here(job.sql, job.max_rows, job.timeout_s, job.max_result_mb))
+            finally:
+                db.dispose()
+        except T2SQLError as exc:
+            reply = ("error", exc)
+        except MemoryError:
+            reply = ("error", QueryError(MSG_OUT_OF_MEMORY))
+        except Exception as exc:  # never let a worker die on an ordinary failure
+            reply = ("error", QueryError(MSG_FAILED.format(f"{type(exc).__name__}: {exc}"[:300])))
+        conn.send(reply)
+
+
+def _limit_cpu(timeout_s: float) -> None:
+    """Allow this query the CPU time of every core for its time limit, on top of what was used."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(used.ru_utime + used.ru_stime + timeout_s * (os.cpu_count() or 1) + GRACE_S) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
