@@ -3,18 +3,18 @@
 Durable: every record is appended with ``O_APPEND``, flushed and fsync'ed before the call
 returns. Rotation-safe: the file is reopened for every record, so an external ``logrotate``
 (rename or truncate) never loses lines, and the built-in size rotation (``audit.jsonl.1`` …)
-runs under an exclusive file lock so several processes can share one log.
+runs under an exclusive file lock (``filelock``) so several processes can share one log.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import threading
-from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+
+from filelock import FileLock
 
 KEEP = 5  # rotated files kept next to the live one
 
@@ -25,20 +25,22 @@ class AuditLog:
         self.max_bytes = int(max_mb * 1024 * 1024)
         self.keep = keep
         self._lock = threading.Lock()
+        self._file_lock = FileLock(self.path.with_name(self.path.name + ".lock"))
 
     def record(self, *, session: str, database: str, sql: str, status: str, rows: int | None = None,
                duration_ms: float | None = None, reason: str = "") -> dict:
         """Append one entry; ``status`` is ``ok``, ``refused`` or ``error`` for a query, and ``proposed``,
         ``approved`` or ``rejected`` for a pair sent to or decided by an admin."""
         entry = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "session": session, "database": database, "status": status,
             "refused": status == "refused", "rows": rows,
             "duration_ms": None if duration_ms is None else round(duration_ms, 1),
             "sql": sql, "reason": reason,
         }
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-        with self._lock, self._file_lock():
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, self._file_lock:
             self._rotate_if_full(len(line))
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
@@ -53,16 +55,6 @@ class AuditLog:
         if not self.path.is_file():
             return []
         return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-    @contextmanager
-    def _file_lock(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _rotate_if_full(self, incoming: int) -> None:
         try:

@@ -14,34 +14,35 @@ from __future__ import annotations
 import importlib.util
 import threading
 import time
-from pathlib import Path
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable
 
-from t2sql.guard import grounding
-from t2sql.guard import statement as guard
-from t2sql.guard.statement import tables_read
-from t2sql.guard import sensitive
 from t2sql.audit import AuditLog
 from t2sql.db.catalog import Catalog, build_catalog, load_annotations
-from t2sql.db.registry import served_databases
-from t2sql.question.dates import parse_today, resolve_relative_dates
-from t2sql.errors import GuardRefusal, T2SQLError
 from t2sql.db.engine import Database, Result, open_database, resolve_url
-from t2sql.generation.backends import Constraint, Turnstile
-from t2sql.retrieval.example_store import GENERATED
-from t2sql.question.intake import check_question
+from t2sql.db.registry import served_databases
+from t2sql.errors import GuardRefusal, T2SQLError
+from t2sql.generation.base import Constraint, get_generator
+from t2sql.generation.queue import Turnstile
+from t2sql.guard import grounding, sensitive
+from t2sql.guard import statement as guard
+from t2sql.guard.statement import tables_read
 from t2sql.onboard import Artifacts
 from t2sql.onboard.annotate import merge, quiet_samples
 from t2sql.onboard.linking import place, prune, schema_links
 from t2sql.onboard.vocabulary import load_glossary
+from t2sql.present.notices import draft_notices, repair_note
+from t2sql.progress import Progress
 from t2sql.prompt import Failure, Shot, build_prompt, extract_sql
+from t2sql.question.dates import parse_today, resolve_relative_dates
+from t2sql.question.intake import check_question
+from t2sql.retrieval.example_store import GENERATED, ExampleIndex, ExampleStore, read_pairs
+from t2sql.retrieval.overlap import load_questions, overlaps
 from t2sql.settings import Settings
 
 STRATEGIES = ("candidates", "repair", "off")
 FOLLOW_UP_CHAIN = 3  # a chain of follow-ups keeps its last three questions (bounded prompt context)
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -174,7 +175,7 @@ class Pipeline:
     def index(self):
         with self._lock:
             if self._index is None:
-                from t2sql.retrieval.schema_index import SchemaIndex
+                from t2sql.retrieval.schema_index import SchemaIndex  # chromadb: ~0.6 s, kept off the `sql` path
 
                 self._index = SchemaIndex(self.settings)
             return self._index
@@ -185,21 +186,17 @@ class Pipeline:
         index = self.index
         with self._lock:
             if self._examples is None:
-                from t2sql.retrieval.example_store import ExampleIndex, ExampleStore
-
                 self._examples = ExampleIndex(ExampleStore(self.settings.examples_path), lambda: index.client,
                                               index.embedder)
             return self._examples
 
     def generator(self, progress: Progress | None = None, db: str | None = None):
         """The shared model, or the database's own adapter once onboarding trained one."""
-        from t2sql.generation.backends import get_generator
-
         settings = self.settings
         if db is not None and settings.onboard_adapter and settings.backend == "transformers":
             adapter = self.artifacts(db).adapter
             if adapter:
-                settings = replace(settings, adapter=adapter)
+                settings = settings.replace(adapter=adapter)
         return get_generator(settings, progress)
 
     def prepare(self, db: str, progress: Progress | None = None) -> Catalog:
@@ -421,6 +418,48 @@ class Pipeline:
                         reason=f"검토 요청 #{proposal_id} ({pair.author}): {pair.question}")
         return pair if approve else None
 
+    def keep_pair(self, db: str, question: str, sql: str, source: str, user: str, admin: bool,
+                  ran: bool = False) -> str:
+        """A user's good pair: an admin's is verified at once, anyone else's waits for an admin.
+        Returns what happened, for the user."""
+        if admin:
+            self.save_example(db, question, sql, source, user, user, ran=ran)
+            return "검증된 예시로 저장했습니다. 비슷한 질문에 참고합니다."
+        self.propose_example(db, question, sql, source, user, ran=ran)
+        return "관리자에게 검토를 요청했습니다. 승인되면 비슷한 질문에 참고합니다."
+
+    def correction(self, db: str, question: str, wrong_sql: str | None, ran_sql: str, user: str,
+                   admin: bool) -> str | None:
+        """After the user marked ``wrong_sql`` wrong and then ran an edited SQL: keep the edit as a
+        correction (it has just run). None when nothing was corrected."""
+        if not wrong_sql or not question or ran_sql.strip() == wrong_sql.strip():
+            return None
+        return self.keep_pair(db, question, ran_sql, "correction", user, admin, ran=True)
+
+    def proposals(self, db: str) -> list:
+        return self.examples.store.proposals(self.catalog(db).database)
+
+    def stored_examples(self, db: str) -> list:
+        """Every stored pair of the database: verified ones and onboarding's generated ones."""
+        return self.examples.store.list(self.catalog(db).database)
+
+    def delete_example(self, db: str, example_id: int, session: str = "cli") -> None:
+        database = self.catalog(db).database
+        pair = next((e for e in self.examples.store.list(database) if e.id == example_id), None)
+        self.examples.store.delete(example_id, database)
+        if pair:
+            self._audit(session, self.database(db), pair.sql, "deleted", reason=f"예시 #{example_id}: {pair.question}")
+
+    def definitions(self, db: str) -> list:
+        """The team's business definitions (the yaml's own are ``catalog.docs``)."""
+        return self.examples.store.docs(self.catalog(db).database)
+
+    def add_definition(self, db: str, text: str, session: str = "cli"):
+        return self.examples.store.add_doc(self.catalog(db).database, text, "admin", session)
+
+    def delete_definition(self, db: str, doc_id: int, session: str = "cli") -> None:
+        self.examples.store.delete_doc(doc_id, self.catalog(db).database)
+
     def update_example(self, db: str, example_id: int, question: str, sql: str, session: str = "cli"):
         """Edit a stored pair; the new SQL must run, like a new one."""
         self.run(db, sql, session)
@@ -430,8 +469,6 @@ class Pipeline:
                         progress: Progress | None = None):
         """Pairs from a JSONL file; each SQL must pass the guard and run. With ``disjoint_from`` (an
         eval file) pairs that repeat one of its questions are left out, so a benchmark stays honest."""
-        from t2sql.retrieval.overlap import load_questions, overlaps
-        from t2sql.retrieval.example_store import read_pairs
 
         catalog = self.catalog(db)
         pairs, errors = read_pairs(path)
@@ -458,7 +495,6 @@ class Pipeline:
     def example_overlaps(self, db: str, eval_file: Path) -> list[tuple]:
         """(stored example, reason) for each stored pair, generated ones included, that repeats a question
         of ``eval_file``: the same SQL, a near-identical question, or the same result."""
-        from t2sql.retrieval.overlap import load_questions, overlaps
 
         stored = self.examples.store.list(self.catalog(db).database)
         _, rows = self._outcomes(db, "overlap")
@@ -546,7 +582,8 @@ class Pipeline:
             draft = self.solve(db, question, session, progress, previous=previous)
             answer.sql, answer.tables = draft.sql, draft.tables
             answer.timings["generate_ms"] = round(draft.latency_ms, 1)
-            answer.repairs, answer.notices = len(draft.failures), list(draft.notices)
+            answer.repairs = len(draft.failures)
+            answer.notices = draft_notices(draft) + [note for note in [repair_note(draft)] if note]
             if draft.error is not None:
                 raise draft.error
             approved, result = draft.checked or self.run(db, draft.sql, session)  # typed SQL was not checked

@@ -89,7 +89,7 @@ def prompt_model():
 @pytest.fixture(scope="session")
 def default_model_dir() -> Path:
     """The real default base model (converted from the PyPI GGUF on first use)."""
-    from t2sql.generation.local import default_model_dir as convert
+    from t2sql.generation.loading import default_model_dir as convert
 
     return convert(DEFAULT_CACHE)
 
@@ -188,3 +188,24 @@ def postgres_url(tmp_path_factory):
         subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"],
                        capture_output=True)
         time.sleep(0.2)
+
+
+# --- Markers (pyproject.toml): given by what a test uses, so a new test is marked without thinking ---
+# `pytest -m "not slow"` is the inner loop; CI runs everything.
+SLOW_FIXTURES = {"tiny_model_dir", "default_model_dir", "app_env"}  # a model loads, or the whole app runs
+SLOW_MODULES = {"test_e2e_browser", "test_app", "test_training", "test_corpus", "test_sandbox"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        direct = set(getattr(getattr(item, "_fixtureinfo", None), "argnames", ()))
+        module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
+        if "postgres_url" in used:
+            item.add_marker(pytest.mark.postgres)
+        if module == "test_e2e_browser":
+            item.add_marker(pytest.mark.browser)
+        if "default_model_dir" in direct:
+            item.add_marker(pytest.mark.model)
+        if used & SLOW_FIXTURES or module in SLOW_MODULES or "postgres_url" in used:
+            item.add_marker(pytest.mark.slow)

@@ -68,3 +68,40 @@ def test_a_proposal_must_run_like_any_verified_pair(tmp_path, sqlite_file):
     pipeline = Pipeline(Settings(data_dir=tmp_path / "data"))
     with pytest.raises(GuardRefusal):
         pipeline.propose_example(f"sqlite:///{sqlite_file}", "지워줘", "DELETE FROM employees", "feedback", "user-a")
+
+
+@pytest.mark.parametrize("admin, verified, proposed", [(True, 1, 0), (False, 0, 1)])
+def test_a_kept_pair_is_verified_for_an_admin_and_proposed_for_anyone_else(tmp_path, sqlite_file, admin, verified,
+                                                                         proposed):
+    pipeline = Pipeline(Settings(data_dir=tmp_path / "data"))
+    db = f"sqlite:///{sqlite_file}"
+    message = pipeline.keep_pair(db, "부서는 몇 개야?", "SELECT count(*) FROM departments", "feedback", "kim", admin)
+    assert ("검증된 예시로 저장" if admin else "검토를 요청") in message
+    assert len(pipeline.stored_examples(db)) == verified and len(pipeline.proposals(db)) == proposed
+
+
+@pytest.mark.parametrize("wrong_sql, ran_sql, kept", [
+    (None, "SELECT count(*) FROM departments", False),                       # nobody said it was wrong
+    ("SELECT count(*) FROM departments", " SELECT count(*) FROM departments ", False),  # run unchanged
+    ("SELECT count(*) FROM employees", "SELECT count(*) FROM departments", True),     # edited, then run
+])
+def test_an_edited_run_after_a_thumbs_down_is_kept_as_a_correction(tmp_path, sqlite_file, wrong_sql, ran_sql, kept):
+    pipeline = Pipeline(Settings(data_dir=tmp_path / "data"))
+    db = f"sqlite:///{sqlite_file}"
+    message = pipeline.correction(db, "부서는 몇 개야?", wrong_sql, ran_sql, "kim", admin=True)
+    assert (message is not None) is kept
+    assert [(e.sql, e.source) for e in pipeline.stored_examples(db)] == ([(ran_sql, "correction")] if kept else [])
+
+
+def test_admin_deletes_and_definitions_go_through_the_pipeline_and_deletes_are_audited(tmp_path, sqlite_file):
+    pipeline = Pipeline(Settings(data_dir=tmp_path / "data"))
+    db = f"sqlite:///{sqlite_file}"
+    pair = pipeline.save_example(db, "부서는 몇 개야?", "SELECT count(*) FROM departments", "admin", "kim", "kim")
+    pipeline.delete_example(db, pair.id, "kim")
+    assert pipeline.stored_examples(db) == []
+    doc = pipeline.add_definition(db, "부서 = departments 테이블의 한 행", "kim")
+    assert [d.text for d in pipeline.definitions(db)] == ["부서 = departments 테이블의 한 행"]
+    pipeline.delete_definition(db, doc.id, "kim")
+    assert pipeline.definitions(db) == []
+    deleted = [e for e in AuditLog(tmp_path / "data" / "audit.jsonl").read() if e["status"] == "deleted"]
+    assert [(e["session"], e["sql"]) for e in deleted] == [("kim", "SELECT count(*) FROM departments")]

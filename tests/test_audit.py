@@ -14,7 +14,8 @@ def _entry(log, i, status="ok"):
 def test_records_are_json_lines_with_every_field(tmp_path):
     log = AuditLog(tmp_path / "audit.jsonl")
     _entry(log, 1)
-    log.record(session="s9", database="shop", sql="DROP TABLE x", status="refused", reason="DROP 문은 실행할 수 없습니다")
+    log.record(session="s9", database="shop", sql="DROP TABLE x", status="refused",
+               reason="DROP 문은 실행할 수 없습니다")
     first, second = log.read()
     assert first["sql"] == "SELECT 1" and first["rows"] == 1 and first["refused"] is False
     assert first["time"].endswith("+00:00") and first["duration_ms"] == 1.5
@@ -56,7 +57,8 @@ def _write_many(path, start):
 def test_concurrent_threads_and_processes_never_interleave_lines(tmp_path):
     path = tmp_path / "audit.jsonl"
     threads = [threading.Thread(target=_write_many, args=(path, k * 100)) for k in range(4)]
-    procs = [multiprocessing.get_context("fork").Process(target=_write_many, args=(path, 1000 + k * 100)) for k in range(3)]
+    fork = multiprocessing.get_context("fork")
+    procs = [fork.Process(target=_write_many, args=(path, 1000 + k * 100)) for k in range(3)]
     for w in threads + procs:
         w.start()
     for w in threads + procs:

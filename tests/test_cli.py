@@ -1,28 +1,44 @@
-"""The CLI contracts other tools rely on, run as real subprocesses."""
+"""The CLI contracts other tools rely on: in process through click's runner, and as a real
+``python -m t2sql`` process where the process itself is the point (exit codes, start-up imports)."""
 
 import csv
+import dataclasses
 import io
 import json
-import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
 
+from t2sql.cli import cli, main
+from t2sql.cli.common import spread_values
+from t2sql.pipeline import Pipeline
 from t2sql.settings import ROOT
+from t2sql.tuning import training
 
 
-def run_cli(*args, env=None, timeout=300):
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "t2sql", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=full_env, timeout=timeout)
+@dataclasses.dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args, env=None) -> Run:
+    """The command in this process; an unexpected exception fails the test with its traceback."""
+    result = CliRunner().invoke(cli, list(args), env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Run(result.exit_code, result.stdout, result.stderr)
 
 
 def test_sql_table_output(sqlite_file):
     out = run_cli("sql", "--db", f"sqlite:///{sqlite_file}", "SELECT dept_name, location FROM departments ORDER BY dept_id")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0].split("|")[0].strip() == "dept_name"
+    assert lines[0].split("|")[0].strip() == "dept_name" and set(lines[1]) <= set("-+")
     assert "영업팀" in lines[2] and "서울" in lines[2]
 
 
@@ -53,6 +69,31 @@ def test_sql_other_errors_exit_1(sqlite_file, db, sql):
     out = run_cli("sql", "--db", db.format(sqlite=f"sqlite:///{sqlite_file}"), sql)
     assert out.returncode == 1
     assert out.stderr.startswith("오류:")
+
+
+def test_python_m_t2sql_exits_with_the_command_s_code(sqlite_file):
+    """The real process: `python -m t2sql` runs the group and exits 0 / 2 as the command decided."""
+    def run(sql):
+        return subprocess.run([sys.executable, "-m", "t2sql", "sql", "--db", f"sqlite:///{sqlite_file}", "--format",
+                               "json", sql], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+    ran, refused = run("SELECT 1 AS one"), run("DELETE FROM employees")
+    assert ran.returncode == 0 and json.loads(ran.stdout) == [{"one": 1}], ran.stderr
+    assert refused.returncode == 2 and refused.stderr.startswith("거부됨:") and refused.stdout == ""
+
+
+def test_ctrl_c_exits_130(sqlite_file, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Pipeline, "run", interrupted)
+    assert run_cli("sql", "--db", f"sqlite:///{sqlite_file}", "SELECT 1").returncode == 130
+    assert main(["sql", "--db", f"sqlite:///{sqlite_file}", "SELECT 1"]) == 130
+
+
+def test_main_returns_usage_errors_as_exit_2():
+    assert main(["sql"]) == 2
+    assert main(["--help"]) == 0
 
 
 def test_sql_path_imports_no_model_code(sqlite_file):
@@ -140,3 +181,68 @@ def _engine_url(engine, sqlite_file, tmp_path):
                 "t(year, region, amount)")
     con.close()
     return f"duckdb:///{path}"
+
+
+def test_train_has_one_flag_per_config_field():
+    """The flags come from TrainConfig: a new field needs no CLI edit."""
+    help_text = run_cli("train", "--help").stdout
+    for f in dataclasses.fields(training.TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
+        assert (f"{flag} / --no-{flag[2:]}" if f.type in ("bool", bool) else flag) in help_text
+
+
+def test_train_options_reach_the_config(monkeypatch):
+    seen = {}
+
+    def fake_train(config, settings, progress):
+        seen["config"] = config
+        return {"out": config.out, "losses": [1.0]}
+
+    monkeypatch.setattr("t2sql.lab.corpus.prepare_training", lambda config, settings, say: config)
+    monkeypatch.setattr(training, "train", fake_train)
+    out = run_cli("train", "--limit", "3", "--no-resume", "--target-modules", "q_proj", "v_proj", "--learning-rate",
+                  "1e-4", "--method", "lora")
+    assert out.returncode == 0, out.stderr
+    config = seen["config"]
+    assert (config.limit, config.resume, config.target_modules, config.learning_rate, config.method) == (
+        3, False, ["q_proj", "v_proj"], 1e-4, "lora")
+    assert config.sections is True and config.out == training.TrainConfig().out  # untouched fields keep defaults
+    assert json.loads(out.stdout) == {"out": config.out}  # the card without its losses
+    run_cli("train", "--max-steps", "1")
+    assert seen["config"].target_modules == training.TrainConfig().target_modules
+
+
+def test_build_samples_only_takes_several_names(monkeypatch):
+    calls = []
+    monkeypatch.setattr("t2sql.cli.querying.build_samples", lambda folder, only, force, progress: calls.append(only)
+                        or {name: folder / f"{name}.duckdb" for name in only or ["shop"]})
+    out = run_cli("build-samples", "--only", "shop", "marketing")
+    assert out.returncode == 0, out.stderr
+    assert calls == [["shop", "marketing"]] and out.stdout.splitlines()[1].startswith("marketing\t")
+    assert run_cli("build-samples").returncode == 0 and calls[-1] is None  # all samples
+
+
+@pytest.mark.parametrize("args, spread", [
+    (["--only", "a", "b"], ["--only", "a", "--only", "b"]),
+    (["--only"], []),
+    (["--x", "1", "--only", "a", "--y", "2", "pos"], ["--x", "1", "--only", "a", "--y", "2", "pos"]),
+    (["--only", "a", "--", "-b"], ["--only", "a", "--", "-b"]),
+])
+def test_spread_values(args, spread):
+    assert spread_values(args, {"--only"}) == spread
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_training_limits_heap_growth_at_run_time():
+    """What `train` used to re-exec itself for (MALLOC_MMAP_THRESHOLD_): mallopt accepts both settings."""
+    assert training.limit_heap_growth() is True
+
+
+def test_ask_prints_the_answer_s_notices(monkeypatch):
+    notices = ["기간을 이렇게 해석했습니다: 2024년 2월", "비슷한 검증된 예시 2개를 참고했습니다."]
+    answer = SimpleNamespace(sql="SELECT 1", notices=notices, error=None, columns=["n"], rows=[(1,)], latency_ms=12.0)
+    monkeypatch.setattr(Pipeline, "ask", lambda self, db, question, progress: answer)
+    out = run_cli("ask", "--db", "shop", "지난달 주문 수")
+    assert out.returncode == 0, out.stderr
+    assert all(f"알림: {notice}" in out.stderr for notice in notices)
+    assert out.stdout.startswith("SELECT 1\n")

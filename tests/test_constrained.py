@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlglot
 from conftest import PromptModel
 
-from t2sql.generation.backends import Generator
+from t2sql.generation.base import Generator
 from t2sql.pipeline import Pipeline
 from t2sql.prompt import extract_sql
 from t2sql.settings import ROOT, Settings

@@ -93,7 +93,7 @@ def test_natural_records_split_by_schema_and_train(monkeypatch, tmp_path, tiny_m
     monkeypatch.setattr(corpus, "schemas", lambda: ["card_txn", "airline"])
     settings = Settings(data_dir=tmp_path / "data")
     config = TrainConfig(data="natural", out=str(tmp_path / "adapter"), base_model=str(tiny_model_dir), limit=16,
-                         batch_size=4, max_steps=2, val_limit=4, templates=0)
+                         batch_size=4, max_steps=2, val_limit=4, templates=0, sections=False)
     card = train(corpus.prepare_training(config, settings, say=lambda message: None), settings, progress=None)
     assert card["train_examples"] == 16 and card["validation_examples"] == 0
     rendered = settings.data_dir / "natural"

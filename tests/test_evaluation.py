@@ -200,7 +200,7 @@ def test_eval_end_to_end_resumes_and_judges(sqlite_file, stub_url, tmp_path):
 
 def test_judge_gives_up_after_three_tries(stub_url):
     Stub.judge_failures = 99
-    judge = Judge(stub_url, "judge", rps=0, backoff_s=0.01)
+    judge = Judge(stub_url, "judge", rps=0)  # the SDK retries HTTP 500 twice, with its own backoff
     with pytest.raises(Exception) as err:
         judge.ask("CREATE TABLE t (a INT);", "a?", "SELECT a FROM t")
     assert "3번" in str(err.value) and Stub.calls["judge"] == 3

@@ -9,8 +9,10 @@ import pytest
 import sqlglot
 
 from t2sql.errors import ModelUnavailable
-from t2sql.generation.backends import OpenAIGenerator, TransformersGenerator, finished, get_generator
-from t2sql.generation.local import load_causal_lm
+from t2sql.generation.base import finished, get_generator
+from t2sql.generation.loading import load_causal_lm
+from t2sql.generation.openai_backend import OpenAIGenerator
+from t2sql.generation.transformers_backend import TransformersGenerator
 from t2sql.prompt import build_prompt, extract_sql
 from t2sql.settings import Settings
 
@@ -89,7 +91,8 @@ class StubOpenAI(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        StubOpenAI.requests.append((self.path, dict(self.headers), body))
+        headers = {k.lower(): v for k, v in self.headers.items()}  # names are case-insensitive (the SDK sends lower case)
+        StubOpenAI.requests.append((self.path, headers, body))
         if StubOpenAI.status != 200:
             self.send_response(StubOpenAI.status)
             self.end_headers()
@@ -118,15 +121,21 @@ def stub_server():
 
 
 def test_openai_backend_streams_from_a_local_server(stub_server):
-    gen = get_generator(Settings(backend="openai", openai_base_url=stub_server, openai_model="sqlcoder", openai_api_key="k"))
+    settings = Settings(backend="openai", openai_base_url=stub_server, openai_model="sqlcoder", openai_api_key="k")
+    gen = get_generator(settings)
     raw = gen.complete(build_prompt(DDL, "서울 고객 수"))
     assert extract_sql(raw) == "SELECT COUNT(*) FROM customers WHERE city = '서울'"
     assert "trailing" not in raw  # stops reading once the statement is complete
     path, headers, body = StubOpenAI.requests[0]
     assert path == "/v1/chat/completions"
-    assert headers["Authorization"] == "Bearer k"
+    assert headers["authorization"] == "Bearer k"
     assert body["model"] == "sqlcoder" and body["temperature"] == 0 and body["stream"] is True
     assert "### Question:\n서울 고객 수" in body["messages"][0]["content"]
+
+
+def test_openai_backend_sends_no_key_when_none_is_set(stub_server):
+    OpenAIGenerator(stub_server, "m").complete("p")
+    assert "authorization" not in StubOpenAI.requests[0][1]  # local servers take none
 
 
 def test_openai_backend_reports_server_errors_in_korean(stub_server):
@@ -184,7 +193,7 @@ def test_turnstile_serves_in_arrival_order_and_reports_places():
     import threading
     import time
 
-    from t2sql.generation.backends import Turnstile
+    from t2sql.generation.queue import Turnstile
 
     gate = Turnstile(capacity=10, concurrency=1)
     order, places = [], {}
@@ -219,7 +228,7 @@ def test_turnstile_turns_away_arrivals_beyond_capacity_in_korean():
     import threading
     import time
 
-    from t2sql.generation.backends import ModelBusy, Turnstile
+    from t2sql.generation.queue import ModelBusy, Turnstile
 
     gate = Turnstile(capacity=1, concurrency=1)
     hold = threading.Event()
@@ -233,9 +242,8 @@ def test_turnstile_turns_away_arrivals_beyond_capacity_in_korean():
         w.start()
         time.sleep(0.1)
     assert gate.load() == (1, 1)
-    with pytest.raises(ModelBusy) as err:
-        with gate.enter():
-            pass
+    with pytest.raises(ModelBusy) as err, gate.enter():
+        pass
     assert "바쁩니다" in str(err.value)
     hold.set()
     for w in workers:
@@ -244,7 +252,7 @@ def test_turnstile_turns_away_arrivals_beyond_capacity_in_korean():
 
 
 def test_turnstile_forgets_a_waiter_that_gives_up():
-    from t2sql.generation.backends import Turnstile
+    from t2sql.generation.queue import Turnstile
 
     gate = Turnstile(capacity=5, concurrency=1)
 
@@ -255,8 +263,7 @@ def test_turnstile_forgets_a_waiter_that_gives_up():
         raise GaveUp  # e.g. Streamlit stopping a rerun while the session waits
 
     with gate.enter():
-        with pytest.raises(GaveUp):
-            with gate.enter(give_up, poll_s=0.01):
-                pass
+        with pytest.raises(GaveUp), gate.enter(give_up, poll_s=0.01):
+            pass
         assert gate.load() == (1, 0)
     assert gate.load() == (0, 0)

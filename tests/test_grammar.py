@@ -271,7 +271,8 @@ def test_tiny_model_generates_schema_valid_sql_under_the_grammar(tiny_model_dir,
     import torch
     from transformers import LogitsProcessor, StoppingCriteria, StoppingCriteriaList
 
-    from t2sql.generation.backends import TransformersGenerator, finished
+    from t2sql.generation.base import finished
+    from t2sql.generation.transformers_backend import TransformersGenerator
     from t2sql.prompt import build_prompt
 
     catalog, db = shop

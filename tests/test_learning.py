@@ -7,12 +7,11 @@ SQLite example store and the Chroma index are all real.
 """
 
 import json
-from dataclasses import replace
 
 import pytest
 from conftest import PromptModel
 
-from t2sql.cli.commands import main
+from t2sql.cli import main
 from t2sql.errors import GuardRefusal, T2SQLError
 from t2sql.pipeline import Pipeline
 from t2sql.prompt import Shot
@@ -24,8 +23,8 @@ BROKEN = "SELECT count(*) AS n FROM customers WHERE town = '서울';"  # the col
 @pytest.fixture
 def pipeline(settings, prompt_model, sample_dir):
     PromptModel.reply = staticmethod(lambda prompt, i: GOOD)
-    return Pipeline(replace(settings, backend="openai", openai_base_url=prompt_model, openai_model="scripted",
-                            self_correction="repair"))
+    return Pipeline(settings.replace(backend="openai", openai_base_url=prompt_model, openai_model="scripted",
+                                     self_correction="repair"))
 
 
 def repairs_when_told(prompt: str, i: int) -> str:
@@ -47,6 +46,21 @@ def test_repair_feeds_the_real_database_error_back(pipeline):
     assert result.rows[0][0] > 0
     answer = pipeline.ask("shop", "서울에 사는 고객은 몇 명이야?")
     assert answer.error is None and answer.repairs == 1 and answer.rows == result.rows
+    assert "자동 수정: 처음 만든 SQL에 문제가 있어 1번 다시 만들었고, 아래 SQL로 고쳤습니다." in answer.notices
+
+
+def test_ask_shows_the_notices_the_app_shows(settings, prompt_model, sample_dir, monkeypatch, capsys):
+    """How "지난달" was read and which verified examples were used: in `ask` as in the app."""
+    monkeypatch.setenv("T2SQL_BACKEND", "openai")
+    monkeypatch.setenv("T2SQL_OPENAI_BASE_URL", prompt_model)
+    monkeypatch.setenv("T2SQL_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("T2SQL_SAMPLE_DIR", str(sample_dir))
+    monkeypatch.setenv("T2SQL_OPENAI_MODEL", "scripted")
+    monkeypatch.setenv("T2SQL_SELF_CORRECTION", "off")
+    PromptModel.reply = staticmethod(lambda prompt, i: GOOD)
+    assert main(["ask", "--db", "shop", "지난달 가입한 서울 고객은 몇 명이야?"]) == 0
+    err = capsys.readouterr().err
+    assert "알림: 기간을 이렇게 해석했습니다:" in err
 
 
 def test_a_refused_sql_is_repaired_too(pipeline):
@@ -192,8 +206,8 @@ def test_tables_of_similar_examples_join_the_schema_context(pipeline):
 
 
 def test_no_examples_when_k_is_zero(settings, prompt_model, sample_dir):
-    pipeline = Pipeline(replace(settings, backend="openai", openai_base_url=prompt_model, openai_model="scripted",
-                                examples_k=0))
+    pipeline = Pipeline(settings.replace(backend="openai", openai_base_url=prompt_model, openai_model="scripted",
+                                         examples_k=0))
     pipeline.save_example("shop", "서울에 사는 고객은 몇 명이야?", GOOD, "feedback")
     draft = pipeline.generate("shop", "서울에 사는 고객은 몇 명이야?")
     assert draft.examples == [] and "### 예시:" not in draft.prompt
@@ -253,7 +267,7 @@ def test_examples_import_export_round_trip_and_disjoint_filter(settings, sample_
     assert {(e["question"], e["sql"]) for e in exported} == {(p["question"], p["sql"]) for p in pairs if p["id"] in "ac"}
     assert all(e["db_id"] == "shop" and "CREATE TABLE" in e["context"] and e["answer"] == e["sql"] for e in exported)
     # the export is a training file for the next fine-tune
-    from t2sql.practice.generator import load_records
+    from t2sql.tuning.data import load_records
 
     assert len(load_records(out)) == 2
     assert main(["examples", "import", "--db", "shop", str(out)]) == 0
@@ -275,7 +289,7 @@ def test_docs_add_list_delete(tmp_path, monkeypatch, capsys, sample_dir):
 
 
 def test_tiny_model_samples_distinct_candidates(tiny_model_dir):
-    from t2sql.generation.backends import TransformersGenerator
+    from t2sql.generation.transformers_backend import TransformersGenerator
 
     gen = TransformersGenerator(str(tiny_model_dir), max_new_tokens=6)
     first = gen.sample("### SQL:\n", 3)

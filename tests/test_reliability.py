@@ -11,12 +11,11 @@ import os
 import re
 import shutil
 import threading
-from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from t2sql.errors import T2SQLError
+from t2sql.errors import SettingsError, T2SQLError
 from t2sql.pipeline import Pipeline
 
 
@@ -58,7 +57,7 @@ def shop_copy(tmp_path, sample_dir):
 
 @pytest.fixture
 def pipeline(settings, model_server, shop_copy):
-    return Pipeline(replace(settings, backend="openai", openai_base_url=model_server, openai_model="scripted"))
+    return Pipeline(settings.replace(backend="openai", openai_base_url=model_server, openai_model="scripted"))
 
 
 def digest(path) -> str:
@@ -110,8 +109,8 @@ def test_plain_injection_in_korean_is_refused_before_the_model(pipeline, shop_co
 @pytest.mark.parametrize("policy", ["mask", "block"])
 def test_model_asking_for_personal_data_meets_the_policy(settings, model_server, shop_copy, policy):
     ScriptedModel.reply = staticmethod(lambda question: "SELECT c.email AS contact, c.city FROM customers c LIMIT 5;")
-    pipeline = Pipeline(replace(settings, backend="openai", openai_base_url=model_server, openai_model="scripted",
-                                sensitive_policy=policy))
+    pipeline = Pipeline(settings.replace(backend="openai", openai_base_url=model_server, openai_model="scripted",
+                                         sensitive_policy=policy))
     answer = pipeline.ask(str(shop_copy), "고객 연락처 5개 보여줘")
     if policy == "block":
         assert "개인정보" in answer.error and "customers.email" in answer.error and answer.rows == []
@@ -129,7 +128,7 @@ def test_counting_personal_data_is_allowed(pipeline, shop_copy):
 
 def test_twenty_concurrent_sessions_get_only_their_own_answers(pipeline, shop_copy):
     number = re.compile(r"(\d+)번")
-    ScriptedModel.reply = staticmethod(lambda question: "SELECT %s AS n;" % number.search(question).group(1))
+    ScriptedModel.reply = staticmethod(lambda question: f"SELECT {number.search(question).group(1)} AS n;")
     answers = {}
 
     def session(i):
@@ -162,7 +161,7 @@ def test_a_database_yaml_can_make_its_policy_stricter(settings, sqlite_file, tmp
         f"sensitive_policy: block\ntables:\n  {table}:\n    columns:\n      {column}: {{sensitive: true}}\n",
         encoding="utf-8",
     )
-    pipeline = Pipeline(replace(settings, schema_dir=schemas, sensitive_policy="mask"))
+    pipeline = Pipeline(settings.replace(schema_dir=schemas, sensitive_policy="mask"))
     with pytest.raises(GuardRefusal) as err:
         pipeline.run(str(sqlite_file), f"SELECT * FROM {table}")
     assert f"{table}.{column}" in str(err.value)
@@ -170,8 +169,14 @@ def test_a_database_yaml_can_make_its_policy_stricter(settings, sqlite_file, tmp
     assert result.rows[0][0] > 0 and result.masked == ()
 
 
-def test_unknown_sensitive_policy_gives_korean_message(settings, shop_copy):
-    pipeline = Pipeline(replace(settings, sensitive_policy="hide"))
+def test_unknown_sensitive_policy_gives_korean_message(settings, shop_copy, tmp_path):
+    with pytest.raises(SettingsError) as err:  # the setting is checked when the settings are made
+        settings.replace(sensitive_policy="hide")
+    assert "T2SQL_SENSITIVE_POLICY의 값 'hide'" in str(err.value) and "mask 또는 block" in str(err.value)
+    schemas = tmp_path / "schemas"  # a database's yaml is read when the database is used
+    schemas.mkdir()
+    (schemas / f"{shop_copy.stem}.yaml").write_text("sensitive_policy: hide\n", encoding="utf-8")
+    pipeline = Pipeline(settings.replace(schema_dir=schemas))
     with pytest.raises(T2SQLError) as err:
         pipeline.run(str(shop_copy), "SELECT email FROM customers LIMIT 1")
     assert "개인정보 정책 'hide'" in str(err.value) and "mask 또는 block" in str(err.value)
@@ -180,7 +185,7 @@ def test_unknown_sensitive_policy_gives_korean_message(settings, shop_copy):
 def test_unwritable_audit_log_withholds_the_result_in_korean(settings, shop_copy, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    pipeline = Pipeline(replace(settings, audit_log=str(blocker / "audit.jsonl")))
+    pipeline = Pipeline(settings.replace(audit_log=str(blocker / "audit.jsonl")))
     with pytest.raises(T2SQLError) as err:
         pipeline.run(str(shop_copy), "SELECT count(*) FROM customers")
     assert "감사 로그" in str(err.value) and "요청을 처리하지 않았습니다" in str(err.value)

@@ -44,12 +44,10 @@ def test_corrupted_index_folder_is_moved_aside_and_rebuilt(settings, sqlite_file
 
 
 def test_index_store_that_cannot_be_created_gives_korean_message(settings, tmp_path):
-    from dataclasses import replace
-
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the data folder should be")
     with pytest.raises(IndexUnavailable) as err:
-        SchemaIndex(replace(settings, data_dir=blocker / "data"))
+        SchemaIndex(settings.replace(data_dir=blocker / "data"))
     assert "색인" in str(err.value) and "권한" in str(err.value)
 
 
@@ -140,9 +138,7 @@ def chroma_server(tmp_path):
 
 
 def test_index_on_a_chroma_server(settings, sqlite_file, chroma_server):
-    from dataclasses import replace
-
-    server_settings = replace(settings, chroma_url=chroma_server)
+    server_settings = settings.replace(chroma_url=chroma_server)
     catalog = build_catalog(Database(f"sqlite:///{sqlite_file}"), {}, 5)
     assert SchemaIndex(server_settings).sync(catalog) is True
     assert SchemaIndex(server_settings).sync(catalog) is False  # persisted on the server
@@ -151,9 +147,7 @@ def test_index_on_a_chroma_server(settings, sqlite_file, chroma_server):
 
 
 def test_unreachable_chroma_server_gives_korean_message(settings, sqlite_file):
-    from dataclasses import replace
-
     catalog = build_catalog(Database(f"sqlite:///{sqlite_file}"), {}, 5)
     with pytest.raises(IndexUnavailable) as err:
-        SchemaIndex(replace(settings, chroma_url="http://127.0.0.1:9")).sync(catalog)
+        SchemaIndex(settings.replace(chroma_url="http://127.0.0.1:9")).sync(catalog)
     assert "색인" in str(err.value)

@@ -218,7 +218,7 @@ def test_unknown_sample_is_refused(tmp_path):
 
 
 def test_module_imports_only_the_standard_library():
-    code = "import sys, t2sql.samples; print(sorted({'numpy', 'pandas', 'duckdb'} & set(sys.modules)))"
+    code = "import sys, t2sql.db.demo; print(sorted({'numpy', 'pandas', 'duckdb'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

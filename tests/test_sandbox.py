@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from t2sql.errors import QueryError, QueryTimeout
-from t2sql.db.engine import Database
+from t2sql.db.engine import Database, run_job
 from t2sql.db.sandbox import GRACE_S, Job, Sandbox, _limit_cpu
 
 TIMEOUT_S = 2.0
@@ -36,7 +36,7 @@ def files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sandbox():
-    pool = Sandbox(workers=2, memory_mb=1536)
+    pool = Sandbox(run_job, workers=2, memory_mb=1536)
     yield pool
     pool.close()
 
@@ -72,7 +72,7 @@ def test_a_runaway_query_ends_within_its_deadline_with_a_korean_message(sandbox,
 
 def test_a_killed_worker_is_replaced_and_says_which_limit(files):
     """One giant value that fits in memory: DuckDB cannot interrupt it, so the worker is killed."""
-    pool = Sandbox(workers=1, memory_mb=4096)
+    pool = Sandbox(run_job, workers=1, memory_mb=4096)
     try:
         with pytest.raises(QueryTimeout, match=KILLED) as caught:
             pool.run(job(files["duckdb"], "SELECT length(repeat(repeat('x', 1000000), 1000))", timeout_s=0.5,
@@ -85,7 +85,7 @@ def test_a_killed_worker_is_replaced_and_says_which_limit(files):
 
 def test_memory_past_the_workers_limit_fails_inside_it(files):
     """DuckDB's own limit is set above the worker's address space: the OS limit is what holds."""
-    pool = Sandbox(workers=1, memory_mb=2048)
+    pool = Sandbox(run_job, workers=1, memory_mb=2048)
     try:
         with pytest.raises(QueryError, match="메모리"):
             pool.run(job(files["duckdb"], "SELECT list_sort(range(400000000))[1]", timeout_s=30, memory_limit="8GB"))
@@ -158,7 +158,7 @@ def test_a_worker_never_runs_the_parents_main_script(files, tmp_path, monkeypatc
     fake_main = types.ModuleType("__main__")
     fake_main.__file__ = str(script)
     monkeypatch.setitem(sys.modules, "__main__", fake_main)
-    pool = Sandbox(workers=1, memory_mb=2048)
+    pool = Sandbox(run_job, workers=1, memory_mb=2048)
     try:
         assert pool.run(job(files["sqlite"], "SELECT count(*) FROM t")).rows == [(100,)]
     finally:

@@ -7,7 +7,8 @@ from t2sql.settings import SHIPPED_ADAPTER, Settings
 
 
 def test_environment_overrides_are_typed():
-    s = Settings.from_env({"T2SQL_MAX_ROWS": "50", "T2SQL_QUERY_TIMEOUT_S": "2.5", "T2SQL_DATA_DIR": "~/x"}, backend="openai")
+    env = {"T2SQL_MAX_ROWS": "50", "T2SQL_QUERY_TIMEOUT_S": "2.5", "T2SQL_DATA_DIR": "~/x"}
+    s = Settings.from_env(env, backend="openai")
     assert s.max_rows == 50 and s.query_timeout_s == 2.5 and s.backend == "openai"
     assert s.data_dir == Path("~/x").expanduser()
 
@@ -22,7 +23,9 @@ def test_bad_value_is_a_korean_error_naming_the_variable(name, raw, kind):
         Settings.from_env({name: raw})
 
 
-@pytest.mark.parametrize("raw, value", [("1", True), ("YES", True), ("on", True), ("0", False), ("off", False), ("", False)])
+@pytest.mark.parametrize(
+    "raw, value", [("1", True), ("YES", True), ("on", True), ("0", False), ("off", False), ("", False)]
+)
 def test_booleans(raw, value):
     assert Settings.from_env({"T2SQL_SENSITIVE_ALLOW_COUNTS": raw}).sensitive_allow_counts is value
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from t2sql.tuning import training
-from t2sql.generation.backends import TransformersGenerator
+from t2sql.generation.transformers_backend import TransformersGenerator
 from t2sql.prompt import build_prompt
 from t2sql.tuning.training import TrainConfig, encode, sql_token_loss
 
@@ -170,7 +170,7 @@ def test_extracted_lora_reproduces_the_change_it_was_extracted_from(tiny_model_d
     """At full rank the SVD LoRA gives the fine-tuned model's logits; at rank 1 it does not."""
     import torch
 
-    from t2sql.generation.local import load_causal_lm
+    from t2sql.generation.loading import load_causal_lm
 
     model, _ = load_causal_lm(str(tiny_model_dir), load_in_4bit="no", trainable=True)
     targets = ["q_proj", "down_proj"]
@@ -204,7 +204,7 @@ def test_full_fine_tuning_resumes_and_ships_a_lora(tiny_model_dir, data_dir, tmp
     LoRA of rank ``lora_r`` (loadable like any adapter) plus, on request, the full model."""
     from safetensors.torch import load_file
 
-    from t2sql.generation.local import load_causal_lm
+    from t2sql.generation.loading import load_causal_lm
 
     out, full = tmp_path / "full", tmp_path / "full_model"
     config = TrainConfig(data=str(data_dir), out=str(out), base_model=str(tiny_model_dir), limit=24, batch_size=4,

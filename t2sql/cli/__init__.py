@@ -1,5 +1,5 @@
-"""The command line (`python -m t2sql`, `t2sql`)."""
+"""The command line (`python -m t2sql`, `t2sql`): a click group, one module per kind of command."""
 
-from t2sql.cli.commands import main
+from t2sql.cli.root import cli, main
 
-__all__ = ["main"]
+__all__ = ["cli", "main"]

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+import yaml
 
 from t2sql.db.engine import Database
 
@@ -140,7 +141,6 @@ def load_annotations(schema_dir: Path, name: str) -> dict:
     path = Path(schema_dir) / f"{name}.yaml"
     if not path.is_file():
         return {}
-    import yaml
 
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
+
+from t2sql.db.korean_names import EMAIL_DOMAINS, EMAIL_WORDS, GIVEN_FIRST, GIVEN_LAST, REGIONS, SURNAMES
 from t2sql.errors import T2SQLError
 
 SAMPLE_NAMES: tuple[str, ...] = ("shop", "marketing", "game")
@@ -25,17 +27,6 @@ _DAY = 86_400
 _NDAYS = 1096                  # 2023-01-01 .. 2025-12-31
 _END = _NDAYS * _DAY - 1       # 2025-12-31 23:59:59
 _HOURS = (3, 2, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 7, 6, 6, 6, 6, 6, 7, 8, 9, 10, 9, 6)  # activity by hour of day
-_CITIES = {"서울": 30, "경기": 26, "인천": 6, "부산": 6.5, "대구": 4.5, "대전": 3, "광주": 2.8, "울산": 2,
-           "세종": 0.8, "강원": 2.6, "충북": 2.6, "충남": 3.4, "전북": 2.8, "전남": 2.8, "경북": 4, "경남": 5.5,
-           "제주": 1.3}
-_SURNAMES = ("김이박최정강조윤장임한오서신권황안송류전홍고문양손",
-             (21.5, 14.7, 8.4, 4.7, 4.3, 2.3, 2.1, 2.0, 2.0, 1.7, 1.5, 1.5, 1.5, 1.5, 1.4, 1.4, 1.3, 1.3, 1.1,
-              1.1, 1.1, 0.9, 0.9, 0.8, 0.8))
-_GIVEN_FIRST = "민서지현수준도예하은유재승연채윤태성다시주정영우진"
-_GIVEN_LAST = {"남": "준호훈석혁우성민진현빈원", "여": "은아희연린영나윤서지원경"}
-_EMAIL_WORDS = ("minji", "jiho", "seoyeon", "hyun", "sky", "blue", "happy", "sunny", "kim", "lee", "park",
-                "choi", "jun", "yuna", "daniel", "grace", "star", "moon", "coffee", "tiger", "dream", "ocean")
-_EMAIL_DOMAINS = {"naver.com": 45, "gmail.com": 30, "daum.net": 10, "kakao.com": 7, "hanmail.net": 5, "nate.com": 3}
 
 
 # ---------------------------------------------------------------------------------------------- public API
@@ -71,8 +62,7 @@ def ensure_samples(sample_dir: Path, progress: Callable[[str], None] | None = No
 def _build(name: str, path: Path, progress: Callable[[str], None]) -> None:
     """Write into a temporary file and move it into place only when complete, so a crash never leaves a
     half-built database behind (and an existing one stays intact)."""
-    import duckdb
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     started = time.perf_counter()
     progress(f"샘플 데이터베이스 '{name}' 생성 중…")
@@ -80,6 +70,8 @@ def _build(name: str, path: Path, progress: Callable[[str], None]) -> None:
     _discard(tmp)
     try:
         tables = _BUILDERS[name](np.random.default_rng(_SEEDS[name]))
+        import duckdb  # duckdb: only when a sample is built (see the module docstring)
+
         con = duckdb.connect(str(tmp))
         try:
             for table, columns, *frames in tables:
@@ -109,7 +101,7 @@ def _discard(path: Path, data: bool = True) -> None:
 
 def _pick(rng, values, n, weights=None):
     """``n`` draws from ``values``; ``weights`` need not be normalised."""
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     values = np.asarray(values)
     p = None if weights is None else np.asarray(weights, float) / np.sum(weights)
@@ -119,7 +111,7 @@ def _pick(rng, values, n, weights=None):
 def _day_weights(growth=0.0, months=None, weekend=1.0, spikes=()):
     """Weight per day: linear growth, month-of-year seasonality, weekend factor and decaying spikes
     given as (day, height, decay days) for launches and updates."""
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     d = np.arange(_NDAYS)
     w = 1 + growth * d / _NDAYS
@@ -151,21 +143,21 @@ def _month(days):
 
 
 def _date(days):
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     return np.datetime64("2023-01-01") + np.asarray(days, "int64").astype("timedelta64[D]")
 
 
 def _ts(secs):
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     return np.datetime64("2023-01-01T00:00:00", "s") + np.asarray(secs, "int64").astype("timedelta64[s]")
 
 
 def _null(values, mask):
     """``values`` with NULL where ``mask`` holds (nullable integers, NaT timestamps, None text)."""
-    import numpy as np
-    import pandas as pd
+    import numpy as np  # numpy: kept off the start-up path of `sql`
+    import pandas as pd  # pandas: kept off the start-up path of `sql`
 
     values, mask = np.asarray(values), np.asarray(mask, bool)
     if values.dtype.kind in "iu":
@@ -178,7 +170,7 @@ def _null(values, mask):
 def _pick_started(rng, starts, weights, times):
     """For each event time pick an owner that already existed (start <= time), proportionally to weight.
     Events earlier than every weighted owner move to that owner's start. Returns (owner, time)."""
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     order = np.argsort(starts, kind="stable")
     cum = np.cumsum(weights[order])
@@ -189,33 +181,33 @@ def _pick_started(rng, starts, weights, times):
 
 def _emails(rng, ids):
     """Unique e-mail addresses (the row id makes them unique)."""
-    return (_pick(rng, _EMAIL_WORDS, len(ids)) + ids.astype(str) + "@"
-            + _pick(rng, list(_EMAIL_DOMAINS), len(ids), list(_EMAIL_DOMAINS.values())))
+    return (_pick(rng, EMAIL_WORDS, len(ids)) + ids.astype(str) + "@"
+            + _pick(rng, list(EMAIL_DOMAINS), len(ids), list(EMAIL_DOMAINS.values())))
 
 
 def _people(rng, ids, gender):
     """Korean full names (surname by real frequency, given name by gender), e-mails and 010 numbers."""
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     n = len(ids)
-    last = np.where(gender == "남", _pick(rng, list(_GIVEN_LAST["남"]), n), _pick(rng, list(_GIVEN_LAST["여"]), n))
-    name = _pick(rng, list(_SURNAMES[0]), n, _SURNAMES[1]) + _pick(rng, list(_GIVEN_FIRST), n) + last
+    last = np.where(gender == "남", _pick(rng, list(GIVEN_LAST["남"]), n), _pick(rng, list(GIVEN_LAST["여"]), n))
+    name = _pick(rng, list(SURNAMES), n, list(SURNAMES.values())) + _pick(rng, list(GIVEN_FIRST), n) + last
     digits = np.char.zfill(rng.integers(0, 10_000, (2, n)).astype(str), 4)
     return name, _emails(rng, ids), "010-" + digits[0] + "-" + digits[1]
 
 
 def _cities(rng, n):
-    return _pick(rng, list(_CITIES), n, list(_CITIES.values()))
+    return _pick(rng, list(REGIONS), n, list(REGIONS.values()))
 
 
 def _frame(**columns):
-    import pandas as pd
+    import pandas as pd  # pandas: kept off the start-up path of `sql`
 
     return pd.DataFrame(columns)
 
 
 def _ids(n):
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     return np.arange(1, n + 1)
 
@@ -281,7 +273,7 @@ _REFUND_REASONS = {"단순 변심": 35, "상품 불량": 25, "상품 정보 상�
 
 def _shop(rng):
     """Online shop: categories, customers, products, coupons, orders, order_items, reviews, refunds."""
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     # categories: the self-referencing parent_id needs the top level inserted before the leaves
     tops = list(_CATALOG)
@@ -460,7 +452,7 @@ _COMPANY = ("한빛,새솔,미래,다온,푸른,누리,대한,세움,이음,온�
 
 def _marketing(rng):
     """Ad marketing: channels, campaigns, daily_ad_stats, leads, conversions; snapshot taken 2025-12-15."""
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     as_of = int((np.datetime64("2025-12-15") - _date(0)).astype(int))  # later campaigns are still 예정
     ch_name, ch_type, billing, cpm, ctr_range, ch_weight = (np.array(c) for c in zip(*_CHANNELS))
@@ -590,14 +582,14 @@ def _game_items():
 
 def _device(rng, ios):
     """A phone or tablet model matching each player's platform."""
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     return np.where(ios, _pick(rng, _DEVICES["iOS"], len(ios)), _pick(rng, _DEVICES["Android"], len(ios)))
 
 
 def _game(rng):
     """Mobile game: players, items, sessions, purchases (a few whales spend most), events."""
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     # players: launch spike on 2023-01-01 and smaller spikes at each big update; most churn within days
     n = 20_000

@@ -42,12 +42,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import duckdb
 import sqlalchemy as sa
 
+from t2sql.db import demo as samples
+from t2sql.db.registry import served_databases
+from t2sql.db.sandbox import Job, Sandbox
 from t2sql.errors import DatabaseUnavailable, QueryError, QueryTimeout, T2SQLError
-from t2sql.sqltext import DIALECTS
 from t2sql.settings import Settings
-
+from t2sql.sqltext import DIALECTS
 
 DUCKDB_CONFIG = {
     "enable_external_access": False,
@@ -112,7 +115,7 @@ class Result:
 
     def to_frame(self):
         """A pandas DataFrame with unique column names (``a.id, b.id`` -> ``id, id_2``)."""
-        import pandas as pd
+        import pandas as pd  # pandas: kept off the start-up path of `sql`
 
         seen: dict[str, int] = {}
         names = []
@@ -128,8 +131,6 @@ def resolve_url(db: str, settings: Settings, progress=None) -> str:
 
     Sample databases are built on first use so a fresh checkout works at once.
     """
-    from t2sql.db import demo as samples
-    from t2sql.db.registry import served_databases
 
     db = db.strip()
     served = served_databases(settings.databases_file)
@@ -193,8 +194,6 @@ class Database:
             max_result_mb: float = 50.0) -> Result:
         """Run exactly one read statement in a query worker (``sandbox``): OS limits on memory and
         CPU, a deadline enforced by killing the worker, and the row and size caps of ``run_here``."""
-        from t2sql.db.sandbox import Job, pool
-
         timeout_s = self.timeout_s if timeout_s is None else timeout_s
         return pool().run(Job(self.url, sql, max_rows, timeout_s, max_result_mb, self.memory_limit))
 
@@ -279,7 +278,6 @@ def _statement_cursor(backend: str, raw, sql: str) -> Iterator[tuple[object, Cal
 
 def _check_duckdb_statement(raw, sql: str) -> None:
     """DuckDB's own parser must see exactly one statement, and it must be a query."""
-    import duckdb
 
     try:
         statements = raw.extract_statements(sql)
@@ -481,3 +479,33 @@ def _short(exc: Exception) -> str:
     """The driver's own message, first line only, without SQLAlchemy's boilerplate."""
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+def run_job(job: Job) -> Result:
+    """What a query worker does with one job: open the database, run, close (see ``sandbox``)."""
+    try:
+        db = Database(job.url, job.timeout_s, job.memory_limit)
+        try:
+            return db.run_here(job.sql, job.max_rows, job.timeout_s, job.max_result_mb)
+        finally:
+            db.dispose()
+    except T2SQLError:
+        raise
+    except MemoryError:
+        raise QueryError(MSG_OUT_OF_MEMORY) from None
+    except Exception as exc:
+        raise QueryError(MSG_FAILED.format(f"{type(exc).__name__}: {exc}"[:300])) from None
+
+
+_pool: Sandbox | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> Sandbox:
+    """The process's query workers, sized by ``T2SQL_QUERY_WORKERS`` / ``T2SQL_QUERY_MEMORY_MB``."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            settings = Settings.from_env()
+            _pool = Sandbox(run_job, settings.query_workers, settings.query_memory_mb)
+        return _pool

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from t2sql.errors import SettingsError
 
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -38,7 +40,6 @@ class Served:
 
 def load_served(path: Path, env: Mapping[str, str] | None = None) -> dict[str, Served]:
     """Name -> database from the file; {} when there is none. Mistakes are Korean errors naming the entry."""
-    import yaml
 
     path = Path(path)
     if not path.is_file():

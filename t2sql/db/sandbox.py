@@ -29,6 +29,7 @@ import threading
 import types
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any, Callable
 
 from t2sql.errors import QueryError, QueryTimeout, T2SQLError
 
@@ -47,13 +48,17 @@ class Job:
     memory_limit: str  # DuckDB's own limit (the worker's address-space limit is the pool's)
 
 
+Handler = Callable[[Job], Any]  # what a worker does with a job (a module-level function: it is pickled by name)
+
+
 class Worker:
     """One worker process and the pipe to it."""
 
-    def __init__(self, memory_mb: int):
+    def __init__(self, memory_mb: int, handler: Handler):
         context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, memory_mb), daemon=True, name="t2sql-query")
+        self.process = context.Process(target=_serve, args=(child, memory_mb, handler), daemon=True,
+                                       name="t2sql-query")
         # A spawned child imports the parent's __main__ again, and Streamlit runs app.py *as* __main__:
         # the worker would run the whole app. It gets an empty __main__ instead.
         with _spawn_lock:
@@ -73,16 +78,20 @@ class Worker:
 
 
 class Sandbox:
-    """A warm pool of query workers: ``run`` sends one job and waits at most its deadline."""
+    """A warm pool of query workers: ``run`` sends one job and waits at most its deadline.
 
-    def __init__(self, workers: int = 2, memory_mb: int = 4096):
+    ``handler`` runs each job in the worker (the engine's ``run_job``: passed in, so this layer
+    knows nothing of databases)."""
+
+    def __init__(self, handler: Handler, workers: int = 2, memory_mb: int = 4096):
+        self.handler = handler
         self.memory_mb = memory_mb
         self._slots = threading.BoundedSemaphore(max(1, workers))
         self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
 
     def warm(self) -> None:
         """Start one worker now (in the background) so the first query does not wait for it."""
-        threading.Thread(target=lambda: self._idle.put(Worker(self.memory_mb)), daemon=True).start()
+        threading.Thread(target=lambda: self._idle.put(Worker(self.memory_mb, self.handler)), daemon=True).start()
 
     def run(self, job: Job):
         """The executor's ``Result`` for ``job``, or its T2SQLError; a worker past its limits is killed."""
@@ -113,39 +122,23 @@ class Sandbox:
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
-            return Worker(self.memory_mb)
-        return worker if worker.process.is_alive() else Worker(self.memory_mb)
+            return Worker(self.memory_mb, self.handler)
+        return worker if worker.process.is_alive() else Worker(self.memory_mb, self.handler)
 
     def _killed(self, job: Job) -> str:
         return MSG_KILLED.format(timeout=job.timeout_s, memory=f"{self.memory_mb / 1024:g}GB")
 
 
 _spawn_lock = threading.Lock()
-_pool: Sandbox | None = None
-_pool_lock = threading.Lock()
-
-
-def pool() -> Sandbox:
-    """The process's query pool, sized by ``T2SQL_QUERY_WORKERS`` / ``T2SQL_QUERY_MEMORY_MB``."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            from t2sql.settings import Settings
-
-            settings = Settings.from_env()
-            _pool = Sandbox(settings.query_workers, settings.query_memory_mb)
-        return _pool
 
 
 # --- In the worker -----------------------------------------------------------------------------
 
 
-def _serve(conn: Connection, memory_mb: int) -> None:
-    """The worker's loop: one job in, one ("ok", Result) or ("error", T2SQLError) out."""
+def _serve(conn: Connection, memory_mb: int, handler: Handler) -> None:
+    """The worker's loop: one job in, one ("ok", result) or ("error", T2SQLError) out."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from t2sql.db.engine import MSG_FAILED, MSG_OUT_OF_MEMORY, Database
-
     while True:
         try:
             job: Job = conn.recv()
@@ -153,17 +146,11 @@ def _serve(conn: Connection, memory_mb: int) -> None:
             return
         _limit_cpu(job.timeout_s)
         try:
-            db = Database(job.url, job.timeout_s, job.memory_limit)
-            try:
-                reply = ("ok", db.run_here(job.sql, job.max_rows, job.timeout_s, job.max_result_mb))
-            finally:
-                db.dispose()
+            reply = ("ok", handler(job))
         except T2SQLError as exc:
             reply = ("error", exc)
-        except MemoryError:
-            reply = ("error", QueryError(MSG_OUT_OF_MEMORY))
         except Exception as exc:  # never let a worker die on an ordinary failure
-            reply = ("error", QueryError(MSG_FAILED.format(f"{type(exc).__name__}: {exc}"[:300])))
+            reply = ("error", QueryError(f"{type(exc).__name__}: {exc}"[:300]))
         conn.send(reply)
 
 

@@ -13,6 +13,7 @@ The module imports only the standard library and sqlglot: it sits on the fast CL
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 import math
@@ -619,7 +620,6 @@ def _constant_number(node: exp.Expression | None) -> float | None:
 
 def _constant_epoch(node: exp.Expression | None) -> float | None:
     """Seconds since the epoch of a date/timestamp literal (``DATE '2024-01-01'``, ``'2024-01-01'::date``)."""
-    import datetime as dt
 
     if isinstance(node, exp.Cast) and node.to.is_type(*exp.DataType.TEMPORAL_TYPES):
         node = node.this

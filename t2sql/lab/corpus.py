@@ -13,9 +13,22 @@ import hashlib
 import json
 import random
 import sqlite3
+from dataclasses import replace
 from itertools import zip_longest
 from pathlib import Path
 from typing import Callable
+
+import duckdb
+
+from t2sql.db.catalog import build_catalog
+from t2sql.db.engine import Database
+from t2sql.lab.datagen import generate_dataset
+from t2sql.onboard.annotate import annotate, merge, quiet_samples
+from t2sql.onboard.linking import ValueIndex
+from t2sql.onboard.records import tables_read, training_record
+from t2sql.onboard.snapshot import snapshot
+from t2sql.onboard.vocabulary import load_glossary
+from t2sql.tuning.data import load_records
 
 NATURAL_DIR = Path(__file__).resolve().parents[1] / "data" / "natural"
 HELD_OUT = {"test": ("airline", "hagwon", "energy_meter", "crm_sales"), "validation": ("webtoon",)}
@@ -64,14 +77,7 @@ def build_database(schema: str, out_dir: Path) -> Path:
 
 def onboarded(path: Path, work: Path):
     """(catalog, annotations, value index) of a built database, annotated by onboarding's vocabulary."""
-    import duckdb
 
-    from t2sql.db.catalog import build_catalog
-    from t2sql.db.engine import Database
-    from t2sql.onboard.annotate import annotate, merge, quiet_samples
-    from t2sql.onboard.linking import ValueIndex
-    from t2sql.onboard.snapshot import snapshot
-    from t2sql.onboard.vocabulary import load_glossary
 
     db = Database(f"sqlite:///{path}")
     bare = build_catalog(db, {}, 5)
@@ -91,7 +97,6 @@ def onboarded(path: Path, work: Path):
 def natural_records(work: Path, seed: int = 0, annotated_share: float = 0.6, examples_share: float = 0.3,
                     progress: Callable[[str], None] | None = None) -> dict[str, list[dict]]:
     """Training records per split (``train`` / ``validation`` / ``test``) for every natural pair."""
-    from t2sql.onboard.records import tables_read, training_record
 
     rng = random.Random(seed)
     out: dict[str, list[dict]] = {"train": [], "validation": [], "test": []}
@@ -156,7 +161,6 @@ def export_eval(work: Path, split: str = "test", per_schema: int = 10, seed: int
 
 def template_corpus(settings, say: Callable[[str], None]) -> Path:
     """The template corpus folder (``gen-data``), generated on first use."""
-    from t2sql.practice.generator import generate_dataset
 
     folder = settings.data_dir / "data"
     if not (folder / "train.jsonl").is_file():
@@ -176,9 +180,7 @@ def mix_in(records: list[dict], extra: list[dict], share: float, seed: int) -> l
 def prepare_training(config, settings, say: Callable[[str], None]):
     """``config`` with ``data="natural"`` turned into a folder ``train`` can read: the natural corpus,
     rendered once, plus the ``templates`` share of template-corpus records (the shared model's recipe)."""
-    from dataclasses import replace
 
-    from t2sql.practice.generator import load_records
 
     if config.data != "natural":
         return config

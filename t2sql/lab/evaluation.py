@@ -10,7 +10,6 @@ opinion for questions whose gold result is ambiguous.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -40,8 +39,6 @@ from t2sql.guard.grounding import ungrounded_values
 from t2sql.settings import Settings
 
 EVAL_MAX_ROWS = 100_000  # high enough that the guard's automatic LIMIT never truncates a result
-STATUSES = ("correct", "wrong_result", "refused", "db_error", "timeout", "generation_error")
-FAILURES = ("no_sql", "syntax", "unsafe", "wrong_table", "wrong_column", "value", "timeout", "db_error", "logic")
 
 # --- Execution accuracy ----------------------------------------------------------------------
 
@@ -240,7 +237,7 @@ def evaluate(db: str, questions_path: str | Path, out_path: str | Path, settings
 
     from t2sql.pipeline import Pipeline
 
-    settings = dataclasses.replace(settings or Settings.from_env(), max_rows=EVAL_MAX_ROWS)
+    settings = (settings or Settings.from_env()).replace(max_rows=EVAL_MAX_ROWS)
     questions_path, out_path = Path(questions_path), Path(out_path)
     questions = load_questions(questions_path, limit)
     # generation errors are usually a server that was down: retry them instead of keeping the verdict
@@ -337,41 +334,42 @@ def parse_verdict(text: str) -> str:
 
 
 class Judge:
-    """An OpenAI-compatible chat model asked whether the SQL answers the question."""
+    """An OpenAI-compatible chat model asked whether the SQL answers the question.
+
+    Server errors and timeouts are retried by the SDK (``tries`` requests in all, with its backoff);
+    a reply without a verdict is asked again, up to ``tries`` replies.
+    """
 
     def __init__(self, base_url: str, model: str, api_key: str = "", concurrency: int = 4, rps: float = 2.0,
-                 tries: int = 3, backoff_s: float = 1.0, timeout_s: float = 60.0):
-        import httpx
+                 tries: int = 3, timeout_s: float = 60.0):
+        # the OpenAI SDK takes about a second to import: only a judged run pays for it
+        from t2sql.generation.openai_backend import ChatServer
 
         if not model:
             raise T2SQLError("판정 모델 이름(--judge-model)을 지정하세요.")
-        self.url = base_url.rstrip("/") + "/chat/completions"
-        self.model, self.concurrency, self.tries, self.backoff_s = model, max(1, concurrency), max(1, tries), backoff_s
+        self.model, self.concurrency, self.tries = model, max(1, concurrency), max(1, tries)
         self.bucket = TokenBucket(rps)
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = httpx.Client(headers=headers, timeout=timeout_s)
+        self.server = ChatServer(base_url, api_key, timeout_s, max_retries=self.tries - 1)
 
     def ask(self, ddl: str, question: str, sql: str) -> str:
-        """One verdict; HTTP errors, timeouts and unparsable replies are retried with backoff."""
-        import httpx
-
-        body = {"model": self.model, "temperature": 0,
-                "messages": [{"role": "user", "content": JUDGE_PROMPT.format(ddl=ddl, question=question, sql=sql)}]}
+        """One verdict, or ``JudgeError`` once the server failed ``tries`` times or gave that many unusable replies."""
+        messages = [{"role": "user", "content": JUDGE_PROMPT.format(ddl=ddl, question=question, sql=sql)}]
         last = ""
-        for attempt in range(self.tries):
-            if attempt:
-                time.sleep(self.backoff_s * 2 ** (attempt - 1))
+        for _ in range(self.tries):
             self.bucket.acquire()
             try:
-                resp = self.client.post(self.url, json=body)
-                resp.raise_for_status()
-                return parse_verdict(resp.json()["choices"][0]["message"]["content"])
-            except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
+                reply = self.server.create(model=self.model, temperature=0, messages=messages)
+            except self.server.errors as exc:  # after the SDK's own retries
+                last = f"{type(exc).__name__}: {str(exc)[:200]}"
+                break
+            try:
+                return parse_verdict(reply.choices[0].message.content)
+            except (ValueError, IndexError, AttributeError, TypeError) as exc:
                 last = f"{type(exc).__name__}: {str(exc)[:200]}"
         raise JudgeError(f"판정 모델이 {self.tries}번 시도 모두 답하지 못했습니다 ({last}).")
 
     def close(self) -> None:
-        self.client.close()
+        self.server.close()
 
 
 def run_judge(judge: Judge, pipeline, db: str, items: list[dict], save: Callable[[], dict],

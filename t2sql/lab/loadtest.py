@@ -17,13 +17,15 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from t2sql.errors import T2SQLError
 from t2sql.db.demo import SAMPLE_TITLES
+from t2sql.errors import T2SQLError
+from t2sql.pipeline import Pipeline
 from t2sql.settings import ROOT
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -214,7 +216,7 @@ def run_load(url: str, server_pid: int, sessions: int = 20, duration_s: float = 
 
 
 async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float, seed: int) -> LoadReport:
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright  # playwright: a test dependency, only for the browser load test
 
     report = LoadReport(sessions, duration_s)
     stop_at = time.time() + duration_s
@@ -274,9 +276,7 @@ def run_pipeline_load(settings, sessions: int = 20, duration_s: float = 180.0, s
     On a small machine the browsers of a browser load test compete with the model for the same
     cores; this measures what the server side sustains when the browsers are elsewhere.
     """
-    import threading
 
-    from t2sql.pipeline import Pipeline
 
     pipeline = Pipeline(settings)
     for db in {w[0] for w in WORKLOAD}:

@@ -10,6 +10,7 @@ import itertools
 from dataclasses import dataclass
 
 from t2sql.db.catalog import Catalog
+from t2sql.onboard.snapshot import duck_type
 from t2sql.onboard.vocabulary import Glossary, expand, split_identifier, translate
 
 ROLES = ("key", "foreign_key", "date", "flag", "measure", "category", "name", "text")
@@ -102,7 +103,7 @@ def unknown_words(catalog: Catalog, glossary: Glossary) -> set[str]:
 
 def embedding_fallback(words: set[str], glossary: Glossary, embedder, min_similarity: float = 0.75) -> dict[str, list[str]]:
     """English word -> Korean terms of the most similar glossary word (multilingual embedding)."""
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     keys = [k for k in glossary.words if " " not in k]
     if not words or not keys:
@@ -124,7 +125,6 @@ def embedding_fallback(words: set[str], glossary: Glossary, embedder, min_simila
 def annotate(catalog: Catalog, con, glossary: Glossary, embedder=None) -> dict:
     """The annotation dict (yaml shape, plus ``role`` per column) for ``catalog``; stats from ``con``
     (the DuckDB snapshot)."""
-    from t2sql.onboard.snapshot import duck_type
 
     fallback = embedding_fallback(unknown_words(catalog, glossary), glossary, embedder) if embedder else {}
     tables = {}

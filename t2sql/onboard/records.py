@@ -15,6 +15,7 @@ from t2sql.db.catalog import Catalog
 from t2sql.onboard.linking import ValueIndex, place, prune, schema_links
 from t2sql.onboard.vocabulary import load_glossary
 from t2sql.guard.statement import tables_read
+from t2sql.settings import Settings
 
 
 def columns_named(sql: str, catalog: Catalog, table: str) -> set[str]:
@@ -27,12 +28,13 @@ def training_record(catalog: Catalog, annotations: dict, values: ValueIndex | No
                     rng: random.Random, db_id: str, examples: Sequence[dict] = (), previous: dict | None = None,
                     prune_columns: bool = True) -> dict:
     """``{"db_id", "context", "question", "answer", "values", "examples"?, "previous"?}``."""
-    from t2sql.practice.generator import MAX_PROMPT_TABLES, choose_tables
+    from t2sql.practice.generate import choose_tables  # off the pipeline's start-up path (it imports onboard)
 
+    limit = Settings().max_prompt_tables  # the default: records are the same whatever the environment sets
     gold = tables_read(sql, catalog)
-    tables = choose_tables(catalog, gold, rng) if gold else list(catalog.tables)[:MAX_PROMPT_TABLES]
+    tables = choose_tables(catalog, gold, rng, limit) if gold else list(catalog.tables)[:limit]
     glossary = load_glossary()
-    links = place(values.link(question, glossary), tables, MAX_PROMPT_TABLES) if values else []
+    links = place(values.link(question, glossary), tables, limit) if values else []
     keep = {}
     if prune_columns and annotations:
         named = schema_links(question, catalog, annotations, glossary)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from t2sql.db.catalog import Catalog
 from t2sql.db.engine import Database
 
@@ -35,8 +37,7 @@ def _q(name: str) -> str:
 
 def snapshot(database: Database, catalog: Catalog, path: Path, max_rows: int = 50_000) -> Path:
     """Write ``path`` (a DuckDB file) with the first ``max_rows`` rows of every table, typed."""
-    import duckdb
-    import pandas as pd
+    import pandas as pd  # pandas: kept off the start-up path of `sql`
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.duckdb")

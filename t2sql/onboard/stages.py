@@ -232,7 +232,8 @@ class Onboarding:
 
     # --- stage 3: practice pairs --------------------------------------------------------------
     def _practice(self, source: Catalog, report, practice_pairs: int = 1200, seed: int = 0, **_) -> dict:
-        from t2sql.practice.generator import EngineConnection, generate_records, sqlite_copy
+        from t2sql.practice.generate import EngineConnection, generate_records  # off the pipeline's start-up path
+        from t2sql.practice.verify import sqlite_copy
 
         annotations = self.annotations()
         snap_db = Database(f"duckdb:///{self._snapshot(source)}")

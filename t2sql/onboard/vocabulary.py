@@ -8,6 +8,7 @@ last resort. Nothing here knows any particular database.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -95,7 +96,6 @@ def romanized_shape(text: str) -> str:
 
 def glossary_hash(folder: Path = GLOSSARY_DIR) -> str:
     """Changes when any glossary file changes (onboarding redoes the vocabulary then)."""
-    import hashlib
 
     digest = hashlib.sha256()
     for name in ("words.tsv", "abbreviations.tsv", "proper_nouns.tsv"):

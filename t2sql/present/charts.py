@@ -7,8 +7,11 @@ two numbers -> scatter, anything else -> no chart (the table is the answer).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
+import altair as alt
 import pandas as pd
 
 KINDS = {"metric": "숫자 카드", "line": "선 그래프", "bar": "막대 그래프", "scatter": "산점도"}
@@ -93,7 +96,6 @@ def metric_text(series: pd.Series) -> str:
 
 def build(frame: pd.DataFrame, spec: ChartSpec, titles: dict[str, str] | None = None):
     """An Altair chart for ``spec``; ``titles`` maps column -> Korean axis title."""
-    import altair as alt
 
     titles = titles or {}
     data = _prepare(frame, spec)
@@ -131,7 +133,6 @@ def _prepare(frame: pd.DataFrame, spec: ChartSpec) -> pd.DataFrame:
 
 
 def _is_decimal(series: pd.Series) -> bool:
-    from decimal import Decimal
 
     values = series.dropna()
     return pd.api.types.is_object_dtype(series) and len(values) > 0 and all(isinstance(v, Decimal) for v in values.head(20))
@@ -139,7 +140,6 @@ def _is_decimal(series: pd.Series) -> bool:
 
 def _looks_like_dates(series: pd.Series) -> bool:
     """Date/datetime objects or strings like 2024-03, 2024-03-01 (what strftime/date_trunc give)."""
-    import datetime as dt
 
     values = series.dropna().head(20)
     if values.empty or not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):

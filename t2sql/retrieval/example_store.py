@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple, Sequence
 
 from t2sql.errors import IndexUnavailable, T2SQLError
+from t2sql.fileio import write_text_atomic
 
 SOURCES = {"feedback": "사용자 확인(정확해요)", "correction": "분석가 수정", "import": "가져온 파일", "admin": "관리 화면", "yaml": "스키마 yaml",
            "generated": "온보딩 연습 문제 (자동 생성·실행 검증)"}
@@ -336,7 +337,6 @@ class ExampleStore:
 
     def export_jsonl(self, db: str, path: Path, context_for: Callable[[str], str] | None = None) -> int:
         """``to_jsonl`` written atomically; returns the number of examples."""
-        from t2sql.fileio import write_text_atomic
 
         text = self.to_jsonl(db, context_for)
         write_text_atomic(Path(path), text)

@@ -20,7 +20,7 @@ def overlaps(pairs: list[dict], heldout: list[dict], dialect: str, embed: Callab
     fails) the same result as a held-out answer. Used so few-shot examples never leak a benchmark answer."""
     if not pairs or not heldout:
         return {}
-    import numpy as np
+    import numpy as np  # numpy: kept off the start-up path of `sql`
 
     gold = {c: q["id"] for q in heldout if (c := canonical(q["sql"], dialect))}
     a = np.stack(embed([p["question"] for p in pairs]))
@@ -29,10 +29,10 @@ def overlaps(pairs: list[dict], heldout: list[dict], dialect: str, embed: Callab
     found = {}
     results = [(q["id"], rows(q["sql"])) for q in heldout] if rows else []
     for i, pair in enumerate(pairs):
-        canonical = canonical(pair["sql"], dialect)
+        same_sql = canonical(pair["sql"], dialect)
         j = int(sims[i].argmax())
-        if canonical in gold:
-            found[i] = f"평가 질문 {gold[canonical]}과(와) 같은 SQL"
+        if same_sql in gold:
+            found[i] = f"평가 질문 {gold[same_sql]}과(와) 같은 SQL"
         elif sims[i, j] >= max_similarity:
             found[i] = f"평가 질문 {heldout[j]['id']}과(와) 거의 같은 질문 (유사도 {sims[i, j]:.2f})"
         elif results and (mine := rows(pair["sql"])) is not None:

@@ -13,10 +13,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlparse
 
 from t2sql.db.catalog import Catalog
-from t2sql.retrieval.embeddings import embedding_function
 from t2sql.errors import IndexUnavailable
+from t2sql.retrieval.embeddings import embedding_function
 from t2sql.settings import Settings
 
 KEYWORD_BONUS = 0.25
@@ -59,10 +60,9 @@ def chroma_path(settings: Settings) -> Path:
 
 
 def _open_client(settings: Settings):
-    import chromadb
+    import chromadb  # chromadb: ~1 s to import, kept off the start-up path of `sql`
 
     if settings.chroma_url:
-        from urllib.parse import urlparse
 
         u = urlparse(settings.chroma_url)
         return chromadb.HttpClient(host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https")
@@ -75,7 +75,9 @@ def _open_client(settings: Settings):
 
 def quarantine_store(settings: Settings) -> Path:
     """Move a broken embedded store aside (kept for inspection) so a fresh one can be built."""
-    from chromadb.api.shared_system_client import SharedSystemClient
+    from chromadb.api.shared_system_client import (
+        SharedSystemClient,  # chromadb: ~1 s to import, kept off the start-up path of `sql`
+    )
 
     SharedSystemClient.clear_system_cache()  # chromadb caches one system per path
     path = chroma_path(settings)

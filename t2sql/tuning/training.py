@@ -12,12 +12,14 @@ the full logits tensor is never materialised.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import math
 import os
 import platform
 import random
+import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -128,18 +130,37 @@ def sql_token_loss(model, batch: list[tuple[list[int], int]], pad_id: int):
     return F.cross_entropy(logits, torch.tensor(targets, device=device))
 
 
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h>
+
+
+def limit_heap_growth(threshold: int = 1 << 20) -> bool:
+    """On glibc, serve blocks of ``threshold`` bytes and more by mmap and trim the heap above it;
+    True when both settings took. Measured: without it glibc keeps freed activation buffers of varying
+    sizes and a long CPU run's heap grows until the OOM killer ends it (the same as starting the process
+    with MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_, done at run time)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (musl): nothing to set
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return [mallopt(M_MMAP_THRESHOLD, threshold), mallopt(M_TRIM_THRESHOLD, threshold)] == [1, 1]
+
+
 def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | None = print,
           on_batch: Callable[[int, int], None] | None = None) -> dict:
     """Train a LoRA adapter, save it with a training card; returns the card.
 
     ``on_batch(done, total)`` is told after every batch (onboarding shows it as progress)."""
+    limit_heap_growth()
     import torch
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from tqdm import tqdm
     from transformers import get_linear_schedule_with_warmup
 
-    from t2sql.practice.generator import load_records
-    from t2sql.generation.local import attach_adapter, cpu_has_bf16, load_causal_lm, resolve_model, wants_4bit
+    from t2sql.tuning.data import load_records
+    from t2sql.generation.loading import attach_adapter, cpu_has_bf16, load_causal_lm, resolve_model, wants_4bit
     from t2sql.settings import Settings
 
     settings = settings or Settings.from_env()
@@ -377,7 +398,7 @@ def _lora_shape(model) -> dict:
 
 def _portable_adapter_config(path: Path, base_model: str) -> None:
     """peft records the base model's local path; record its name instead (the default is rebuilt per machine)."""
-    from t2sql.generation.local import DEFAULT_MODEL
+    from t2sql.generation.loading import DEFAULT_MODEL
 
     data = json.loads(path.read_text(encoding="utf-8"))
     data["base_model_name_or_path"] = base_model or DEFAULT_MODEL

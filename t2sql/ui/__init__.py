@@ -1,0 +1,1 @@
+"""The Streamlit pages. They render only: every rule lives in the pipeline and ``present``."""
