@@ -28,8 +28,13 @@ class AccessLocked(T2SQLError):
 class AdminGate:
     """The admin password check, shared by every browser session of one app process."""
 
-    def __init__(self, password: str, max_failures: int = MAX_FAILURES, lockout_s: float = LOCKOUT_S,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        password: str,
+        max_failures: int = MAX_FAILURES,
+        lockout_s: float = LOCKOUT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._password = password.encode()
         self.max_failures, self.lockout_s, self._clock = max_failures, lockout_s, clock
         self._failures, self._locked_until = 0, 0.0
@@ -44,8 +49,11 @@ class AdminGate:
         with self._lock:
             now = self._clock()
             if now < self._locked_until:
-                raise AccessLocked(MSG_LOCKED.format(failures=self.max_failures,
-                                                     minutes=max(1, round((self._locked_until - now) / 60))))
+                raise AccessLocked(
+                    MSG_LOCKED.format(
+                        failures=self.max_failures, minutes=max(1, round((self._locked_until - now) / 60))
+                    )
+                )
             if self._password and hmac.compare_digest(attempt.encode(), self._password):
                 self._failures = 0
                 return True

@@ -27,16 +27,29 @@ class AuditLog:
         self._lock = threading.Lock()
         self._file_lock = FileLock(self.path.with_name(self.path.name + ".lock"))
 
-    def record(self, *, session: str, database: str, sql: str, status: str, rows: int | None = None,
-               duration_ms: float | None = None, reason: str = "") -> dict:
+    def record(
+        self,
+        *,
+        session: str,
+        database: str,
+        sql: str,
+        status: str,
+        rows: int | None = None,
+        duration_ms: float | None = None,
+        reason: str = "",
+    ) -> dict:
         """Append one entry; ``status`` is ``ok``, ``refused`` or ``error`` for a query, and ``proposed``,
         ``approved`` or ``rejected`` for a pair sent to or decided by an admin."""
         entry = {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "session": session, "database": database, "status": status,
-            "refused": status == "refused", "rows": rows,
+            "session": session,
+            "database": database,
+            "status": status,
+            "refused": status == "refused",
+            "rows": rows,
             "duration_ms": None if duration_ms is None else round(duration_ms, 1),
-            "sql": sql, "reason": reason,
+            "sql": sql,
+            "reason": reason,
         }
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -39,5 +39,3 @@ def write_text_atomic(path: Path, text: str) -> None:
         if isinstance(exc, OSError):
             raise T2SQLError(f"파일을 쓸 수 없습니다 ({path}). 폴더 권한과 디스크 공간을 확인하세요: {exc}") from exc
         raise
-
-

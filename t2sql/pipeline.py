@@ -14,9 +14,9 @@ from __future__ import annotations
 import importlib.util
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from t2sql.audit import AuditLog
 from t2sql.db.catalog import Catalog, build_catalog, load_annotations
@@ -58,14 +58,14 @@ class Draft:
     resolved_question: str = ""  # the question as the model saw it (relative dates made absolute)
     notices: list[str] = field(default_factory=list)  # things the user should know (Korean)
     examples: list[Shot] = field(default_factory=list)  # verified examples the prompt carried
-    docs: list[str] = field(default_factory=list)       # business definitions the prompt carried
-    previous: Shot | None = None                         # the conversation turn it follows up on
+    docs: list[str] = field(default_factory=list)  # business definitions the prompt carried
+    previous: Shot | None = None  # the conversation turn it follows up on
     failures: list[Failure] = field(default_factory=list)  # earlier SQL that was refused or failed (self-correction)
-    error: T2SQLError | None = None                      # why the final SQL still does not run (after ``solve``)
-    checked: tuple | None = None                         # (approved, result) of the check run (after ``solve``)
-    unsaid: list[str] = field(default_factory=list)      # text values in the SQL that nobody said (after ``solve``)
-    values: list[str] = field(default_factory=list)      # stored values the question names (value linking)
-    constrained: bool = False                            # decoded under the schema grammar
+    error: T2SQLError | None = None  # why the final SQL still does not run (after ``solve``)
+    checked: tuple | None = None  # (approved, result) of the check run (after ``solve``)
+    unsaid: list[str] = field(default_factory=list)  # text values in the SQL that nobody said (after ``solve``)
+    values: list[str] = field(default_factory=list)  # stored values the question names (value linking)
+    constrained: bool = False  # decoded under the schema grammar
 
     @property
     def from_model(self) -> bool:
@@ -82,8 +82,15 @@ class Draft:
     @property
     def said(self) -> str:
         """Everything the user (and the business definitions) said: where the SQL's values must come from."""
-        return " ".join([self.question, self.resolved_question, self.previous.question if self.previous else "",
-                         *self.docs, *self.values])
+        return " ".join(
+            [
+                self.question,
+                self.resolved_question,
+                self.previous.question if self.previous else "",
+                *self.docs,
+                *self.values,
+            ]
+        )
 
     @property
     def turn_question(self) -> str:
@@ -92,7 +99,7 @@ class Draft:
         asked = self.resolved_question or self.question
         if self.previous is None:
             return asked
-        return ", ".join([*self.previous.question.split(", ")[-(FOLLOW_UP_CHAIN - 1):], asked])
+        return ", ".join([*self.previous.question.split(", ")[-(FOLLOW_UP_CHAIN - 1) :], asked])
 
 
 @dataclass
@@ -113,9 +120,19 @@ class Answer:
 
     def to_dict(self) -> dict:
         return {
-            "question": self.question, "sql": self.sql, "tables": self.tables, "columns": self.columns,
-            "rows": [list(r) for r in self.rows], "truncated": self.truncated, "limit_added": self.limit_added,
-            "masked": self.masked, "notices": self.notices, "error": self.error, "repairs": self.repairs, "latency_ms": round(self.latency_ms, 1), "timings": self.timings,
+            "question": self.question,
+            "sql": self.sql,
+            "tables": self.tables,
+            "columns": self.columns,
+            "rows": [list(r) for r in self.rows],
+            "truncated": self.truncated,
+            "limit_added": self.limit_added,
+            "masked": self.masked,
+            "notices": self.notices,
+            "error": self.error,
+            "repairs": self.repairs,
+            "latency_ms": round(self.latency_ms, 1),
+            "timings": self.timings,
         }
 
 
@@ -133,8 +150,9 @@ class Pipeline:
 
     # --- cached components -------------------------------------------------------------
     def database(self, db: str, progress: Progress | None = None) -> Database:
-        return open_database(resolve_url(db, self.settings, progress), self.settings.query_timeout_s,
-                             self.settings.db_memory_limit)
+        return open_database(
+            resolve_url(db, self.settings, progress), self.settings.query_timeout_s, self.settings.db_memory_limit
+        )
 
     def catalog(self, db: str, progress: Progress | None = None) -> Catalog:
         """Introspected once per database per process (``refresh`` re-reads it)."""
@@ -148,10 +166,13 @@ class Pipeline:
                 annotations = merge(generated, annotations)  # a human yaml wins over onboarding's, field by field
                 served = served_databases(self.settings.databases_file).get(db.strip())
                 if served:  # the databases file fills in what the yaml leaves out
-                    annotations = {**{k: v for k in ("description", "sensitive_policy")
-                                      if (v := getattr(served, k))}, **annotations}
-                catalog = build_catalog(database, annotations, self.settings.sample_values,
-                                        self.settings.sensitive_patterns)
+                    annotations = {
+                        **{k: v for k in ("description", "sensitive_policy") if (v := getattr(served, k))},
+                        **annotations,
+                    }
+                catalog = build_catalog(
+                    database, annotations, self.settings.sample_values, self.settings.sensitive_patterns
+                )
                 if generated:
                     quiet_samples(catalog, annotations)
                 self._catalogs[database.url] = catalog
@@ -186,8 +207,9 @@ class Pipeline:
         index = self.index
         with self._lock:
             if self._examples is None:
-                self._examples = ExampleIndex(ExampleStore(self.settings.examples_path), lambda: index.client,
-                                              index.embedder)
+                self._examples = ExampleIndex(
+                    ExampleStore(self.settings.examples_path), lambda: index.client, index.embedder
+                )
             return self._examples
 
     def generator(self, progress: Progress | None = None, db: str | None = None):
@@ -225,10 +247,13 @@ class Pipeline:
         found = self.examples.similar(catalog.database, question, k, settings.examples_min_similarity)
         if not settings.generated_examples:
             found = [(e, s) for e, s in found if e.source != GENERATED][: settings.examples_k]
-        return [Shot(e.question, e.sql) for e, _score in reversed(found)], docs  # the most similar right before the question
+        return [
+            Shot(e.question, e.sql) for e, _score in reversed(found)
+        ], docs  # the most similar right before the question
 
-    def prompt_for(self, db: str, question: str, previous: Shot | None = None,
-                   failed: Failure | None = None) -> tuple[str, list[str], list[Shot], list[str], list[str]]:
+    def prompt_for(
+        self, db: str, question: str, previous: Shot | None = None, failed: Failure | None = None
+    ) -> tuple[str, list[str], list[Shot], list[str], list[str]]:
         """The prompt, and what went into it: tables, examples, definitions and linked values."""
         catalog = self.catalog(db)
         tables = self.retrieve(db, question, previous)
@@ -238,8 +263,15 @@ class Pipeline:
                 if table not in tables and len(tables) < self.settings.max_prompt_tables:
                     tables.append(table)
         keep, values = self.link(db, question, tables)
-        prompt = build_prompt(catalog.ddl(tables, keep), question, docs=docs, examples=examples,
-                              previous=previous, failed=failed, values=values)
+        prompt = build_prompt(
+            catalog.ddl(tables, keep),
+            question,
+            docs=docs,
+            examples=examples,
+            previous=previous,
+            failed=failed,
+            values=values,
+        )
         return prompt, tables, examples, docs, values
 
     def link(self, db: str, question: str, tables: list[str]) -> tuple[dict[str, set[str]], list[str]]:
@@ -256,13 +288,24 @@ class Pipeline:
         for table in [t for t, cols in named.items() if cols]:
             if table not in tables and len(tables) < settings.max_prompt_tables:
                 tables.append(table)
-        keep = prune(catalog, found.annotations, tables, named, links) if settings.prune_columns and found.annotations else {}
+        keep = (
+            prune(catalog, found.annotations, tables, named, links)
+            if settings.prune_columns and found.annotations
+            else {}
+        )
         return keep, [v.render() for v in links]
 
-    def generate(self, db: str, question: str, progress: Progress | None = None,
-                 on_text: Callable[[str], None] | None = None,
-                 on_wait: Callable[[int], None] | None = None,
-                 previous: Shot | None = None, failed: Failure | None = None, constrained: bool = True) -> Draft:
+    def generate(
+        self,
+        db: str,
+        question: str,
+        progress: Progress | None = None,
+        on_text: Callable[[str], None] | None = None,
+        on_wait: Callable[[int], None] | None = None,
+        previous: Shot | None = None,
+        failed: Failure | None = None,
+        constrained: bool = True,
+    ) -> Draft:
         """Write SQL for the question; ``on_text`` sees the output grow token by token.
 
         ``on_wait(n)`` is told how many questions are ahead while this one waits for the shared
@@ -286,8 +329,21 @@ class Pipeline:
                 if on_text:
                     on_text(raw)
         elapsed = (time.perf_counter() - started) * 1000
-        return Draft(intake.text, extract_sql(raw), raw, tables, prompt, elapsed, resolved, list(intake.notices),
-                     examples, docs, previous, values=values, constrained=constraint is not None)
+        return Draft(
+            intake.text,
+            extract_sql(raw),
+            raw,
+            tables,
+            prompt,
+            elapsed,
+            resolved,
+            list(intake.notices),
+            examples,
+            docs,
+            previous,
+            values=values,
+            constrained=constraint is not None,
+        )
 
     def constraint(self, db: str, tables: list[str]) -> Constraint | None:
         """Schema-constrained decoding over the prompt's tables (``grammar``), when it is available."""
@@ -297,9 +353,17 @@ class Pipeline:
             return None
         return Constraint(self.catalog(db), tuple(tables))
 
-    def solve(self, db: str, question: str, session: str = "cli", progress: Progress | None = None,
-              on_text: Callable[[str], None] | None = None, on_wait: Callable[[int], None] | None = None,
-              previous: Shot | None = None, strategy: str | None = None) -> Draft:
+    def solve(
+        self,
+        db: str,
+        question: str,
+        session: str = "cli",
+        progress: Progress | None = None,
+        on_text: Callable[[str], None] | None = None,
+        on_wait: Callable[[int], None] | None = None,
+        previous: Shot | None = None,
+        strategy: str | None = None,
+    ) -> Draft:
         """Generate, check the SQL by running it read-only, and self-correct when it has a ``problem``
         (refused, failed, or a filter value nobody said).
 
@@ -310,8 +374,10 @@ class Pipeline:
         """
         strategy = strategy or self.settings.self_correction
         if strategy not in STRATEGIES:
-            raise T2SQLError(f"자동 수정 방식 '{strategy}'을(를) 알 수 없습니다. T2SQL_SELF_CORRECTION을 "
-                             f"{', '.join(STRATEGIES)} 중 하나로 설정하세요.")
+            raise T2SQLError(
+                f"자동 수정 방식 '{strategy}'을(를) 알 수 없습니다. T2SQL_SELF_CORRECTION을 "
+                f"{', '.join(STRATEGIES)} 중 하나로 설정하세요."
+            )
         started = time.perf_counter()
         draft = self.generate(db, question, progress, on_text, on_wait, previous)
         if not draft.from_model:
@@ -360,12 +426,15 @@ class Pipeline:
         else:
             draft.unsaid = grounding.ungrounded_values(draft.sql, draft.said, self.catalog(db).dialect)
 
-    def _candidates(self, db: str, draft: Draft, session: str, progress: Progress | None,
-                    on_wait: Callable[[int], None] | None) -> Draft:
+    def _candidates(
+        self, db: str, draft: Draft, session: str, progress: Progress | None, on_wait: Callable[[int], None] | None
+    ) -> Draft:
         """Execution-guided decoding: sample alternatives for the same prompt and keep the first without a
         problem; failing that, the first that runs (the original first)."""
         if progress:
-            progress(f"SQL에 문제가 있어 대안 {self.settings.candidates}개를 만들어 시험하는 중… ({draft.problem[:80]})")
+            progress(
+                f"SQL에 문제가 있어 대안 {self.settings.candidates}개를 만들어 시험하는 중… ({draft.problem[:80]})"
+            )
         try:
             with self.turnstile.enter(on_wait):
                 constraint = self.constraint(db, draft.tables) if draft.constrained else None
@@ -393,8 +462,9 @@ class Pipeline:
         draft.failures = failures[1:]  # none ran: keep the first SQL, list the alternatives tried
         return draft
 
-    def save_example(self, db: str, question: str, sql: str, source: str, author: str = "", session: str = "cli",
-                     ran: bool = False):
+    def save_example(
+        self, db: str, question: str, sql: str, source: str, author: str = "", session: str = "cli", ran: bool = False
+    ):
         """Store a verified pair. The SQL must pass the guard and run: it is run here unless the caller
         has just run it (``ran``), so an unverifiable pair is never stored."""
         if not ran:
@@ -406,7 +476,9 @@ class Pipeline:
         if not ran:
             self.run(db, sql, session)
         proposal = self.examples.store.propose(self.catalog(db).database, question, sql, source, session)
-        self._audit(session, self.database(db), proposal.sql, "proposed", reason=f"검토 요청 #{proposal.id}: {question}")
+        self._audit(
+            session, self.database(db), proposal.sql, "proposed", reason=f"검토 요청 #{proposal.id}: {question}"
+        )
         return proposal
 
     def review_example(self, db: str, proposal_id: int, approve: bool, session: str = "cli"):
@@ -414,12 +486,18 @@ class Pipeline:
         store, database = self.examples.store, self.catalog(db).database
         pair = store.approve(proposal_id, database) if approve else store.reject(proposal_id, database)
         if pair:
-            self._audit(session, self.database(db), pair.sql, "approved" if approve else "rejected",
-                        reason=f"검토 요청 #{proposal_id} ({pair.author}): {pair.question}")
+            self._audit(
+                session,
+                self.database(db),
+                pair.sql,
+                "approved" if approve else "rejected",
+                reason=f"검토 요청 #{proposal_id} ({pair.author}): {pair.question}",
+            )
         return pair if approve else None
 
-    def keep_pair(self, db: str, question: str, sql: str, source: str, user: str, admin: bool,
-                  ran: bool = False) -> str:
+    def keep_pair(
+        self, db: str, question: str, sql: str, source: str, user: str, admin: bool, ran: bool = False
+    ) -> str:
         """A user's good pair: an admin's is verified at once, anyone else's waits for an admin.
         Returns what happened, for the user."""
         if admin:
@@ -428,8 +506,9 @@ class Pipeline:
         self.propose_example(db, question, sql, source, user, ran=ran)
         return "관리자에게 검토를 요청했습니다. 승인되면 비슷한 질문에 참고합니다."
 
-    def correction(self, db: str, question: str, wrong_sql: str | None, ran_sql: str, user: str,
-                   admin: bool) -> str | None:
+    def correction(
+        self, db: str, question: str, wrong_sql: str | None, ran_sql: str, user: str, admin: bool
+    ) -> str | None:
         """After the user marked ``wrong_sql`` wrong and then ran an edited SQL: keep the edit as a
         correction (it has just run). None when nothing was corrected."""
         if not wrong_sql or not question or ran_sql.strip() == wrong_sql.strip():
@@ -465,8 +544,7 @@ class Pipeline:
         self.run(db, sql, session)
         return self.examples.store.update(example_id, question, sql)
 
-    def import_examples(self, db: str, path: Path, disjoint_from: Path | None = None,
-                        progress: Progress | None = None):
+    def import_examples(self, db: str, path: Path, disjoint_from: Path | None = None, progress: Progress | None = None):
         """Pairs from a JSONL file; each SQL must pass the guard and run. With ``disjoint_from`` (an
         eval file) pairs that repeat one of its questions are left out, so a benchmark stays honest."""
 
@@ -498,8 +576,13 @@ class Pipeline:
 
         stored = self.examples.store.list(self.catalog(db).database)
         _, rows = self._outcomes(db, "overlap")
-        found = overlaps([{"question": e.question, "sql": e.sql} for e in stored], load_questions(eval_file),
-                         self.catalog(db).dialect, self.index.embedder, rows)
+        found = overlaps(
+            [{"question": e.question, "sql": e.sql} for e in stored],
+            load_questions(eval_file),
+            self.catalog(db).dialect,
+            self.index.embedder,
+            rows,
+        )
         return [(stored[i], why) for i, why in sorted(found.items())]
 
     def _outcomes(self, db: str, session: str) -> tuple[dict[str, list | T2SQLError], Callable[[str], list | None]]:
@@ -541,19 +624,36 @@ class Pipeline:
         try:
             approved = guard.check(sql, database.dialect, self.settings.max_rows, tables=self.catalog(db).tables)
             exposure = self.exposure(db, approved.sql)
-            result = database.run(approved.sql, self.settings.max_rows, self.settings.query_timeout_s,
-                                  self.settings.max_result_mb)
+            result = database.run(
+                approved.sql, self.settings.max_rows, self.settings.query_timeout_s, self.settings.max_result_mb
+            )
         except T2SQLError as exc:
             refused = isinstance(exc, GuardRefusal)
-            self._audit(session, database, sql, "refused" if refused else "error", reason=str(exc),
-                        duration_ms=None if refused else (time.perf_counter() - started) * 1000)
+            self._audit(
+                session,
+                database,
+                sql,
+                "refused" if refused else "error",
+                reason=str(exc),
+                duration_ms=None if refused else (time.perf_counter() - started) * 1000,
+            )
             raise
         positions = exposure.positions(len(result.columns))
         if positions:
-            result = replace(result, rows=sensitive.mask_rows(result.rows, positions),
-                             masked=tuple(result.columns[i] for i in positions if i < len(result.columns)))
-        self._audit(session, database, approved.sql, "ok", rows=len(result.rows), duration_ms=result.elapsed_ms,
-                    reason=f"masked: {', '.join(result.masked)}" if result.masked else "")
+            result = replace(
+                result,
+                rows=sensitive.mask_rows(result.rows, positions),
+                masked=tuple(result.columns[i] for i in positions if i < len(result.columns)),
+            )
+        self._audit(
+            session,
+            database,
+            approved.sql,
+            "ok",
+            rows=len(result.rows),
+            duration_ms=result.elapsed_ms,
+            reason=f"masked: {', '.join(result.masked)}" if result.masked else "",
+        )
         return approved, result
 
     def _audit(self, session: str, database: Database, sql: str, status: str, **fields) -> None:
@@ -562,19 +662,31 @@ class Pipeline:
             self.audit.record(session=session, database=database.label, sql=sql, status=status, **fields)
         except OSError as exc:
             raise T2SQLError(
-                f"감사 로그({self.audit.path})를 기록할 수 없어 요청을 처리하지 않았습니다. 디스크 공간과 권한을 확인하세요: {exc}"
+                f"감사 로그({self.audit.path})를 기록할 수 없어 요청을 처리하지 않았습니다. "
+                f"디스크 공간과 권한을 확인하세요: {exc}"
             ) from exc
 
     def exposure(self, db: str, sql: str) -> sensitive.Exposure:
         """Which output columns carry sensitive values; raises ``GuardRefusal`` under the ``block`` policy."""
         catalog = self.catalog(db)
-        found = sensitive.analyse(sql, catalog.dialect, sensitive.catalog_schema(catalog),
-                                  sensitive.sensitive_columns(catalog), self.settings.sensitive_allow_counts)
+        found = sensitive.analyse(
+            sql,
+            catalog.dialect,
+            sensitive.catalog_schema(catalog),
+            sensitive.sensitive_columns(catalog),
+            self.settings.sensitive_allow_counts,
+        )
         sensitive.enforce(found, catalog.sensitive_policy or self.settings.sensitive_policy)
         return found
 
-    def ask(self, db: str, question: str, progress: Progress | None = None, session: str = "cli",
-            previous: Shot | None = None) -> Answer:
+    def ask(
+        self,
+        db: str,
+        question: str,
+        progress: Progress | None = None,
+        session: str = "cli",
+        previous: Shot | None = None,
+    ) -> Answer:
         """Whole pipeline with self-correction; errors are reported in ``Answer.error`` rather than raised."""
         started = time.perf_counter()
         answer = Answer(question)

@@ -7,15 +7,19 @@ with this same function.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from t2sql.sqltext import STATEMENT_START, statement_end
 
-INSTRUCTION = "당신은 SQL을 생성하는 SQL 봇입니다. DDL의 테이블을 활용한 Question을 해결할 수 있는 SQL 쿼리를 생성하세요."
+INSTRUCTION = (
+    "당신은 SQL을 생성하는 SQL 봇입니다. DDL의 테이블을 활용한 Question을 해결할 수 있는 SQL 쿼리를 생성하세요."
+)
 SQL_MARKER = "### SQL:"
 VALUES_MARKER = "### 질문 속 값:"
 STOP_MARKERS = ("###", "\n\n\n", "<end_of_turn>", "<eos>")
+
+
 @dataclass(frozen=True)
 class Shot:
     """A question and its SQL: a verified example, or the previous turn of a conversation."""
@@ -32,9 +36,17 @@ class Failure:
     error: str
 
 
-def build_prompt(ddl: str, question: str, answer: str = "", *, docs: Sequence[str] = (),
-                 examples: Sequence[Shot] = (), previous: Shot | None = None, failed: Failure | None = None,
-                 values: Sequence[str] = ()) -> str:
+def build_prompt(
+    ddl: str,
+    question: str,
+    answer: str = "",
+    *,
+    docs: Sequence[str] = (),
+    examples: Sequence[Shot] = (),
+    previous: Shot | None = None,
+    failed: Failure | None = None,
+    values: Sequence[str] = (),
+) -> str:
     """Instruction, ``### DDL:``, optional sections, ``### Question:``, ``### SQL:`` (+ the answer when training).
 
     Optional sections, in this order and only when present: values the question names (linked to
@@ -47,7 +59,9 @@ def build_prompt(ddl: str, question: str, answer: str = "", *, docs: Sequence[st
     if docs:
         parts.append("### 참고 정의:\n" + "\n".join(f"- {d.strip()}" for d in docs))
     if examples:
-        parts.append("### 예시:\n" + "\n\n".join(f"질문: {e.question.strip()}\nSQL: {_statement(e.sql)}" for e in examples))
+        parts.append(
+            "### 예시:\n" + "\n\n".join(f"질문: {e.question.strip()}\nSQL: {_statement(e.sql)}" for e in examples)
+        )
     if previous:
         parts.append(f"### 이전 질문:\n{previous.question.strip()}\n### 이전 SQL:\n{_statement(previous.sql)}")
     if failed:
@@ -60,7 +74,9 @@ def prompt_from_record(record: dict, answer: str = "") -> str:
     """The prompt for a training record; the optional sections come from its optional fields."""
     previous, failed = record.get("previous"), record.get("failed")
     return build_prompt(
-        record["context"], record["question"], answer,
+        record["context"],
+        record["question"],
+        answer,
         docs=record.get("docs") or (),
         examples=[Shot(e["question"], e["sql"]) for e in record.get("examples") or ()],
         previous=Shot(previous["question"], previous["sql"]) if previous else None,
@@ -86,7 +102,7 @@ def extract_sql(output: str) -> str:
             text = text.split(marker, 1)[0]
     start = STATEMENT_START.search(text)
     if start:  # drop chatter before the statement; never skip past a leading non-SELECT keyword
-        text = text[start.start():]
+        text = text[start.start() :]
     end = statement_end(text)
     if end is not None:
         text = text[:end]

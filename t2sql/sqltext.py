@@ -77,5 +77,3 @@ def canonical(sql: str, dialect: str) -> str | None:
         return tree.sql(dialect=dialect, comments=False)
     except (SqlglotError, ValueError):
         return None
-
-

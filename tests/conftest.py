@@ -102,10 +102,17 @@ def tiny_model_dir(tmp_path_factory, default_model_dir) -> Path:
 
     out = tmp_path_factory.mktemp("tiny-gemma3")
     config = AutoConfig.from_pretrained(default_model_dir)
-    config.update(dict(
-        hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-        num_key_value_heads=1, head_dim=16, layer_types=["sliding_attention", "full_attention"],
-    ))
+    config.update(
+        dict(
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            num_key_value_heads=1,
+            head_dim=16,
+            layer_types=["sliding_attention", "full_attention"],
+        )
+    )
     torch.manual_seed(0)
     model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     model.save_pretrained(out)
@@ -164,10 +171,38 @@ def postgres_url(tmp_path_factory):
                 break
             os.chmod(parent, os.stat(parent).st_mode | 0o005)
     port = _free_port()
-    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(datadir), "-U", "t2sql", "--auth=trust", "-E", "UTF8",
-                    "--locale=C"], check=True, capture_output=True)
-    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(base / "log"), "-w", "-o",
-                    f"-p {port} -k {base} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *run_as,
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            "t2sql",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *run_as,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(datadir),
+            "-l",
+            str(base / "log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {base} -c listen_addresses=127.0.0.1",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     url = f"postgresql://t2sql@127.0.0.1:{port}/postgres"
     try:
         import sqlalchemy as sa
@@ -185,8 +220,9 @@ def postgres_url(tmp_path_factory):
         admin.dispose()
         yield url
     finally:
-        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*run_as, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"], capture_output=True
+        )
         time.sleep(0.2)
 
 

@@ -4,8 +4,8 @@ import pytest
 
 from t2sql.access import AccessLocked, AdminGate, is_admin_email
 from t2sql.audit import AuditLog
-from t2sql.retrieval.example_store import ExampleStore
 from t2sql.pipeline import Pipeline
+from t2sql.retrieval.example_store import ExampleStore
 from t2sql.settings import Settings
 
 
@@ -34,12 +34,15 @@ def test_no_password_opens_nothing():
     assert not gate.configured and not gate.check("") and not gate.check("anything")
 
 
-@pytest.mark.parametrize("email, admins, expected", [
-    ("Kim@Company.kr", "kim@company.kr, lee@company.kr", True),
-    ("park@company.kr", "kim@company.kr", False),
-    (None, "kim@company.kr", False),
-    ("kim@company.kr", "", False),
-])
+@pytest.mark.parametrize(
+    "email, admins, expected",
+    [
+        ("Kim@Company.kr", "kim@company.kr, lee@company.kr", True),
+        ("park@company.kr", "kim@company.kr", False),
+        (None, "kim@company.kr", False),
+        ("kim@company.kr", "", False),
+    ],
+)
 def test_admin_emails(email, admins, expected):
     assert is_admin_email(email, admins) is expected
 
@@ -56,10 +59,17 @@ def test_a_proposal_steers_nothing_until_approved_and_every_step_is_audited(tmp_
     assert approved.question == "부서는 몇 개야?" and approved.author == "user-a" and approved.source == "feedback"
     assert pipeline.review_example(db, rejected.id, False, "admin@company.kr") is None
     assert [e.question for e in store.list(label)] == ["부서는 몇 개야?"] and store.proposals(label) == []
-    entries = [(e["status"], e["session"]) for e in AuditLog(tmp_path / "data" / "audit.jsonl").read()
-               if e["status"] in ("proposed", "approved", "rejected")]
-    assert entries == [("proposed", "user-a"), ("proposed", "user-b"), ("approved", "admin@company.kr"),
-                       ("rejected", "admin@company.kr")]
+    entries = [
+        (e["status"], e["session"])
+        for e in AuditLog(tmp_path / "data" / "audit.jsonl").read()
+        if e["status"] in ("proposed", "approved", "rejected")
+    ]
+    assert entries == [
+        ("proposed", "user-a"),
+        ("proposed", "user-b"),
+        ("approved", "admin@company.kr"),
+        ("rejected", "admin@company.kr"),
+    ]
 
 
 def test_a_proposal_must_run_like_any_verified_pair(tmp_path, sqlite_file):
@@ -71,8 +81,9 @@ def test_a_proposal_must_run_like_any_verified_pair(tmp_path, sqlite_file):
 
 
 @pytest.mark.parametrize("admin, verified, proposed", [(True, 1, 0), (False, 0, 1)])
-def test_a_kept_pair_is_verified_for_an_admin_and_proposed_for_anyone_else(tmp_path, sqlite_file, admin, verified,
-                                                                         proposed):
+def test_a_kept_pair_is_verified_for_an_admin_and_proposed_for_anyone_else(
+    tmp_path, sqlite_file, admin, verified, proposed
+):
     pipeline = Pipeline(Settings(data_dir=tmp_path / "data"))
     db = f"sqlite:///{sqlite_file}"
     message = pipeline.keep_pair(db, "부서는 몇 개야?", "SELECT count(*) FROM departments", "feedback", "kim", admin)
@@ -80,11 +91,14 @@ def test_a_kept_pair_is_verified_for_an_admin_and_proposed_for_anyone_else(tmp_p
     assert len(pipeline.stored_examples(db)) == verified and len(pipeline.proposals(db)) == proposed
 
 
-@pytest.mark.parametrize("wrong_sql, ran_sql, kept", [
-    (None, "SELECT count(*) FROM departments", False),                       # nobody said it was wrong
-    ("SELECT count(*) FROM departments", " SELECT count(*) FROM departments ", False),  # run unchanged
-    ("SELECT count(*) FROM employees", "SELECT count(*) FROM departments", True),     # edited, then run
-])
+@pytest.mark.parametrize(
+    "wrong_sql, ran_sql, kept",
+    [
+        (None, "SELECT count(*) FROM departments", False),  # nobody said it was wrong
+        ("SELECT count(*) FROM departments", " SELECT count(*) FROM departments ", False),  # run unchanged
+        ("SELECT count(*) FROM employees", "SELECT count(*) FROM departments", True),  # edited, then run
+    ],
+)
 def test_an_edited_run_after_a_thumbs_down_is_kept_as_a_correction(tmp_path, sqlite_file, wrong_sql, ran_sql, kept):
     pipeline = Pipeline(Settings(data_dir=tmp_path / "data"))
     db = f"sqlite:///{sqlite_file}"

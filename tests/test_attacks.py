@@ -37,9 +37,9 @@ from typing import NamedTuple
 import duckdb
 import pytest
 
-from t2sql.guard import statement as guard
-from t2sql.errors import GuardRefusal, QueryError, QueryTimeout
 from t2sql.db.engine import Database
+from t2sql.errors import GuardRefusal, QueryError, QueryTimeout
+from t2sql.guard import statement as guard
 
 HANGUL = re.compile(r"[가-힣]")
 DIALECT = {"duckdb": "duckdb", "sqlite": "sqlite", "postgres": "postgres"}
@@ -68,11 +68,17 @@ DUCKDB_ATTACKS = [
     Attack("delete", "DELETE FROM orders", DML),
     Attack("delete-where", "DELETE FROM customers WHERE customer_id = 1", DML),
     Attack("update", "UPDATE products SET price = 0", DML),
-    Attack("update-from", "UPDATE orders SET total_amount = 0 FROM customers c WHERE c.customer_id = orders.customer_id", DML),
+    Attack(
+        "update-from",
+        "UPDATE orders SET total_amount = 0 FROM customers c WHERE c.customer_id = orders.customer_id",
+        DML,
+    ),
     Attack("insert", "INSERT INTO categories VALUES (999, '해킹', NULL)", DML),
     Attack("insert-select", "INSERT INTO categories SELECT category_id + 1000, name, NULL FROM categories", DML),
     Attack("insert-or-replace", "INSERT OR REPLACE INTO categories VALUES (1, '해킹', NULL)", DML),
-    Attack("insert-on-conflict", "INSERT INTO categories VALUES (1, 'x', NULL) ON CONFLICT DO UPDATE SET name = 'x'", DML),
+    Attack(
+        "insert-on-conflict", "INSERT INTO categories VALUES (1, 'x', NULL) ON CONFLICT DO UPDATE SET name = 'x'", DML
+    ),
     Attack("drop-table", "DROP TABLE orders", DML),
     Attack("drop-view-if-exists", "DROP VIEW IF EXISTS orders", DML),
     Attack("truncate", "TRUNCATE orders", DML),
@@ -90,7 +96,9 @@ DUCKDB_ATTACKS = [
     Attack("comment-on", "COMMENT ON TABLE orders IS 'pwned'", DML),
     Attack("cte-delete-returning", "WITH d AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM d", DML),
     Attack("select-into", "SELECT * INTO stolen FROM customers", DML),
-    Attack("merge", "MERGE INTO products p USING products s ON p.product_id = s.product_id WHEN MATCHED THEN DELETE", DML),
+    Attack(
+        "merge", "MERGE INTO products p USING products s ON p.product_id = s.product_id WHEN MATCHED THEN DELETE", DML
+    ),
     Attack("stacked-drop", "SELECT 1; DROP TABLE orders", DISGUISE),
     Attack("stacked-detach", "SELECT 1; DETACH shop", DISGUISE),
     Attack("stacked-delete-first", "DELETE FROM orders; SELECT 1", DISGUISE),
@@ -110,7 +118,9 @@ DUCKDB_ATTACKS = [
     Attack("detach-database-if-exists", "DETACH DATABASE IF EXISTS shop", DB_COMMAND),
     Attack("use", "USE system.main", DB_COMMAND),
     Attack("copy-to", "COPY orders TO '{tmp}/out.csv'", DB_COMMAND),
-    Attack("copy-query-to-parquet", "COPY (SELECT * FROM customers) TO '{tmp}/out.parquet' (FORMAT PARQUET)", DB_COMMAND),
+    Attack(
+        "copy-query-to-parquet", "COPY (SELECT * FROM customers) TO '{tmp}/out.parquet' (FORMAT PARQUET)", DB_COMMAND
+    ),
     Attack("copy-from-secret", "COPY categories FROM '{secret}'", DB_COMMAND),
     Attack("export-database", "EXPORT DATABASE '{tmp}/dump'", DB_COMMAND),
     Attack("import-database", "IMPORT DATABASE '{tmp}'", DB_COMMAND),
@@ -167,22 +177,34 @@ DUCKDB_ATTACKS = [
     Attack("http-read-csv", "SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')", FILES),
     Attack("s3-read-parquet", "SELECT * FROM read_parquet('s3://bucket/data.parquet')", FILES),
     Attack("sqlite-scan", "SELECT * FROM sqlite_scan('{tmp}/x.sqlite', 't')", FILES),
-    Attack("recursive-unbounded", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
-           RESOURCE),
-    Attack("recursive-where-true",
-           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE TRUE) SELECT count(*) FROM n", RESOURCE),
-    Attack("recursive-cross-join",
-           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT n.i + 1 FROM n CROSS JOIN categories) SELECT count(*) FROM n",
-           RESOURCE),
+    Attack(
+        "recursive-unbounded",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
+        RESOURCE,
+    ),
+    Attack(
+        "recursive-where-true",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE TRUE) SELECT count(*) FROM n",
+        RESOURCE,
+    ),
+    Attack(
+        "recursive-cross-join",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT n.i + 1 FROM n CROSS JOIN categories) "
+        "SELECT count(*) FROM n",
+        RESOURCE,
+    ),
     Attack("range-giant-from", "SELECT count(*) FROM range(1000000000000)", RESOURCE),
     Attack("range-giant-unnest", "SELECT sum(x) FROM (SELECT unnest(range(10000000000)) AS x)", RESOURCE),
     Attack("generate-series-giant-list", "SELECT list_sum(generate_series(1, 5000000000))", RESOURCE),
     Attack("range-column-bound", "SELECT sum(x) FROM (SELECT unnest(range(total_amount)) AS x FROM orders)", RESOURCE),
     # Half a year of seconds (15.7 million values): far past the guard's cap, yet small enough that
     # the connection finishes it in seconds - DuckDB cannot interrupt one giant list mid-build.
-    Attack("date-series-giant",
-           "SELECT count(*) FROM (SELECT unnest(generate_series(TIMESTAMP '2000-01-01', TIMESTAMP '2000-07-01', "
-           "INTERVAL 1 SECOND)))", RESOURCE),
+    Attack(
+        "date-series-giant",
+        "SELECT count(*) FROM (SELECT unnest(generate_series(TIMESTAMP '2000-01-01', TIMESTAMP '2000-07-01', "
+        "INTERVAL 1 SECOND)))",
+        RESOURCE,
+    ),
     Attack("repeat-giant", "SELECT length(repeat('x', 300000000))", RESOURCE),
 ]
 
@@ -193,7 +215,9 @@ SQLITE_ATTACKS = [
     Attack("insert", "INSERT INTO categories VALUES (999, '해킹', NULL)", DML),
     Attack("insert-or-replace", "INSERT OR REPLACE INTO categories VALUES (1, '해킹', NULL)", DML),
     Attack("replace-into", "REPLACE INTO categories VALUES (1, '해킹', NULL)", DML),
-    Attack("upsert", "INSERT INTO categories VALUES (1, 'x', NULL) ON CONFLICT(category_id) DO UPDATE SET name = 'x'", DML),
+    Attack(
+        "upsert", "INSERT INTO categories VALUES (1, 'x', NULL) ON CONFLICT(category_id) DO UPDATE SET name = 'x'", DML
+    ),
     Attack("delete-returning", "DELETE FROM orders RETURNING *", DML),
     Attack("cte-delete", "WITH d AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM d", DML),
     Attack("drop-table", "DROP TABLE orders", DML),
@@ -241,15 +265,27 @@ SQLITE_ATTACKS = [
     Attack("edit", "SELECT edit('x', 'vi')", FILES),
     Attack("json-each-readfile", "SELECT * FROM json_each(readfile('{secret}'))", FILES),
     Attack("string-literal-table", "SELECT * FROM '{secret}'", FILES),
-    Attack("recursive-unbounded", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
-           RESOURCE),
-    Attack("recursive-without-keyword", "WITH n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
-           RESOURCE),
-    Attack("recursive-where-constant",
-           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE 1 = 1) SELECT count(*) FROM n", RESOURCE),
-    Attack("recursive-cross-join",
-           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT n.i + 1 FROM n CROSS JOIN categories) SELECT count(*) FROM n",
-           RESOURCE),
+    Attack(
+        "recursive-unbounded",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
+        RESOURCE,
+    ),
+    Attack(
+        "recursive-without-keyword",
+        "WITH n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
+        RESOURCE,
+    ),
+    Attack(
+        "recursive-where-constant",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE 1 = 1) SELECT count(*) FROM n",
+        RESOURCE,
+    ),
+    Attack(
+        "recursive-cross-join",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT n.i + 1 FROM n CROSS JOIN categories) "
+        "SELECT count(*) FROM n",
+        RESOURCE,
+    ),
     Attack("generate-series-giant", "SELECT count(*) FROM generate_series(1, 1000000000000)", RESOURCE),
 ]
 
@@ -263,7 +299,9 @@ POSTGRES_ATTACKS = [
     Attack("delete", "DELETE FROM orders", DML),
     Attack("update", "UPDATE products SET price = 0", DML),
     Attack("insert", "INSERT INTO categories VALUES (999, '해킹', NULL)", DML),
-    Attack("upsert", "INSERT INTO categories VALUES (1, 'x', NULL) ON CONFLICT (category_id) DO UPDATE SET name = 'x'", DML),
+    Attack(
+        "upsert", "INSERT INTO categories VALUES (1, 'x', NULL) ON CONFLICT (category_id) DO UPDATE SET name = 'x'", DML
+    ),
     Attack("drop-table", "DROP TABLE orders", DML),
     Attack("truncate", "TRUNCATE orders", DML),
     Attack("alter-add-column", "ALTER TABLE orders ADD COLUMN pwned INTEGER", DML),
@@ -273,23 +311,33 @@ POSTGRES_ATTACKS = [
     Attack("select-into-temp", "SELECT * INTO TEMP stolen FROM customers", DML),
     Attack("cte-delete-returning", "WITH d AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM d", DML),
     Attack("cte-update-returning", "WITH u AS (UPDATE products SET price = 0 RETURNING 1) SELECT count(*) FROM u", DML),
-    Attack("cte-insert-returning",
-           "WITH i AS (INSERT INTO categories VALUES (998, 'x', NULL) RETURNING 1) SELECT count(*) FROM i", DML),
-    Attack("merge", "MERGE INTO products p USING products s ON p.product_id = s.product_id WHEN MATCHED THEN DELETE", DML),
+    Attack(
+        "cte-insert-returning",
+        "WITH i AS (INSERT INTO categories VALUES (998, 'x', NULL) RETURNING 1) SELECT count(*) FROM i",
+        DML,
+    ),
+    Attack(
+        "merge", "MERGE INTO products p USING products s ON p.product_id = s.product_id WHEN MATCHED THEN DELETE", DML
+    ),
     Attack("create-view", "CREATE VIEW v AS SELECT 1", DML),
-    Attack("create-function",
-           "CREATE FUNCTION pwn() RETURNS int LANGUAGE sql AS 'DELETE FROM orders RETURNING 1'", DML),
+    Attack(
+        "create-function", "CREATE FUNCTION pwn() RETURNS int LANGUAGE sql AS 'DELETE FROM orders RETURNING 1'", DML
+    ),
     Attack("create-extension", "CREATE EXTENSION IF NOT EXISTS dblink", DML),
     Attack("grant", "GRANT ALL ON orders TO PUBLIC", DML),
     Attack("stacked-delete", "SELECT 1; DELETE FROM orders", DISGUISE),
     Attack("stacked-read-write-escape", "SET transaction_read_only = off; DELETE FROM orders; COMMIT", DISGUISE),
-    Attack("stacked-commit-escape",
-           "COMMIT; SET default_transaction_read_only = off; DELETE FROM orders; COMMIT", DISGUISE),
+    Attack(
+        "stacked-commit-escape", "COMMIT; SET default_transaction_read_only = off; DELETE FROM orders; COMMIT", DISGUISE
+    ),
     Attack("stacked-select-commit", "SELECT 1; COMMIT; DELETE FROM orders", DISGUISE),
     # Start with a query so that even DECLARE ... CURSOR FOR <sql> parses, then escape the
     # read-only transaction: only the executor's one-statement check stops these two.
-    Attack("stacked-select-commit-write",
-           "SELECT 1; COMMIT; SET transaction_read_only = off; DELETE FROM orders; COMMIT", DISGUISE),
+    Attack(
+        "stacked-select-commit-write",
+        "SELECT 1; COMMIT; SET transaction_read_only = off; DELETE FROM orders; COMMIT",
+        DISGUISE,
+    ),
     Attack("stacked-select-commit-copy", "SELECT 1; COMMIT; COPY orders TO '{tmp}/out.csv'", DISGUISE),
     Attack("nested-comment-semicolon", "SELECT 1 /* /* */ ; */; DELETE FROM orders", DISGUISE),
     Attack("carriage-return-comment", "SELECT 1 -- x\r; DELETE FROM orders", DISGUISE),
@@ -329,22 +377,38 @@ POSTGRES_ATTACKS = [
     Attack("pg-shadow", "SELECT usename, passwd FROM pg_shadow", SETTINGS),
     Attack("pg-stat-activity", "SELECT query FROM pg_stat_activity", SETTINGS),
     Attack("query-to-xml", "SELECT query_to_xml('DELETE FROM orders RETURNING 1', true, true, '')", SETTINGS),
-    Attack("terminate-backend", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()",
-           SETTINGS, guard_only=SUPERUSER_SIGNAL),
+    Attack(
+        "terminate-backend",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()",
+        SETTINGS,
+        guard_only=SUPERUSER_SIGNAL,
+    ),
     Attack("dblink", "SELECT * FROM dblink('dbname=postgres', 'DELETE FROM orders') AS t(x int)", FILES),
     Attack("lo-import", "SELECT lo_import('{secret}')", FILES),
     Attack("lo-get-import", "SELECT convert_from(lo_get(lo_import('{secret}')), 'UTF8')", FILES),
     Attack("pg-ls-dir", "SELECT * FROM pg_ls_dir('{tmp}')", FILES),
     Attack("pg-stat-file", "SELECT * FROM pg_stat_file('{secret}')", FILES),
     Attack("pg-read-file", "SELECT pg_read_file('{secret}')", FILES, guard_only=SUPERUSER_FILES),
-    Attack("pg-read-binary-file", "SELECT convert_from(pg_read_binary_file('{secret}'), 'UTF8')", FILES,
-           guard_only=SUPERUSER_FILES),
-    Attack("recursive-unbounded", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
-           RESOURCE),
-    Attack("generate-series-giant-select", "SELECT count(*) FROM (SELECT generate_series(1, 100000000000)) s", RESOURCE),
+    Attack(
+        "pg-read-binary-file",
+        "SELECT convert_from(pg_read_binary_file('{secret}'), 'UTF8')",
+        FILES,
+        guard_only=SUPERUSER_FILES,
+    ),
+    Attack(
+        "recursive-unbounded",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
+        RESOURCE,
+    ),
+    Attack(
+        "generate-series-giant-select", "SELECT count(*) FROM (SELECT generate_series(1, 100000000000)) s", RESOURCE
+    ),
     Attack("generate-series-giant-from", "SELECT count(*) FROM generate_series(1, 100000000000)", RESOURCE),
-    Attack("generate-series-column-bound", "SELECT sum(g) FROM (SELECT generate_series(1, total_amount) AS g FROM orders) s",
-           RESOURCE),
+    Attack(
+        "generate-series-column-bound",
+        "SELECT sum(g) FROM (SELECT generate_series(1, total_amount) AS g FROM orders) s",
+        RESOURCE,
+    ),
     Attack("pg-sleep", "SELECT pg_sleep(60)", RESOURCE),
     Attack("repeat-giant", "SELECT length(repeat('x', 300000000))", RESOURCE),
 ]
@@ -354,85 +418,175 @@ ATTACKS = {"duckdb": DUCKDB_ATTACKS, "sqlite": SQLITE_ATTACKS, "postgres": POSTG
 # --- Benign queries --------------------------------------------------------------------------
 # Valid on the shop sample in all three engines; each returns at most a few hundred rows.
 BENIGN_COMMON = [
-    ("join-group-order", "SELECT c.city, COUNT(*) AS n, SUM(o.total_amount) AS revenue FROM orders o "
-                         "JOIN customers c ON c.customer_id = o.customer_id GROUP BY c.city ORDER BY revenue DESC"),
-    ("left-join-is-null", "SELECT p.product_id, p.name FROM products p LEFT JOIN reviews r ON r.product_id = p.product_id "
-                          "WHERE r.review_id IS NULL ORDER BY p.product_id"),
-    ("cte-two-steps", "WITH spend AS (SELECT customer_id, SUM(total_amount) AS total FROM orders WHERE status = '배송완료' "
-                      "GROUP BY customer_id), top_spenders AS (SELECT customer_id, total FROM spend WHERE total > 5000000) "
-                      "SELECT c.name, c.grade, t.total FROM top_spenders t JOIN customers c ON c.customer_id = t.customer_id"),
-    ("cte-nested", "WITH rated AS (WITH per_product AS (SELECT product_id, AVG(rating) AS r FROM reviews GROUP BY product_id) "
-                   "SELECT * FROM per_product WHERE r >= 4.5) SELECT COUNT(*) FROM rated"),
-    ("recursive-counter", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) SELECT * FROM n"),
-    ("recursive-running-sum", "WITH RECURSIVE s(i, total) AS (SELECT 1, 1 UNION ALL SELECT i + 1, total + i + 1 FROM s "
-                              "WHERE i < 100) SELECT MAX(total) FROM s"),
-    ("recursive-category-tree", "WITH RECURSIVE tree(category_id, name, depth) AS (SELECT category_id, name, 0 FROM categories "
-                                "WHERE parent_id IS NULL UNION ALL SELECT c.category_id, c.name, t.depth + 1 FROM categories c "
-                                "JOIN tree t ON c.parent_id = t.category_id) SELECT * FROM tree"),
-    ("window-rank-top3", "SELECT * FROM (SELECT category_id, name, price, RANK() OVER (PARTITION BY category_id "
-                         "ORDER BY price DESC, product_id) AS rk FROM products) ranked WHERE rk <= 3"),
-    ("window-running-total", "SELECT order_id, total_amount, SUM(total_amount) OVER (ORDER BY order_id) AS running "
-                             "FROM orders WHERE customer_id = 2"),
-    ("window-lag", "SELECT order_id, total_amount - LAG(total_amount) OVER (ORDER BY order_id) AS diff FROM orders "
-                   "WHERE customer_id = 3"),
-    ("window-ntile", "SELECT customer_id, NTILE(4) OVER (ORDER BY birth_year, customer_id) AS quartile FROM customers "
-                     "WHERE city = '제주'"),
-    ("union-all-counts", "SELECT 'VIP' AS grade, COUNT(*) AS n FROM customers WHERE grade = 'VIP' UNION ALL "
-                         "SELECT '골드', COUNT(*) FROM customers WHERE grade = '골드'"),
+    (
+        "join-group-order",
+        "SELECT c.city, COUNT(*) AS n, SUM(o.total_amount) AS revenue FROM orders o "
+        "JOIN customers c ON c.customer_id = o.customer_id GROUP BY c.city ORDER BY revenue DESC",
+    ),
+    (
+        "left-join-is-null",
+        "SELECT p.product_id, p.name FROM products p LEFT JOIN reviews r ON r.product_id = p.product_id "
+        "WHERE r.review_id IS NULL ORDER BY p.product_id",
+    ),
+    (
+        "cte-two-steps",
+        "WITH spend AS (SELECT customer_id, SUM(total_amount) AS total FROM orders WHERE status = '배송완료' "
+        "GROUP BY customer_id), top_spenders AS (SELECT customer_id, total FROM spend WHERE total > 5000000) "
+        "SELECT c.name, c.grade, t.total FROM top_spenders t JOIN customers c ON c.customer_id = t.customer_id",
+    ),
+    (
+        "cte-nested",
+        "WITH rated AS (WITH per_product AS (SELECT product_id, AVG(rating) AS r FROM reviews GROUP BY product_id) "
+        "SELECT * FROM per_product WHERE r >= 4.5) SELECT COUNT(*) FROM rated",
+    ),
+    (
+        "recursive-counter",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) SELECT * FROM n",
+    ),
+    (
+        "recursive-running-sum",
+        "WITH RECURSIVE s(i, total) AS (SELECT 1, 1 UNION ALL SELECT i + 1, total + i + 1 FROM s "
+        "WHERE i < 100) SELECT MAX(total) FROM s",
+    ),
+    (
+        "recursive-category-tree",
+        "WITH RECURSIVE tree(category_id, name, depth) AS (SELECT category_id, name, 0 FROM categories "
+        "WHERE parent_id IS NULL UNION ALL SELECT c.category_id, c.name, t.depth + 1 FROM categories c "
+        "JOIN tree t ON c.parent_id = t.category_id) SELECT * FROM tree",
+    ),
+    (
+        "window-rank-top3",
+        "SELECT * FROM (SELECT category_id, name, price, RANK() OVER (PARTITION BY category_id "
+        "ORDER BY price DESC, product_id) AS rk FROM products) ranked WHERE rk <= 3",
+    ),
+    (
+        "window-running-total",
+        "SELECT order_id, total_amount, SUM(total_amount) OVER (ORDER BY order_id) AS running "
+        "FROM orders WHERE customer_id = 2",
+    ),
+    (
+        "window-lag",
+        "SELECT order_id, total_amount - LAG(total_amount) OVER (ORDER BY order_id) AS diff FROM orders "
+        "WHERE customer_id = 3",
+    ),
+    (
+        "window-ntile",
+        "SELECT customer_id, NTILE(4) OVER (ORDER BY birth_year, customer_id) AS quartile FROM customers "
+        "WHERE city = '제주'",
+    ),
+    (
+        "union-all-counts",
+        "SELECT 'VIP' AS grade, COUNT(*) AS n FROM customers WHERE grade = 'VIP' UNION ALL "
+        "SELECT '골드', COUNT(*) FROM customers WHERE grade = '골드'",
+    ),
     ("union-distinct", "SELECT city FROM customers UNION SELECT shipping_city FROM orders"),
-    ("intersect", "SELECT customer_id FROM orders WHERE payment_method = '카드' AND total_amount > 1000000 "
-                  "INTERSECT SELECT customer_id FROM reviews WHERE rating = 1"),
+    (
+        "intersect",
+        "SELECT customer_id FROM orders WHERE payment_method = '카드' AND total_amount > 1000000 "
+        "INTERSECT SELECT customer_id FROM reviews WHERE rating = 1",
+    ),
     ("except", "SELECT product_id FROM products EXCEPT SELECT product_id FROM order_items"),
-    ("case-bands", "SELECT CASE WHEN price >= 100000 THEN '고가' WHEN price >= 30000 THEN '중가' ELSE '저가' END AS band, "
-                   "COUNT(*) AS n FROM products GROUP BY 1"),
-    ("exists", "SELECT COUNT(*) FROM customers c WHERE EXISTS (SELECT 1 FROM refunds r JOIN orders o "
-               "ON o.order_id = r.order_id WHERE o.customer_id = c.customer_id)"),
-    ("in-subquery-having", "SELECT name FROM products WHERE product_id IN (SELECT product_id FROM reviews "
-                           "GROUP BY product_id HAVING AVG(rating) >= 4.6)"),
-    ("scalar-subquery", "SELECT c.category_id, c.name, (SELECT COUNT(*) FROM products p WHERE p.category_id = c.category_id) "
-                        "AS n FROM categories c"),
-    ("derived-table", "SELECT t.status, t.n FROM (SELECT status, COUNT(*) AS n FROM orders GROUP BY status) t WHERE t.n > 100"),
-    ("having", "SELECT brand, COUNT(*) AS n, AVG(price) AS avg_price FROM products GROUP BY brand HAVING COUNT(*) >= 10"),
+    (
+        "case-bands",
+        "SELECT CASE WHEN price >= 100000 THEN '고가' WHEN price >= 30000 THEN '중가' ELSE '저가' END AS band, "
+        "COUNT(*) AS n FROM products GROUP BY 1",
+    ),
+    (
+        "exists",
+        "SELECT COUNT(*) FROM customers c WHERE EXISTS (SELECT 1 FROM refunds r JOIN orders o "
+        "ON o.order_id = r.order_id WHERE o.customer_id = c.customer_id)",
+    ),
+    (
+        "in-subquery-having",
+        "SELECT name FROM products WHERE product_id IN (SELECT product_id FROM reviews "
+        "GROUP BY product_id HAVING AVG(rating) >= 4.6)",
+    ),
+    (
+        "scalar-subquery",
+        "SELECT c.category_id, c.name, (SELECT COUNT(*) FROM products p WHERE p.category_id = c.category_id) "
+        "AS n FROM categories c",
+    ),
+    (
+        "derived-table",
+        "SELECT t.status, t.n FROM (SELECT status, COUNT(*) AS n FROM orders GROUP BY status) t WHERE t.n > 100",
+    ),
+    (
+        "having",
+        "SELECT brand, COUNT(*) AS n, AVG(price) AS avg_price FROM products GROUP BY brand HAVING COUNT(*) >= 10",
+    ),
     ("literal-drop-table", "SELECT 'DROP TABLE orders;' AS note, COUNT(*) AS n FROM orders"),
     ("literal-semicolons", "SELECT name FROM categories WHERE name <> ';' AND name <> '; DELETE FROM orders; --'"),
-    ("literal-comment-markers", "SELECT '-- 주석 아님' AS a, '/* 이것도 */' AS b, category_id FROM categories "
-                                "WHERE category_id <= 3"),
+    (
+        "literal-comment-markers",
+        "SELECT '-- 주석 아님' AS a, '/* 이것도 */' AS b, category_id FROM categories WHERE category_id <= 3",
+    ),
     ("literal-quote-escape", "SELECT 'it''s; DROP TABLE x' AS s, COUNT(*) AS n FROM coupons"),
     ("like-semicolon", "SELECT COUNT(*) FROM reviews WHERE content LIKE '%;%'"),
     ("like-korean", "SELECT product_id, name FROM products WHERE name LIKE '%가디건%'"),
-    ("coalesce", "SELECT COALESCE(content, '(내용 없음)') AS content, COUNT(*) AS n FROM reviews WHERE rating = 1 GROUP BY 1"),
-    ("nullif-ratio", "SELECT grade, SUM(CASE WHEN marketing_opt_in THEN 1 ELSE 0 END) * 1.0 / NULLIF(COUNT(*), 0) AS ratio "
-                     "FROM customers GROUP BY grade"),
-    ("count-distinct", "SELECT COUNT(DISTINCT customer_id) AS buyers, COUNT(DISTINCT shipping_city) AS cities FROM orders"),
-    ("four-table-join", "SELECT cat.name, SUM(oi.quantity * oi.unit_price) AS sales FROM order_items oi "
-                        "JOIN products p ON p.product_id = oi.product_id JOIN categories cat ON cat.category_id = p.category_id "
-                        "JOIN orders o ON o.order_id = oi.order_id WHERE o.status = '배송완료' GROUP BY cat.name"),
-    ("self-join", "SELECT child.name AS child, parent.name AS parent FROM categories child "
-                  "JOIN categories parent ON parent.category_id = child.parent_id"),
+    (
+        "coalesce",
+        "SELECT COALESCE(content, '(내용 없음)') AS content, COUNT(*) AS n FROM reviews WHERE rating = 1 GROUP BY 1",
+    ),
+    (
+        "nullif-ratio",
+        "SELECT grade, SUM(CASE WHEN marketing_opt_in THEN 1 ELSE 0 END) * 1.0 / NULLIF(COUNT(*), 0) AS ratio "
+        "FROM customers GROUP BY grade",
+    ),
+    (
+        "count-distinct",
+        "SELECT COUNT(DISTINCT customer_id) AS buyers, COUNT(DISTINCT shipping_city) AS cities FROM orders",
+    ),
+    (
+        "four-table-join",
+        "SELECT cat.name, SUM(oi.quantity * oi.unit_price) AS sales FROM order_items oi "
+        "JOIN products p ON p.product_id = oi.product_id JOIN categories cat ON cat.category_id = p.category_id "
+        "JOIN orders o ON o.order_id = oi.order_id WHERE o.status = '배송완료' GROUP BY cat.name",
+    ),
+    (
+        "self-join",
+        "SELECT child.name AS child, parent.name AS parent FROM categories child "
+        "JOIN categories parent ON parent.category_id = child.parent_id",
+    ),
     ("order-limit-offset", "SELECT order_id FROM orders ORDER BY order_id LIMIT 5 OFFSET 10"),
     ("quoted-identifiers", 'SELECT "name", "grade" FROM "customers" WHERE "customer_id" = 7'),
     ("mixed-case-keywords", "select Name, Grade From Customers Where Customer_Id < 4 Order By Customer_Id"),
     ("comments-in-query", "SELECT name /* 상품명; DROP TABLE x */ FROM products -- 끝; DELETE\n WHERE product_id = 1"),
     ("between-in", "SELECT COUNT(*) FROM products WHERE price BETWEEN 10000 AND 50000 AND category_id IN (8, 9, 10)"),
     ("trailing-semicolon", "SELECT COUNT(*) FROM refunds;"),
-    ("small-cross-join", "SELECT g.grade, s.status FROM (SELECT DISTINCT grade FROM customers) g "
-                         "CROSS JOIN (SELECT DISTINCT status FROM orders) s"),
-    ("string-functions", "SELECT UPPER(code), LOWER(code), LENGTH(name), SUBSTR(name, 1, 2), REPLACE(name, ' ', '_'), "
-                         "TRIM(name) FROM coupons"),
+    (
+        "small-cross-join",
+        "SELECT g.grade, s.status FROM (SELECT DISTINCT grade FROM customers) g "
+        "CROSS JOIN (SELECT DISTINCT status FROM orders) s",
+    ),
+    (
+        "string-functions",
+        "SELECT UPPER(code), LOWER(code), LENGTH(name), SUBSTR(name, 1, 2), REPLACE(name, ' ', '_'), "
+        "TRIM(name) FROM coupons",
+    ),
     ("round-avg", "SELECT grade, ROUND(AVG(birth_year), 1) AS avg_birth_year FROM customers GROUP BY grade"),
 ]
 BENIGN_BY_ENGINE = {
     "duckdb": [
-        ("date-trunc-month", "SELECT date_trunc('month', order_date) AS m, SUM(total_amount) FROM orders GROUP BY 1 ORDER BY 1"),
+        (
+            "date-trunc-month",
+            "SELECT date_trunc('month', order_date) AS m, SUM(total_amount) FROM orders GROUP BY 1 ORDER BY 1",
+        ),
         ("strftime", "SELECT strftime(order_date, '%Y-%m') AS m, COUNT(*) FROM orders GROUP BY 1"),
         ("extract-year", "SELECT EXTRACT(year FROM order_date) AS y, COUNT(*) FROM orders GROUP BY 1"),
-        ("date-diff", "SELECT refund_id, date_diff('day', requested_at, completed_at) AS days FROM refunds "
-                      "WHERE refund_id <= 50"),
+        (
+            "date-diff",
+            "SELECT refund_id, date_diff('day', requested_at, completed_at) AS days FROM refunds WHERE refund_id <= 50",
+        ),
         ("interval", "SELECT COUNT(*) FROM orders WHERE order_date >= TIMESTAMP '2025-12-31' - INTERVAL 30 DAY"),
-        ("qualify", "SELECT customer_id, order_id, total_amount FROM orders WHERE customer_id <= 20 "
-                    "QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY total_amount DESC, order_id) = 1"),
-        ("string-agg-ordered", "SELECT category_id, string_agg(name, ', ' ORDER BY product_id) FROM products "
-                               "GROUP BY category_id"),
+        (
+            "qualify",
+            "SELECT customer_id, order_id, total_amount FROM orders WHERE customer_id <= 20 "
+            "QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY total_amount DESC, order_id) = 1",
+        ),
+        (
+            "string-agg-ordered",
+            "SELECT category_id, string_agg(name, ', ' ORDER BY product_id) FROM products GROUP BY category_id",
+        ),
         ("median-quantile", "SELECT median(total_amount), quantile_cont(total_amount, 0.9) FROM orders"),
         ("from-first", "FROM categories SELECT name WHERE parent_id IS NULL"),
         ("date-spine", "SELECT unnest(generate_series(DATE '2025-01-01', DATE '2025-01-31', INTERVAL 1 DAY)) AS d"),
@@ -441,28 +595,47 @@ BENIGN_BY_ENGINE = {
     ],
     "sqlite": [
         ("strftime-month", "SELECT strftime('%Y-%m', order_date) AS m, COUNT(*) FROM orders GROUP BY m"),
-        ("date-function", "SELECT date(order_date) AS d, COUNT(*) FROM orders WHERE order_date >= '2025-12-01' GROUP BY d"),
-        ("julianday-diff", "SELECT refund_id, julianday(completed_at) - julianday(requested_at) AS days FROM refunds "
-                           "WHERE refund_id <= 50"),
+        (
+            "date-function",
+            "SELECT date(order_date) AS d, COUNT(*) FROM orders WHERE order_date >= '2025-12-01' GROUP BY d",
+        ),
+        (
+            "julianday-diff",
+            "SELECT refund_id, julianday(completed_at) - julianday(requested_at) AS days FROM refunds "
+            "WHERE refund_id <= 50",
+        ),
         ("date-modifier", "SELECT COUNT(*) FROM orders WHERE order_date >= date('2025-12-31', '-30 days')"),
-        ("group-concat", "SELECT category_id, group_concat(name) FROM products WHERE category_id <= 10 GROUP BY category_id"),
+        (
+            "group-concat",
+            "SELECT category_id, group_concat(name) FROM products WHERE category_id <= 10 GROUP BY category_id",
+        ),
         ("iif", "SELECT iif(rating >= 4, '좋음', '보통') AS verdict, COUNT(*) FROM reviews GROUP BY verdict"),
         ("printf-total", "SELECT printf('%.1f', total(amount)) FROM refunds"),
         ("instr-substr", "SELECT instr(name, ' '), substr(name, 1, 2) FROM products WHERE product_id <= 20"),
         ("glob", "SELECT name FROM products WHERE name GLOB '베이직*'"),
-        ("recursive-cte-with-limit", "WITH RECURSIVE cnt(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM cnt LIMIT 12) "
-                                     "SELECT x FROM cnt"),
+        (
+            "recursive-cte-with-limit",
+            "WITH RECURSIVE cnt(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM cnt LIMIT 12) SELECT x FROM cnt",
+        ),
     ],
     "postgres": [
-        ("date-trunc-month", "SELECT date_trunc('month', order_date) AS m, SUM(total_amount) FROM orders GROUP BY 1 ORDER BY 1"),
+        (
+            "date-trunc-month",
+            "SELECT date_trunc('month', order_date) AS m, SUM(total_amount) FROM orders GROUP BY 1 ORDER BY 1",
+        ),
         ("to-char", "SELECT to_char(order_date, 'YYYY-MM') AS m, COUNT(*) FROM orders GROUP BY 1"),
         ("extract-year", "SELECT EXTRACT(year FROM order_date) AS y, COUNT(*) FROM orders GROUP BY 1"),
         ("age", "SELECT refund_id, age(completed_at, requested_at) FROM refunds WHERE refund_id <= 50"),
         ("interval", "SELECT COUNT(*) FROM orders WHERE order_date >= TIMESTAMP '2025-12-31' - INTERVAL '30 days'"),
-        ("string-agg-ordered", "SELECT category_id, string_agg(name, ', ' ORDER BY product_id) FROM products "
-                               "GROUP BY category_id"),
-        ("distinct-on", "SELECT DISTINCT ON (customer_id) customer_id, order_id, total_amount FROM orders "
-                        "WHERE customer_id <= 20 ORDER BY customer_id, total_amount DESC, order_id"),
+        (
+            "string-agg-ordered",
+            "SELECT category_id, string_agg(name, ', ' ORDER BY product_id) FROM products GROUP BY category_id",
+        ),
+        (
+            "distinct-on",
+            "SELECT DISTINCT ON (customer_id) customer_id, order_id, total_amount FROM orders "
+            "WHERE customer_id <= 20 ORDER BY customer_id, total_amount DESC, order_id",
+        ),
         ("ilike", "SELECT name FROM products WHERE name ILIKE '%코트%'"),
         ("percentile", "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY total_amount) FROM orders"),
         ("double-colon-cast", "SELECT order_id::text, total_amount::numeric / 1000 FROM orders WHERE order_id <= 10"),
@@ -704,8 +877,9 @@ def test_benign_query_passes_guard_and_returns_same_rows(engine, sql, request):
 
 # --- Resource bounds on the real sample ------------------------------------------------------
 # ~10^10 row pairs; the modulo keeps the optimiser from proving the filter empty via statistics.
-BIG_CROSS_JOIN = ("SELECT COUNT(*) FROM order_items a CROSS JOIN order_items b "
-                  "WHERE (a.unit_price * b.quantity) % 97 = 3")
+BIG_CROSS_JOIN = (
+    "SELECT COUNT(*) FROM order_items a CROSS JOIN order_items b WHERE (a.unit_price * b.quantity) % 97 = 3"
+)
 
 
 @pytest.mark.parametrize("engine", list(ATTACKS))
@@ -767,8 +941,10 @@ def shop_sqlite(shop_copy) -> Path:
     for name, (columns, rows) in _shop_tables(shop_copy).items():
         definitions = [f"{c} {_sqlite_type(t)}{' PRIMARY KEY' if i == 0 else ''}" for i, (c, t) in enumerate(columns)]
         con.execute(f'CREATE TABLE "{name}" ({", ".join(definitions)})')
-        con.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(columns))})',
-                        [tuple(_sqlite_value(v) for v in row) for row in rows])
+        con.executemany(
+            f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(columns))})',
+            [tuple(_sqlite_value(v) for v in row) for row in rows],
+        )
         for column, _ in columns[1:]:
             if column.endswith("_id"):
                 con.execute(f'CREATE INDEX "{name}_{column}" ON "{name}" ({column})')
@@ -794,8 +970,15 @@ def _copy_text(value) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-PG_TYPES = {"INTEGER": "integer", "BIGINT": "bigint", "VARCHAR": "text", "DATE": "date", "TIMESTAMP": "timestamp",
-            "BOOLEAN": "boolean", "DOUBLE": "double precision"}
+PG_TYPES = {
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "VARCHAR": "text",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "BOOLEAN": "boolean",
+    "DOUBLE": "double precision",
+}
 
 
 @pytest.fixture(scope="module")
@@ -821,15 +1004,21 @@ def shop_postgres(postgres_url, shop_copy):
 
     def content():
         with owner.connect() as conn:
-            relations = _rows(conn, "SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n "
-                                    "ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                                    "AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2")
+            relations = _rows(
+                conn,
+                "SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                "AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2",
+            )
             hashes = {name: _rows(conn, f"SELECT count(*), sum(hashtext(t::text)) FROM {name} t") for name in tables}
-            others = _rows(conn, "SELECT (SELECT count(*) FROM pg_largeobject_metadata), "
-                                 "(SELECT array_agg(extname ORDER BY extname) FROM pg_extension), "
-                                 "(SELECT array_agg(datname ORDER BY datname) FROM pg_database), "
-                                 "(SELECT array_agg(proname ORDER BY proname) FROM pg_proc p JOIN pg_namespace n "
-                                 "ON n.oid = p.pronamespace WHERE n.nspname = 'public')")
+            others = _rows(
+                conn,
+                "SELECT (SELECT count(*) FROM pg_largeobject_metadata), "
+                "(SELECT array_agg(extname ORDER BY extname) FROM pg_extension), "
+                "(SELECT array_agg(datname ORDER BY datname) FROM pg_database), "
+                "(SELECT array_agg(proname ORDER BY proname) FROM pg_proc p JOIN pg_namespace n "
+                "ON n.oid = p.pronamespace WHERE n.nspname = 'public')",
+            )
         return relations, hashes, others
 
     yield url, content
@@ -844,8 +1033,10 @@ def shop_postgres(postgres_url, shop_copy):
 
 def test_counts():
     """Table sizes meet the minimums; prints attacks tried/refused/harmless and benign tried/allowed/run."""
-    lines = [f"{'engine':<9} {'attacks':>7} {'refused':>7} {'harmless':>8} {'guard-only':>10} "
-             f"{'benign':>6} {'allowed':>7} {'same rows':>9}"]
+    lines = [
+        f"{'engine':<9} {'attacks':>7} {'refused':>7} {'harmless':>8} {'guard-only':>10} "
+        f"{'benign':>6} {'allowed':>7} {'same rows':>9}"
+    ]
     for engine, attacks in ATTACKS.items():
         assert len(attacks) >= MINIMUM_ATTACKS[engine], engine
         assert len({a.id for a in attacks}) == len(attacks), f"duplicate attack ids for {engine}"
@@ -866,7 +1057,9 @@ def test_counts():
         assert refused == len(attacks) and allowed == len(benign), engine
         seen = OUTCOMES[engine]
         guard_only = sum(1 for a in attacks if a.guard_only)
-        lines.append(f"{engine:<9} {len(attacks):>7} {refused:>7} {seen['attacks harmless at connection']:>8} "
-                     f"{guard_only:>10} {len(benign):>6} {allowed:>7} {seen['benign run with same rows']:>9}")
+        lines.append(
+            f"{engine:<9} {len(attacks):>7} {refused:>7} {seen['attacks harmless at connection']:>8} "
+            f"{guard_only:>10} {len(benign):>6} {allowed:>7} {seen['benign run with same rows']:>9}"
+        )
     print("\n" + "\n".join(lines))
     print("(harmless / same rows count the tests run in this session; 0 when the engine was skipped)")

@@ -14,8 +14,9 @@ def _entry(log, i, status="ok"):
 def test_records_are_json_lines_with_every_field(tmp_path):
     log = AuditLog(tmp_path / "audit.jsonl")
     _entry(log, 1)
-    log.record(session="s9", database="shop", sql="DROP TABLE x", status="refused",
-               reason="DROP 문은 실행할 수 없습니다")
+    log.record(
+        session="s9", database="shop", sql="DROP TABLE x", status="refused", reason="DROP 문은 실행할 수 없습니다"
+    )
     first, second = log.read()
     assert first["sql"] == "SELECT 1" and first["rows"] == 1 and first["refused"] is False
     assert first["time"].endswith("+00:00") and first["duration_ms"] == 1.5

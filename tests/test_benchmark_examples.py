@@ -18,8 +18,11 @@ SAID_DIFFERENTLY = {"chinook-ex-002": ["Brazil"], "chinook-ex-018": ["%@gmail.co
 
 
 def test_the_three_example_files_are_there():
-    assert [p.name for p in FILES] == ["chinook_examples_extra_ko.jsonl", "chinook_examples_ko.jsonl",
-                                       "chinook_examples_more_ko.jsonl"]
+    assert [p.name for p in FILES] == [
+        "chinook_examples_extra_ko.jsonl",
+        "chinook_examples_ko.jsonl",
+        "chinook_examples_more_ko.jsonl",
+    ]
     assert len(PAIRS) == 350
 
 

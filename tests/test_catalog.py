@@ -29,9 +29,18 @@ def test_sqlite_without_yaml_works_from_introspection(sqlite_file):
 def test_annotations_are_merged_and_change_the_fingerprint(sqlite_file):
     db = Database(f"sqlite:///{sqlite_file}")
     plain = build_catalog(db, {}, 5, PATTERNS)
-    notes = {"tables": {"employees": {"description": "직원 정보", "synonyms": ["사원", "직원"],
-                                      "columns": {"salary": {"description": "월급(만원)", "synonyms": ["연봉"]},
-                                                  "full_name": {"description": "이름", "sensitive": True}}}}}
+    notes = {
+        "tables": {
+            "employees": {
+                "description": "직원 정보",
+                "synonyms": ["사원", "직원"],
+                "columns": {
+                    "salary": {"description": "월급(만원)", "synonyms": ["연봉"]},
+                    "full_name": {"description": "이름", "sensitive": True},
+                },
+            }
+        }
+    }
     annotated = build_catalog(db, notes, 5, PATTERNS)
     emp = annotated.tables["employees"]
     assert emp.description == "직원 정보" and "사원" in emp.synonyms

@@ -35,7 +35,9 @@ def run_cli(*args, env=None) -> Run:
 
 
 def test_sql_table_output(sqlite_file):
-    out = run_cli("sql", "--db", f"sqlite:///{sqlite_file}", "SELECT dept_name, location FROM departments ORDER BY dept_id")
+    out = run_cli(
+        "sql", "--db", f"sqlite:///{sqlite_file}", "SELECT dept_name, location FROM departments ORDER BY dept_id"
+    )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].split("|")[0].strip() == "dept_name" and set(lines[1]) <= set("-+")
@@ -44,8 +46,14 @@ def test_sql_table_output(sqlite_file):
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_sql_csv_and_json(sqlite_file, fmt):
-    out = run_cli("sql", "--db", f"sqlite:///{sqlite_file}", "--format", fmt,
-                  "SELECT dept_id, dept_name FROM departments ORDER BY dept_id")
+    out = run_cli(
+        "sql",
+        "--db",
+        f"sqlite:///{sqlite_file}",
+        "--format",
+        fmt,
+        "SELECT dept_id, dept_name FROM departments ORDER BY dept_id",
+    )
     assert out.returncode == 0, out.stderr
     if fmt == "csv":
         rows = list(csv.reader(io.StringIO(out.stdout)))
@@ -73,9 +81,15 @@ def test_sql_other_errors_exit_1(sqlite_file, db, sql):
 
 def test_python_m_t2sql_exits_with_the_command_s_code(sqlite_file):
     """The real process: `python -m t2sql` runs the group and exits 0 / 2 as the command decided."""
+
     def run(sql):
-        return subprocess.run([sys.executable, "-m", "t2sql", "sql", "--db", f"sqlite:///{sqlite_file}", "--format",
-                               "json", sql], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "t2sql", "sql", "--db", f"sqlite:///{sqlite_file}", "--format", "json", sql],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
 
     ran, refused = run("SELECT 1 AS one"), run("DELETE FROM employees")
     assert ran.returncode == 0 and json.loads(ran.stdout) == [{"one": 1}], ran.stderr
@@ -114,7 +128,12 @@ def test_sql_on_a_sample_database_by_name(sample_dir):
 
 
 def test_ask_json_contract(sqlite_file, tiny_model_dir, tmp_path):
-    env = {"T2SQL_MODEL": str(tiny_model_dir), "T2SQL_ADAPTER": "none", "T2SQL_DATA_DIR": str(tmp_path), "T2SQL_MAX_NEW_TOKENS": "8"}
+    env = {
+        "T2SQL_MODEL": str(tiny_model_dir),
+        "T2SQL_ADAPTER": "none",
+        "T2SQL_DATA_DIR": str(tmp_path),
+        "T2SQL_MAX_NEW_TOKENS": "8",
+    }
     out = run_cli("ask", "--db", f"sqlite:///{sqlite_file}", "--json", "부서별 직원 수를 알려줘", env=env)
     answer = json.loads(out.stdout)
     assert {"question", "sql", "columns", "rows", "error", "notices", "latency_ms"} <= set(answer)
@@ -143,27 +162,44 @@ def test_a_setting_of_the_wrong_type_is_a_korean_error():
     assert "오류: 환경 변수 T2SQL_MAX_ROWS의 값 'many'을(를) 쓸 수 없습니다: 정수 값이어야 합니다" in out.stderr
 
 
-@pytest.mark.parametrize("engine, sql", [
-    ("sqlite", "SELECT name FROM sqlite_master"),
-    ("sqlite", "SELECT * FROM pragma_database_list"),
-    ("sqlite", 'SELECT * FROM "SQLITE_SCHEMA"'),
-    ("duckdb", "SELECT * FROM duckdb_settings"),
-    ("duckdb", "SELECT path FROM duckdb_databases"),
-    ("duckdb", "SELECT * FROM pg_catalog.pg_settings"),
-    ("duckdb", "SELECT * FROM information_schema.tables"),
-])
+@pytest.mark.parametrize(
+    "engine, sql",
+    [
+        ("sqlite", "SELECT name FROM sqlite_master"),
+        ("sqlite", "SELECT * FROM pragma_database_list"),
+        ("sqlite", 'SELECT * FROM "SQLITE_SCHEMA"'),
+        ("duckdb", "SELECT * FROM duckdb_settings"),
+        ("duckdb", "SELECT path FROM duckdb_databases"),
+        ("duckdb", "SELECT * FROM pg_catalog.pg_settings"),
+        ("duckdb", "SELECT * FROM information_schema.tables"),
+    ],
+)
 def test_sql_refuses_system_catalogs_with_exit_2(sqlite_file, tmp_path, engine, sql):
     out = run_cli("sql", "--db", _engine_url(engine, sqlite_file, tmp_path), sql)
     assert out.returncode == 2, out.stdout + out.stderr
     assert "시스템 카탈로그" in out.stderr and out.stdout == ""
 
 
-@pytest.mark.parametrize("engine, sql, first_row", [
-    ("sqlite", "WITH RECURSIVE cnt(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM cnt LIMIT 12) SELECT max(x) AS m FROM cnt",
-     {"m": 12}),
-    ("duckdb", "PIVOT sales ON region USING sum(amount) GROUP BY year ORDER BY year", {"year": 2024, "A": 10, "B": 5}),
-    ("duckdb", "FROM sales SELECT region, sum(amount) AS s GROUP BY region ORDER BY region", {"region": "A", "s": 17}),
-])
+@pytest.mark.parametrize(
+    "engine, sql, first_row",
+    [
+        (
+            "sqlite",
+            "WITH RECURSIVE cnt(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM cnt LIMIT 12) SELECT max(x) AS m FROM cnt",
+            {"m": 12},
+        ),
+        (
+            "duckdb",
+            "PIVOT sales ON region USING sum(amount) GROUP BY year ORDER BY year",
+            {"year": 2024, "A": 10, "B": 5},
+        ),
+        (
+            "duckdb",
+            "FROM sales SELECT region, sum(amount) AS s GROUP BY region ORDER BY region",
+            {"region": "A", "s": 17},
+        ),
+    ],
+)
 def test_sql_runs_analytics_statement_forms(sqlite_file, tmp_path, engine, sql, first_row):
     out = run_cli("sql", "--db", _engine_url(engine, sqlite_file, tmp_path), "--format", "json", sql)
     assert out.returncode == 0, out.stderr
@@ -177,8 +213,10 @@ def _engine_url(engine, sqlite_file, tmp_path):
 
     path = tmp_path / "sales.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE sales AS SELECT * FROM (VALUES (2024, 'A', 10), (2024, 'B', 5), (2025, 'A', 7)) "
-                "t(year, region, amount)")
+    con.execute(
+        "CREATE TABLE sales AS SELECT * FROM (VALUES (2024, 'A', 10), (2024, 'B', 5), (2025, 'A', 7)) "
+        "t(year, region, amount)"
+    )
     con.close()
     return f"duckdb:///{path}"
 
@@ -200,12 +238,28 @@ def test_train_options_reach_the_config(monkeypatch):
 
     monkeypatch.setattr("t2sql.lab.corpus.prepare_training", lambda config, settings, say: config)
     monkeypatch.setattr(training, "train", fake_train)
-    out = run_cli("train", "--limit", "3", "--no-resume", "--target-modules", "q_proj", "v_proj", "--learning-rate",
-                  "1e-4", "--method", "lora")
+    out = run_cli(
+        "train",
+        "--limit",
+        "3",
+        "--no-resume",
+        "--target-modules",
+        "q_proj",
+        "v_proj",
+        "--learning-rate",
+        "1e-4",
+        "--method",
+        "lora",
+    )
     assert out.returncode == 0, out.stderr
     config = seen["config"]
     assert (config.limit, config.resume, config.target_modules, config.learning_rate, config.method) == (
-        3, False, ["q_proj", "v_proj"], 1e-4, "lora")
+        3,
+        False,
+        ["q_proj", "v_proj"],
+        1e-4,
+        "lora",
+    )
     assert config.sections is True and config.out == training.TrainConfig().out  # untouched fields keep defaults
     assert json.loads(out.stdout) == {"out": config.out}  # the card without its losses
     run_cli("train", "--max-steps", "1")
@@ -214,20 +268,27 @@ def test_train_options_reach_the_config(monkeypatch):
 
 def test_build_samples_only_takes_several_names(monkeypatch):
     calls = []
-    monkeypatch.setattr("t2sql.cli.querying.build_samples", lambda folder, only, force, progress: calls.append(only)
-                        or {name: folder / f"{name}.duckdb" for name in only or ["shop"]})
+    monkeypatch.setattr(
+        "t2sql.cli.querying.build_samples",
+        lambda folder, only, force, progress: (
+            calls.append(only) or {name: folder / f"{name}.duckdb" for name in only or ["shop"]}
+        ),
+    )
     out = run_cli("build-samples", "--only", "shop", "marketing")
     assert out.returncode == 0, out.stderr
     assert calls == [["shop", "marketing"]] and out.stdout.splitlines()[1].startswith("marketing\t")
     assert run_cli("build-samples").returncode == 0 and calls[-1] is None  # all samples
 
 
-@pytest.mark.parametrize("args, spread", [
-    (["--only", "a", "b"], ["--only", "a", "--only", "b"]),
-    (["--only"], []),
-    (["--x", "1", "--only", "a", "--y", "2", "pos"], ["--x", "1", "--only", "a", "--y", "2", "pos"]),
-    (["--only", "a", "--", "-b"], ["--only", "a", "--", "-b"]),
-])
+@pytest.mark.parametrize(
+    "args, spread",
+    [
+        (["--only", "a", "b"], ["--only", "a", "--only", "b"]),
+        (["--only"], []),
+        (["--x", "1", "--only", "a", "--y", "2", "pos"], ["--x", "1", "--only", "a", "--y", "2", "pos"]),
+        (["--only", "a", "--", "-b"], ["--only", "a", "--", "-b"]),
+    ],
+)
 def test_spread_values(args, spread):
     assert spread_values(args, {"--only"}) == spread
 

@@ -13,8 +13,14 @@ from t2sql.settings import ROOT, Settings
 
 
 def test_in_process_model_decodes_only_schema_sql(sqlite_file, tiny_model_dir, tmp_path):
-    settings = Settings(data_dir=tmp_path / "data", sample_dir=ROOT / "sample_dbs", model=str(tiny_model_dir),
-                        adapter="none", max_new_tokens=40, self_correction="off")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        sample_dir=ROOT / "sample_dbs",
+        model=str(tiny_model_dir),
+        adapter="none",
+        max_new_tokens=40,
+        self_correction="off",
+    )
     pipeline = Pipeline(settings)
     draft = pipeline.generate(str(sqlite_file), "부서별 직원 수")
     assert draft.constrained
@@ -33,8 +39,13 @@ def test_in_process_model_decodes_only_schema_sql(sqlite_file, tiny_model_dir, t
 
 def test_openai_backend_sends_the_grammar_and_retries_without(sqlite_file, tmp_path, prompt_model):
     PromptModel.reply = staticmethod(lambda prompt, i: "SELECT COUNT(*) FROM employees;")
-    settings = Settings(data_dir=tmp_path / "data", sample_dir=ROOT / "sample_dbs", backend="openai",
-                        openai_base_url=prompt_model, openai_model="scripted")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        sample_dir=ROOT / "sample_dbs",
+        backend="openai",
+        openai_base_url=prompt_model,
+        openai_model="scripted",
+    )
     pipeline = Pipeline(settings)
     answer = pipeline.ask(str(sqlite_file), "직원 수")
     assert answer.rows == [(4,)]

@@ -52,8 +52,11 @@ def test_no_pair_repeats_a_benchmark_question():
     held = set()
     for path in [*ROOT.glob("benchmarks/*.jsonl"), ROOT.parent / "shared" / "datasets" / "chinook" / "dev_ko.jsonl"]:
         if path.is_file():
-            held |= {normalize_question(json.loads(line)["question"]) for line in path.read_text(encoding="utf-8").splitlines()
-                     if line.strip()}
+            held |= {
+                normalize_question(json.loads(line)["question"])
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            }
     assert held
     for name in corpus.schemas():
         assert not held & {normalize_question(p["question"]) for p in corpus.read_pairs(name, timeless=False)}, name
@@ -92,8 +95,17 @@ def test_natural_records_split_by_schema_and_train(monkeypatch, tmp_path, tiny_m
 
     monkeypatch.setattr(corpus, "schemas", lambda: ["card_txn", "airline"])
     settings = Settings(data_dir=tmp_path / "data")
-    config = TrainConfig(data="natural", out=str(tmp_path / "adapter"), base_model=str(tiny_model_dir), limit=16,
-                         batch_size=4, max_steps=2, val_limit=4, templates=0, sections=False)
+    config = TrainConfig(
+        data="natural",
+        out=str(tmp_path / "adapter"),
+        base_model=str(tiny_model_dir),
+        limit=16,
+        batch_size=4,
+        max_steps=2,
+        val_limit=4,
+        templates=0,
+        sections=False,
+    )
     card = train(corpus.prepare_training(config, settings, say=lambda message: None), settings, progress=None)
     assert card["train_examples"] == 16 and card["validation_examples"] == 0
     rendered = settings.data_dir / "natural"
@@ -117,13 +129,16 @@ def test_held_out_questions_export_for_eval_spread_over_difficulty(tmp_path):
             con.close()
 
 
-@pytest.mark.parametrize("natural, extra, share, expected", [
-    (8, 10, 0.2, 2),     # 2 of 10 records are templates
-    (8, 10, 0.5, 8),
-    (8, 3, 0.5, 3),      # no more than there are
-    (8, 10, 0.0, 0),
-    (8, 0, 0.2, 0),
-])
+@pytest.mark.parametrize(
+    "natural, extra, share, expected",
+    [
+        (8, 10, 0.2, 2),  # 2 of 10 records are templates
+        (8, 10, 0.5, 8),
+        (8, 3, 0.5, 3),  # no more than there are
+        (8, 10, 0.0, 0),
+        (8, 0, 0.2, 0),
+    ],
+)
 def test_template_records_make_up_their_share(natural, extra, share, expected):
     records = [{"question": f"n{i}"} for i in range(natural)]
     templates = [{"question": f"t{i}"} for i in range(extra)]

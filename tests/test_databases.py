@@ -2,9 +2,9 @@
 
 import pytest
 
+from t2sql.db.engine import resolve_url
 from t2sql.db.registry import load_served
 from t2sql.errors import GuardRefusal, SettingsError
-from t2sql.db.engine import resolve_url
 from t2sql.pipeline import Pipeline
 from t2sql.settings import Settings
 
@@ -30,14 +30,18 @@ def test_names_descriptions_and_credentials_from_the_environment(tmp_path):
     assert "s3cret" not in path.read_text()
 
 
-@pytest.mark.parametrize("text, env, fragment", [
-    (FILE, {"COMPANY_DB": "x"}, "환경 변수 WH_PASSWORD"),
-    ("databases:\n  - name: a\n", {}, "name과 url"),
-    ("databases:\n  - {name: a, url: 'sqlite:///a'}\n  - {name: a, url: 'sqlite:///b'}\n", {}, "두 번"),
-    ("databases:\n  - {name: a, url: 'sqlite:///a', sensitive_policy: hide}\n", {}, "mask 또는 block"),
-    ("databases: [unclosed\n", {}, "읽을 수 없습니다"),
-    ("- name: a\n", {}, "`databases:`"),
-], ids=["missing-variable", "missing-url", "duplicate", "bad-policy", "bad-yaml", "no-databases-key"])
+@pytest.mark.parametrize(
+    "text, env, fragment",
+    [
+        (FILE, {"COMPANY_DB": "x"}, "환경 변수 WH_PASSWORD"),
+        ("databases:\n  - name: a\n", {}, "name과 url"),
+        ("databases:\n  - {name: a, url: 'sqlite:///a'}\n  - {name: a, url: 'sqlite:///b'}\n", {}, "두 번"),
+        ("databases:\n  - {name: a, url: 'sqlite:///a', sensitive_policy: hide}\n", {}, "mask 또는 block"),
+        ("databases: [unclosed\n", {}, "읽을 수 없습니다"),
+        ("- name: a\n", {}, "`databases:`"),
+    ],
+    ids=["missing-variable", "missing-url", "duplicate", "bad-policy", "bad-yaml", "no-databases-key"],
+)
 def test_mistakes_are_korean_errors_naming_the_entry(tmp_path, text, env, fragment):
     path = tmp_path / "databases.yaml"
     path.write_text(text, encoding="utf-8")

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from t2sql.question.dates import parse_today, resolve_relative_dates
 from t2sql.errors import T2SQLError
+from t2sql.question.dates import parse_today, resolve_relative_dates
 
 TODAY = date(2024, 3, 15)  # a Friday
 

@@ -22,8 +22,12 @@ playwright = pytest.importorskip("playwright.async_api")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sample_dir, default_model_dir):
     data = tmp_path_factory.mktemp("e2e-data")
-    env = {"T2SQL_DATA_DIR": str(data), "T2SQL_SAMPLE_DIR": str(sample_dir), "T2SQL_TODAY": "2025-12-15",
-           "T2SQL_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    env = {
+        "T2SQL_DATA_DIR": str(data),
+        "T2SQL_SAMPLE_DIR": str(sample_dir),
+        "T2SQL_TODAY": "2025-12-15",
+        "T2SQL_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
     with serve_app(env, log_path=data / "streamlit.log") as (url, proc):
         yield url, proc, data
 
@@ -41,8 +45,9 @@ def test_ask_edit_run_chart_download_in_a_real_browser(server, tmp_path):
     async def flow():
         async with playwright.async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
-            context = await browser.new_context(viewport={"width": 1400, "height": 1700}, accept_downloads=True,
-                                                locale="ko-KR")
+            context = await browser.new_context(
+                viewport={"width": 1400, "height": 1700}, accept_downloads=True, locale="ko-KR"
+            )
             app = await AppPage.open(context, url)
             page = app.page
             # pick a sample database (away and back, through the real select box)
@@ -67,9 +72,7 @@ def test_ask_edit_run_chart_download_in_a_real_browser(server, tmp_path):
             await page.screenshot(path=shots / "07-feedback.png", full_page=True)
 
             # the analyst edits the SQL; the explanation follows the edit
-            await app.set_sql(
-                "SELECT city, COUNT(*) AS customers FROM customers GROUP BY city ORDER BY customers DESC"
-            )
+            await app.set_sql("SELECT city, COUNT(*) AS customers FROM customers GROUP BY city ORDER BY customers DESC")
             await page.get_by_text("별로 묶어").first.wait_for()
             await app.run()
             assert not await app.errors()

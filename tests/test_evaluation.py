@@ -17,63 +17,91 @@ from t2sql.lab.evaluation import Judge, TokenBucket, classify_failure, exact_mat
 from t2sql.settings import ROOT
 
 
-@pytest.mark.parametrize("pred, gold, order, expected", [
-    ([(1, "a")], [("a", 1)], False, True),                              # column order ignored
-    ([(1.004,)], [(1.0,)], False, True),                                # rounded to 2 decimals
-    ([(1.01,)], [(1.0,)], False, False),
-    ([(3,)], [(3.0,)], True, True),                                     # int == float
-    ([(Decimal("2.50"),)], [(2.5,)], False, True),
-    ([(True,)], [(1,)], False, True),
-    ([(1,), (2,)], [(2,), (1,)], False, True),                          # row order ignored ...
-    ([(1,), (2,)], [(2,), (1,)], True, False),                          # ... unless it matters
-    ([(1,), (2,)], [(1,), (2,)], True, True),
-    ([(None, 1)], [(1, None)], False, True),                            # NULL == NULL
-    ([(None,)], [(0,)], False, False),
-    ([(1,), (1,), (2,)], [(1,), (2,), (2,)], False, False),             # multisets, not sets
-    ([(1,), (1,)], [(1,)], False, False),                               # row counts differ
-    ([], [], False, True),                                              # empty results
-    ([], [(1,)], False, False),
-    ([(1, 2)], [(1,)], False, False),
-    ([("서울",)], [("서울 ",)], False, False),
-], ids=lambda v: repr(v)[:30])
+@pytest.mark.parametrize(
+    "pred, gold, order, expected",
+    [
+        ([(1, "a")], [("a", 1)], False, True),  # column order ignored
+        ([(1.004,)], [(1.0,)], False, True),  # rounded to 2 decimals
+        ([(1.01,)], [(1.0,)], False, False),
+        ([(3,)], [(3.0,)], True, True),  # int == float
+        ([(Decimal("2.50"),)], [(2.5,)], False, True),
+        ([(True,)], [(1,)], False, True),
+        ([(1,), (2,)], [(2,), (1,)], False, True),  # row order ignored ...
+        ([(1,), (2,)], [(2,), (1,)], True, False),  # ... unless it matters
+        ([(1,), (2,)], [(1,), (2,)], True, True),
+        ([(None, 1)], [(1, None)], False, True),  # NULL == NULL
+        ([(None,)], [(0,)], False, False),
+        ([(1,), (1,), (2,)], [(1,), (2,), (2,)], False, False),  # multisets, not sets
+        ([(1,), (1,)], [(1,)], False, False),  # row counts differ
+        ([], [], False, True),  # empty results
+        ([], [(1,)], False, False),
+        ([(1, 2)], [(1,)], False, False),
+        ([("서울",)], [("서울 ",)], False, False),
+    ],
+    ids=lambda v: repr(v)[:30],
+)
 def test_results_match(pred, gold, order, expected):
     assert results_match(pred, gold, order) is expected
 
 
-@pytest.mark.parametrize("pred, gold, expected", [
-    ("select FULL_NAME from Employees", "SELECT full_name FROM employees", True),
-    ("SELECT  full_name\n  FROM employees ;", "SELECT full_name FROM employees", True),
-    ('SELECT "full_name" FROM "employees"', "SELECT full_name FROM employees", True),
-    ("SELECT x.full_name FROM employees AS x", "SELECT e.full_name FROM employees e", True),
-    ("SELECT e.full_name FROM employees e JOIN departments d ON e.dept_id = d.dept_id",
-     "SELECT a.full_name FROM employees AS a JOIN departments AS b ON a.dept_id = b.dept_id", True),
-    ("SELECT full_name FROM employees WHERE salary > 5000", "SELECT full_name FROM employees WHERE salary > 6000", False),
-    ("SELECT email FROM employees", "SELECT full_name FROM employees", False),
-    ("SELECT full_name FROM employees LIMIT 5", "SELECT full_name FROM employees", False),
-    ("SELEC full_name FROM", "SELECT full_name FROM employees", False),
-    ("", "SELECT 1", False),
-])
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("select FULL_NAME from Employees", "SELECT full_name FROM employees", True),
+        ("SELECT  full_name\n  FROM employees ;", "SELECT full_name FROM employees", True),
+        ('SELECT "full_name" FROM "employees"', "SELECT full_name FROM employees", True),
+        ("SELECT x.full_name FROM employees AS x", "SELECT e.full_name FROM employees e", True),
+        (
+            "SELECT e.full_name FROM employees e JOIN departments d ON e.dept_id = d.dept_id",
+            "SELECT a.full_name FROM employees AS a JOIN departments AS b ON a.dept_id = b.dept_id",
+            True,
+        ),
+        (
+            "SELECT full_name FROM employees WHERE salary > 5000",
+            "SELECT full_name FROM employees WHERE salary > 6000",
+            False,
+        ),
+        ("SELECT email FROM employees", "SELECT full_name FROM employees", False),
+        ("SELECT full_name FROM employees LIMIT 5", "SELECT full_name FROM employees", False),
+        ("SELEC full_name FROM", "SELECT full_name FROM employees", False),
+        ("", "SELECT 1", False),
+    ],
+)
 def test_exact_match(pred, gold, expected):
     assert exact_match(pred, gold, "sqlite") is expected
 
 
-GOLD = "SELECT d.dept_name, COUNT(*) AS n FROM employees e JOIN departments d ON e.dept_id = d.dept_id WHERE d.location = '서울' GROUP BY d.dept_name"
+GOLD = (
+    "SELECT d.dept_name, COUNT(*) AS n FROM employees e JOIN departments d ON e.dept_id = d.dept_id "
+    "WHERE d.location = '서울' GROUP BY d.dept_name"
+)
 
 
-@pytest.mark.parametrize("pred, status, expected", [
-    (GOLD, "correct", None),
-    ("", "generation_error", "no_sql"),
-    ("  ", "refused", "no_sql"),
-    ("SELEC * FROM", "refused", "syntax"),
-    ("DELETE FROM employees", "refused", "unsafe"),
-    ("SELECT * FROM employees", "timeout", "timeout"),
-    ("SELECT nope FROM employees", "db_error", "db_error"),
-    ("SELECT dept_name, COUNT(*) FROM departments WHERE location = '서울' GROUP BY dept_name", "wrong_result", "wrong_table"),
-    ("SELECT d.location, COUNT(*) AS n FROM employees e JOIN departments d ON e.dept_id = d.dept_id "
-     "WHERE d.location = '서울' GROUP BY d.location", "wrong_result", "wrong_column"),
-    (GOLD.replace("서울", "판교"), "wrong_result", "value"),
-    (GOLD.replace("JOIN", "LEFT JOIN"), "wrong_result", "logic"),
-])
+@pytest.mark.parametrize(
+    "pred, status, expected",
+    [
+        (GOLD, "correct", None),
+        ("", "generation_error", "no_sql"),
+        ("  ", "refused", "no_sql"),
+        ("SELEC * FROM", "refused", "syntax"),
+        ("DELETE FROM employees", "refused", "unsafe"),
+        ("SELECT * FROM employees", "timeout", "timeout"),
+        ("SELECT nope FROM employees", "db_error", "db_error"),
+        (
+            "SELECT dept_name, COUNT(*) FROM departments WHERE location = '서울' GROUP BY dept_name",
+            "wrong_result",
+            "wrong_table",
+        ),
+        (
+            "SELECT d.location, COUNT(*) AS n FROM employees e JOIN departments d ON e.dept_id = d.dept_id "
+            "WHERE d.location = '서울' GROUP BY d.location",
+            "wrong_result",
+            "wrong_column",
+        ),
+        (GOLD.replace("서울", "판교"), "wrong_result", "value"),
+        (GOLD.replace("JOIN", "LEFT JOIN"), "wrong_result", "logic"),
+    ],
+)
 def test_classify_failure(pred, status, expected):
     assert classify_failure(pred, GOLD, status, "sqlite") == expected
 
@@ -91,16 +119,34 @@ def test_parse_verdict_and_token_bucket():
 # --- end to end ------------------------------------------------------------------------------
 
 QUESTIONS = [  # gold SQL, and what the stub model answers
-    {"id": "q1", "db_id": "company", "question": "부서는 모두 몇 개야?", "difficulty": "easy", "order_matters": False,
-     "sql": "SELECT COUNT(*) FROM departments", "answer": "select count(*) from Departments;"},
-    {"id": "q2", "db_id": "company", "question": "개발팀 직원 이름을 급여가 높은 순으로 보여줘", "difficulty": "hard",
-     "order_matters": True,
-     "sql": "SELECT e.full_name FROM employees e JOIN departments d ON e.dept_id = d.dept_id "
-            "WHERE d.dept_name = '개발팀' ORDER BY e.salary DESC",
-     "answer": "SELECT full_name FROM employees WHERE dept_id = 2 ORDER BY salary DESC;"},
-    {"id": "q3", "db_id": "company", "question": "서울에 있는 부서 이름은?", "difficulty": "easy", "order_matters": False,
-     "sql": "SELECT dept_name FROM departments WHERE location = '서울'",
-     "answer": "SELECT dept_name FROM departments WHERE location = '판교';"},
+    {
+        "id": "q1",
+        "db_id": "company",
+        "question": "부서는 모두 몇 개야?",
+        "difficulty": "easy",
+        "order_matters": False,
+        "sql": "SELECT COUNT(*) FROM departments",
+        "answer": "select count(*) from Departments;",
+    },
+    {
+        "id": "q2",
+        "db_id": "company",
+        "question": "개발팀 직원 이름을 급여가 높은 순으로 보여줘",
+        "difficulty": "hard",
+        "order_matters": True,
+        "sql": "SELECT e.full_name FROM employees e JOIN departments d ON e.dept_id = d.dept_id "
+        "WHERE d.dept_name = '개발팀' ORDER BY e.salary DESC",
+        "answer": "SELECT full_name FROM employees WHERE dept_id = 2 ORDER BY salary DESC;",
+    },
+    {
+        "id": "q3",
+        "db_id": "company",
+        "question": "서울에 있는 부서 이름은?",
+        "difficulty": "easy",
+        "order_matters": False,
+        "sql": "SELECT dept_name FROM departments WHERE location = '서울'",
+        "answer": "SELECT dept_name FROM departments WHERE location = '판교';",
+    },
 ]
 
 
@@ -149,17 +195,31 @@ def stub_url():
 
 
 def run_eval(*args, env):
-    return subprocess.run([sys.executable, "-m", "t2sql", "eval", *args], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, **env}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "t2sql", "eval", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        timeout=600,
+    )
 
 
 def test_eval_end_to_end_resumes_and_judges(sqlite_file, stub_url, tmp_path):
     questions = tmp_path / "questions.jsonl"
-    questions.write_text("".join(json.dumps({k: v for k, v in q.items() if k != "answer"}, ensure_ascii=False) + "\n"
-                                 for q in QUESTIONS), encoding="utf-8")
+    questions.write_text(
+        "".join(
+            json.dumps({k: v for k, v in q.items() if k != "answer"}, ensure_ascii=False) + "\n" for q in QUESTIONS
+        ),
+        encoding="utf-8",
+    )
     out = tmp_path / "reports" / "report.json"
-    env = {"T2SQL_BACKEND": "openai", "T2SQL_OPENAI_BASE_URL": stub_url, "T2SQL_OPENAI_MODEL": "sqlcoder",
-           "T2SQL_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        "T2SQL_BACKEND": "openai",
+        "T2SQL_OPENAI_BASE_URL": stub_url,
+        "T2SQL_OPENAI_MODEL": "sqlcoder",
+        "T2SQL_DATA_DIR": str(tmp_path / "data"),
+    }
     args = ["--db", f"sqlite:///{sqlite_file}", "--questions", str(questions), "--out", str(out)]
 
     first = run_eval(*args, "--limit", "2", env=env)
@@ -208,12 +268,20 @@ def test_judge_gives_up_after_three_tries(stub_url):
 
 def test_eval_with_the_tiny_in_process_model(sqlite_file, tiny_model_dir, tmp_path):
     questions = tmp_path / "q.jsonl"
-    questions.write_text("\n".join(json.dumps({k: v for k, v in q.items() if k != "answer"}, ensure_ascii=False)
-                                   for q in QUESTIONS), encoding="utf-8")
+    questions.write_text(
+        "\n".join(json.dumps({k: v for k, v in q.items() if k != "answer"}, ensure_ascii=False) for q in QUESTIONS),
+        encoding="utf-8",
+    )
     out = tmp_path / "report.json"
-    env = {"T2SQL_MODEL": str(tiny_model_dir), "T2SQL_ADAPTER": "none", "T2SQL_MAX_NEW_TOKENS": "8", "T2SQL_DATA_DIR": str(tmp_path / "data")}
-    res = run_eval("--db", f"sqlite:///{sqlite_file}", "--questions", str(questions), "--out", str(out),
-                   "--limit", "1", env=env)
+    env = {
+        "T2SQL_MODEL": str(tiny_model_dir),
+        "T2SQL_ADAPTER": "none",
+        "T2SQL_MAX_NEW_TOKENS": "8",
+        "T2SQL_DATA_DIR": str(tmp_path / "data"),
+    }
+    res = run_eval(
+        "--db", f"sqlite:///{sqlite_file}", "--questions", str(questions), "--out", str(out), "--limit", "1", env=env
+    )
     assert res.returncode == 0, res.stderr
     report = json.loads(out.read_text())
     assert report["summary"]["n"] == 1 and report["summary"]["backend"] == "transformers"

@@ -13,15 +13,20 @@ import time
 import chromadb
 import pytest
 
-from t2sql.retrieval.embeddings import embedding_function
 from t2sql.errors import IndexUnavailable, T2SQLError
+from t2sql.retrieval.embeddings import embedding_function
 from t2sql.retrieval.example_store import ExampleIndex, ExampleStore, normalize_question, normalize_sql
 from t2sql.settings import ROOT
 
 
 def _spawn(code: str, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _assert_consistent(path):
@@ -34,9 +39,11 @@ def _assert_consistent(path):
 
 # --- durability and concurrency ------------------------------------------------------------------
 
+
 def test_examples_survive_kill_9_mid_write(tmp_path):
     path = tmp_path / "examples.sqlite"
-    writer = _spawn("""
+    writer = _spawn(
+        """
         import sys
         from pathlib import Path
         from t2sql.retrieval.example_store import ExampleStore
@@ -44,7 +51,9 @@ def test_examples_survive_kill_9_mid_write(tmp_path):
         for n in range(100000):
             ex = store.add("shop", f"질문 {n}번 고객 수", f"SELECT {n} FROM customers")
             print(ex.id, n, flush=True)
-    """, str(path))
+    """,
+        str(path),
+    )
     printed = []
     for _ in range(300):
         line = writer.stdout.readline()
@@ -67,7 +76,9 @@ def test_examples_survive_kill_9_mid_write(tmp_path):
 def test_concurrent_writer_processes_neither_lose_rows_nor_lock(tmp_path):
     path = tmp_path / "examples.sqlite"
     go = tmp_path / "go"
-    writers = [_spawn("""
+    writers = [
+        _spawn(
+            """
         import sys, time
         from pathlib import Path
         from t2sql.retrieval.example_store import ExampleStore
@@ -80,7 +91,13 @@ def test_concurrent_writer_processes_neither_lose_rows_nor_lock(tmp_path):
             store.add("shop", f"작업자 {me}의 질문 {n}", f"SELECT {me}, {n}")
             if n % 5 == 0:
                 store.add("shop", f"공통 질문 {n // 5}", f"SELECT 'shared', {n // 5}", source="correction")
-    """, str(path), str(go), str(me)) for me in range(4)]
+    """,
+            str(path),
+            str(go),
+            str(me),
+        )
+        for me in range(4)
+    ]
     deadline = time.monotonic() + 120
     while len(list(tmp_path.glob("go.ready*"))) < 4 and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -108,26 +125,33 @@ def test_one_store_shared_by_threads(tmp_path):
 
 # --- store semantics ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def store(tmp_path):
     return ExampleStore(tmp_path / "nested" / "examples.sqlite")
 
 
-@pytest.mark.parametrize("a, b, same", [
-    ("고객 수는?", "  고객수는 ", True),
-    ("고객 수는 몇 명?", "고객 수는 몇 명!!", True),
-    ("\"VIP\" 고객 수~", "vip 고객 수", True),
-    ("고객 수", "고객 목록", False),
-])
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("고객 수는?", "  고객수는 ", True),
+        ("고객 수는 몇 명?", "고객 수는 몇 명!!", True),
+        ('"VIP" 고객 수~', "vip 고객 수", True),
+        ("고객 수", "고객 목록", False),
+    ],
+)
 def test_normalize_question_ignores_spacing_punctuation_and_case(a, b, same):
     assert (normalize_question(a) == normalize_question(b)) is same
 
 
-@pytest.mark.parametrize("a, b, same", [
-    ("SELECT  *\n FROM t;", "select * from t", True),
-    ("SELECT * FROM t ;;", "SELECT * FROM t", True),
-    ("SELECT a FROM t", "SELECT b FROM t", False),
-])
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("SELECT  *\n FROM t;", "select * from t", True),
+        ("SELECT * FROM t ;;", "SELECT * FROM t", True),
+        ("SELECT a FROM t", "SELECT b FROM t", False),
+    ],
+)
 def test_normalize_sql_ignores_layout_and_trailing_semicolon(a, b, same):
     assert (normalize_sql(a) == normalize_sql(b)) is same
 
@@ -136,10 +160,16 @@ def test_same_question_again_replaces_the_sql_and_keeps_identity(store):
     first = store.add("shop", "지역별 매출은?", "SELECT region, SUM(x) FROM o GROUP BY region;", "feedback", "u1")
     assert first.sql == "SELECT region, SUM(x) FROM o GROUP BY region" and store.path.is_file()
     other = store.add("shop", "고객 수", "SELECT COUNT(*) FROM c")
-    fixed = store.add("shop", "지역별  매출은", "SELECT region, SUM(total) FROM o GROUP BY region", "correction", "analyst")
+    fixed = store.add(
+        "shop", "지역별  매출은", "SELECT region, SUM(total) FROM o GROUP BY region", "correction", "analyst"
+    )
     assert (fixed.id, fixed.created_at) == (first.id, first.created_at)
     assert fixed.updated_at > first.updated_at
-    assert (fixed.sql, fixed.source, fixed.author) == ("SELECT region, SUM(total) FROM o GROUP BY region", "correction", "analyst")
+    assert (fixed.sql, fixed.source, fixed.author) == (
+        "SELECT region, SUM(total) FROM o GROUP BY region",
+        "correction",
+        "analyst",
+    )
     assert [e.id for e in store.list("shop")] == [first.id, other.id]  # newest (updated) first
     assert store.list("game") == []
     assert store.add("game", "고객 수", "SELECT COUNT(*) FROM players").id not in (first.id, other.id)  # per database
@@ -191,13 +221,20 @@ def test_version_moves_on_every_write_of_that_database_only(store):
         assert now not in seen
         seen.append(now)
 
-    ex = store.add("shop", "고객 수", "SELECT COUNT(*) FROM c"); wrote()  # noqa: E702
-    store.add("shop", "고객 수", "SELECT COUNT(id) FROM c"); wrote()  # noqa: E702
-    store.update(ex.id, sql="SELECT 1"); wrote()  # noqa: E702
-    doc = store.add_doc("shop", "매출 = 주문 금액 합계"); wrote()  # noqa: E702
-    store.update_doc(doc.id, "매출 = 취소 제외 주문 금액 합계"); wrote()  # noqa: E702
-    store.delete_doc(doc.id); wrote()  # noqa: E702
-    store.delete(ex.id); wrote()  # noqa: E702
+    ex = store.add("shop", "고객 수", "SELECT COUNT(*) FROM c")
+    wrote()  # noqa: E702
+    store.add("shop", "고객 수", "SELECT COUNT(id) FROM c")
+    wrote()  # noqa: E702
+    store.update(ex.id, sql="SELECT 1")
+    wrote()  # noqa: E702
+    doc = store.add_doc("shop", "매출 = 주문 금액 합계")
+    wrote()  # noqa: E702
+    store.update_doc(doc.id, "매출 = 취소 제외 주문 금액 합계")
+    wrote()  # noqa: E702
+    store.delete_doc(doc.id)
+    wrote()  # noqa: E702
+    store.delete(ex.id)
+    wrote()  # noqa: E702
     store.list("shop"), store.docs("shop"), store.get(ex.id), store.delete(ex.id), store.add_doc("game", "x = y")
     assert store.version("shop") == seen[-1]  # reads, a no-op delete and another database leave it alone
     assert store.version("game") != game
@@ -206,9 +243,11 @@ def test_version_moves_on_every_write_of_that_database_only(store):
 
 # --- import / export --------------------------------------------------------------------------------
 
-PAIRS = [("전체 고객 수는?", "SELECT COUNT(*) FROM customers"),
-         ("지역별 매출 합계", "SELECT region, SUM(total) FROM orders GROUP BY region"),
-         ("가장 비싼 상품 3개", "SELECT name FROM products ORDER BY price DESC LIMIT 3")]
+PAIRS = [
+    ("전체 고객 수는?", "SELECT COUNT(*) FROM customers"),
+    ("지역별 매출 합계", "SELECT region, SUM(total) FROM orders GROUP BY region"),
+    ("가장 비싼 상품 3개", "SELECT name FROM products ORDER BY price DESC LIMIT 3"),
+]
 
 
 def test_export_then_import_round_trips(store, tmp_path):
@@ -218,8 +257,16 @@ def test_export_then_import_round_trips(store, tmp_path):
     assert store.export_jsonl("shop", out) == 3
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     first = store.list("shop")[-1]
-    assert lines[0] == {"id": f"shop-ex-{first.id}", "db_id": "shop", "question": PAIRS[0][0], "sql": PAIRS[0][1],
-                        "difficulty": "unknown", "order_matters": False, "source": "feedback", "created_at": first.created_at}
+    assert lines[0] == {
+        "id": f"shop-ex-{first.id}",
+        "db_id": "shop",
+        "question": PAIRS[0][0],
+        "sql": PAIRS[0][1],
+        "difficulty": "unknown",
+        "order_matters": False,
+        "source": "feedback",
+        "created_at": first.created_at,
+    }
     assert [p.name for p in out.parent.iterdir()] == ["shop.jsonl"]  # no temp file left behind
 
     fresh = ExampleStore(tmp_path / "fresh.sqlite")
@@ -235,14 +282,22 @@ def test_export_then_import_round_trips(store, tmp_path):
 def test_import_reports_bad_lines_in_korean_and_keeps_good_ones(store, tmp_path):
     store.add("shop", "전체 고객 수는?", "SELECT 1")
     src = tmp_path / "mixed.jsonl"
-    src.write_text("\n".join([
-        json.dumps({"question": "전체 고객 수는", "answer": "SELECT COUNT(*) FROM customers;"}, ensure_ascii=False),
-        "{이건 JSON이 아님",
-        json.dumps({"question": "질문만 있음"}, ensure_ascii=False),
-        "",
-        json.dumps({"question": "지역별 매출 합계", "sql": PAIRS[1][1]}, ensure_ascii=False),
-        json.dumps(["목록", "은 안 됨"], ensure_ascii=False),
-    ]) + "\n", encoding="utf-8")
+    src.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {"question": "전체 고객 수는", "answer": "SELECT COUNT(*) FROM customers;"}, ensure_ascii=False
+                ),
+                "{이건 JSON이 아님",
+                json.dumps({"question": "질문만 있음"}, ensure_ascii=False),
+                "",
+                json.dumps({"question": "지역별 매출 합계", "sql": PAIRS[1][1]}, ensure_ascii=False),
+                json.dumps(["목록", "은 안 됨"], ensure_ascii=False),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     before = store.version("shop")
     report = store.import_jsonl("shop", src)
     assert (report.added, report.updated, report.skipped) == (1, 1, 3)
@@ -273,8 +328,14 @@ def test_export_with_context_is_a_training_file(store, tmp_path):
 TOPICS = [
     ("전체 고객 수는 몇 명이야?", "SELECT COUNT(*) FROM customers"),
     ("지역별 매출 합계를 보여줘", "SELECT region, SUM(amount) FROM orders GROUP BY region"),
-    ("가장 많이 팔린 상위 5개 상품은?", "SELECT product_id, SUM(qty) FROM order_items GROUP BY product_id ORDER BY 2 DESC LIMIT 5"),
-    ("반품률이 가장 높은 카테고리는?", "SELECT category, AVG(returned) FROM items GROUP BY category ORDER BY 2 DESC LIMIT 1"),
+    (
+        "가장 많이 팔린 상위 5개 상품은?",
+        "SELECT product_id, SUM(qty) FROM order_items GROUP BY product_id ORDER BY 2 DESC LIMIT 5",
+    ),
+    (
+        "반품률이 가장 높은 카테고리는?",
+        "SELECT category, AVG(returned) FROM items GROUP BY category ORDER BY 2 DESC LIMIT 1",
+    ),
     ("월별 신규 가입자 수 추이", "SELECT strftime('%Y-%m', joined_at), COUNT(*) FROM users GROUP BY 1"),
     ("직원들의 평균 연봉은 얼마야?", "SELECT AVG(salary) FROM employees"),
     ("캠페인별 광고비 총액", "SELECT campaign_id, SUM(cost) FROM ad_spend GROUP BY campaign_id"),
@@ -295,13 +356,16 @@ def index(store, tmp_path, embedder):
     return ExampleIndex(store, lambda: client, embedder)
 
 
-@pytest.mark.parametrize("paraphrase, expected", [
-    ("고객이 모두 몇 명인가요", 0),
-    ("지역마다 매출이 얼마인지 알려줘", 1),
-    ("제일 잘 팔리는 상품 5개", 2),
-    ("매달 가입한 사람 수", 4),
-    ("연봉 평균", 5),
-])
+@pytest.mark.parametrize(
+    "paraphrase, expected",
+    [
+        ("고객이 모두 몇 명인가요", 0),
+        ("지역마다 매출이 얼마인지 알려줘", 1),
+        ("제일 잘 팔리는 상품 5개", 2),
+        ("매달 가입한 사람 수", 4),
+        ("연봉 평균", 5),
+    ],
+)
 def test_similar_finds_the_matching_pair_first(index, paraphrase, expected):
     found = index.similar("shop", paraphrase, k=3, min_similarity=0.0)
     assert (found[0][0].question, found[0][0].sql) == TOPICS[expected]
@@ -310,8 +374,9 @@ def test_similar_finds_the_matching_pair_first(index, paraphrase, expected):
 
 
 def test_similar_filters_unrelated_questions_and_other_databases(index, store):
-    assert len(index.similar("shop", "오늘 날씨 어때?", k=3, min_similarity=0.5)) < \
-        len(index.similar("shop", "오늘 날씨 어때?", k=3, min_similarity=0.0))
+    assert len(index.similar("shop", "오늘 날씨 어때?", k=3, min_similarity=0.5)) < len(
+        index.similar("shop", "오늘 날씨 어때?", k=3, min_similarity=0.0)
+    )
     assert index.similar("shop", "오늘 날씨 어때?", k=3, min_similarity=0.5) == []
     store.add("game", "전체 고객 수는 몇 명이야?", "SELECT COUNT(*) FROM players")
     assert all(e.db == "shop" for e, _ in index.similar("shop", "고객이 모두 몇 명인가요", k=8, min_similarity=0.0))
@@ -359,10 +424,16 @@ def test_sync_is_a_no_op_when_the_collection_already_matches(index, store, monke
 
 
 def test_relevant_docs_uses_definitions_and_yaml_docs(index, store):
-    for text in ["매출 = 취소·환불 제외 주문 금액 합계", "활성 고객 = 최근 90일 안에 주문한 고객", "반품률 = 반품 수량 / 판매 수량"]:
+    for text in [
+        "매출 = 취소·환불 제외 주문 금액 합계",
+        "활성 고객 = 최근 90일 안에 주문한 고객",
+        "반품률 = 반품 수량 / 판매 수량",
+    ]:
         store.add_doc("shop", text)
     yaml = ["VIP(우수 고객) = 연간 구매액 100만원 이상 고객"]
-    assert index.relevant_docs("shop", "지난달 매출 얼마야?", k=1, yaml_docs=yaml) == ["매출 = 취소·환불 제외 주문 금액 합계"]
+    assert index.relevant_docs("shop", "지난달 매출 얼마야?", k=1, yaml_docs=yaml) == [
+        "매출 = 취소·환불 제외 주문 금액 합계"
+    ]
     assert index.relevant_docs("shop", "우수 고객 명단 보여줘", k=1, yaml_docs=yaml) == yaml
     assert index.relevant_docs("shop", "오늘 날씨 어때?", yaml_docs=yaml) == []
     store.add("shop", "활성 고객 수", "SELECT COUNT(*) FROM active_customers")

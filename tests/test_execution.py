@@ -5,8 +5,8 @@ import hashlib
 import duckdb
 import pytest
 
-from t2sql.errors import DatabaseUnavailable, QueryError, QueryTimeout
 from t2sql.db.engine import Database, resolve_url
+from t2sql.errors import DatabaseUnavailable, QueryError, QueryTimeout
 from t2sql.settings import Settings
 
 
@@ -14,7 +14,9 @@ from t2sql.settings import Settings
 def duckdb_file(tmp_path):
     path = tmp_path / "small.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR); INSERT INTO t SELECT i, '이름' || i FROM range(50) r(i)")
+    con.execute(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR); INSERT INTO t SELECT i, '이름' || i FROM range(50) r(i)"
+    )
     con.close()
     return path
 
@@ -25,7 +27,11 @@ def digest(path):
 
 @pytest.fixture(params=["duckdb", "sqlite"])
 def db_file(request, duckdb_file, sqlite_file):
-    return (f"duckdb:///{duckdb_file}", duckdb_file) if request.param == "duckdb" else (f"sqlite:///{sqlite_file}", sqlite_file)
+    return (
+        (f"duckdb:///{duckdb_file}", duckdb_file)
+        if request.param == "duckdb"
+        else (f"sqlite:///{sqlite_file}", sqlite_file)
+    )
 
 
 def test_runs_and_caps_rows(db_file):
@@ -161,8 +167,17 @@ def test_postgres_single_statement_scanner(sql, single):
     assert _single_postgres_statement(sql) is single
 
 
-@pytest.mark.parametrize("sql", ["SELECT 1; SELECT 2", "DETACH small", "CREATE TEMP TABLE x AS SELECT 1",
-                                 "SET VARIABLE v = 1", "PRAGMA version", "CALL pragma_version()"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 1; SELECT 2",
+        "DETACH small",
+        "CREATE TEMP TABLE x AS SELECT 1",
+        "SET VARIABLE v = 1",
+        "PRAGMA version",
+        "CALL pragma_version()",
+    ],
+)
 def test_duckdb_runs_only_one_select(duckdb_file, sql):
     db = Database(f"duckdb:///{duckdb_file}")
     with pytest.raises(QueryError) as err:
@@ -177,8 +192,16 @@ def test_duckdb_memory_limit_and_no_spill(tmp_path, duckdb_file):
     assert limit.endswith("MiB") and float(limit.split()[0]) < 256 and spill == ""
 
 
-@pytest.mark.parametrize("sql", ["CREATE TEMP TABLE x AS SELECT 1", "ATTACH ':memory:' AS m", "PRAGMA query_only = 0",
-                                 "BEGIN", "SELECT fts3_tokenizer('simple')"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TEMP TABLE x AS SELECT 1",
+        "ATTACH ':memory:' AS m",
+        "PRAGMA query_only = 0",
+        "BEGIN",
+        "SELECT fts3_tokenizer('simple')",
+    ],
+)
 def test_sqlite_authorizer_denies(sqlite_file, sql):
     db = Database(f"sqlite:///{sqlite_file}")
     with pytest.raises(QueryError):
@@ -201,9 +224,12 @@ def test_sqlite_introspection_still_works(sqlite_file):
 def test_result_size_cap(backend, duckdb_file, sqlite_file):
     url = f"duckdb:///{duckdb_file}" if backend == "duckdb" else f"sqlite:///{sqlite_file}"
     db = Database(url)
-    sql = ("SELECT i, repeat('가', 200) AS filler FROM range(5000) r(i)" if backend == "duckdb" else
-           "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4999) "
-           "SELECT i, printf('%.*c', 200, 'x') AS filler FROM n")
+    sql = (
+        "SELECT i, repeat('가', 200) AS filler FROM range(5000) r(i)"
+        if backend == "duckdb"
+        else "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4999) "
+        "SELECT i, printf('%.*c', 200, 'x') AS filler FROM n"
+    )
     result = db.run(sql, max_rows=5000, max_result_mb=0.01)
     assert result.truncated and result.truncated_reason == "size"
     assert 0 < len(result.rows) < 100 and [r[0] for r in result.rows] == list(range(len(result.rows)))

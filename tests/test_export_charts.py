@@ -7,8 +7,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from t2sql.present import charts
-from t2sql.present import export
+from t2sql.present import charts, export
 
 
 def test_csv_has_a_bom_and_korean_round_trips():
@@ -21,10 +20,13 @@ def test_csv_has_a_bom_and_korean_round_trips():
 def test_xlsx_is_a_real_workbook_with_korean_and_dates():
     import openpyxl
 
-    frame = pd.DataFrame({
-        "이름": ["홍길동", "bad\x01char"], "금액": [Decimal("1234.50"), None],
-        "시각": pd.to_datetime(["2024-03-01 10:00", "2024-03-02 11:00"]).tz_localize("Asia/Seoul"),
-    })
+    frame = pd.DataFrame(
+        {
+            "이름": ["홍길동", "bad\x01char"],
+            "금액": [Decimal("1234.50"), None],
+            "시각": pd.to_datetime(["2024-03-01 10:00", "2024-03-02 11:00"]).tz_localize("Asia/Seoul"),
+        }
+    )
     book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(frame)))
     sheet = book["결과"]
     rows = list(sheet.values)
@@ -33,18 +35,29 @@ def test_xlsx_is_a_real_workbook_with_korean_and_dates():
     assert rows[1][2] == dt.datetime(2024, 3, 1, 10, 0)
 
 
-@pytest.mark.parametrize("value, shown", [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
-    ("+1+1", "'+1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-3", "-3"), ("서울", "서울"),
-])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+1", "'+1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-3", "-3"),
+        ("서울", "서울"),
+    ],
+)
 def test_downloads_defuse_spreadsheet_formulas(value, shown):
     frame = pd.DataFrame({"v": [value]})
     assert pd.read_csv(io.BytesIO(export.to_csv(frame)), encoding="utf-8-sig", dtype=str)["v"][0] == shown
 
 
-@pytest.mark.parametrize("question, name", [
-    ("서울 고객 수는?", "서울_고객_수는.csv"), ("", "t2sql_결과.csv"), ("a/b\\c:d", "a_b_c_d.csv"),
-])
+@pytest.mark.parametrize(
+    "question, name",
+    [
+        ("서울 고객 수는?", "서울_고객_수는.csv"),
+        ("", "t2sql_결과.csv"),
+        ("a/b\\c:d", "a_b_c_d.csv"),
+    ],
+)
 def test_file_name(question, name):
     assert export.file_name(question, "csv") == name
 
@@ -53,13 +66,36 @@ D = dt.date
 CASES = [
     ("single number", {"n": [42]}, charts.ChartSpec("metric", y="n")),
     ("single decimal", {"avg": [Decimal("3.5")]}, charts.ChartSpec("metric", y="avg")),
-    ("date series", {"day": [D(2024, 1, 1), D(2024, 1, 2)], "orders": [3, 5]}, charts.ChartSpec("line", "day", "orders")),
-    ("month strings", {"month": ["2024-01", "2024-02"], "revenue": [10.0, 12.5]}, charts.ChartSpec("line", "month", "revenue")),
-    ("timestamps", {"t": pd.to_datetime(["2024-01-01", "2024-02-01"]), "v": [1, 2]}, charts.ChartSpec("line", "t", "v")),
-    ("series per category", {"month": ["2024-01", "2024-01"], "city": ["서울", "부산"], "n": [1, 2]},
-     charts.ChartSpec("line", "month", "n", color="city")),
-    ("category + number", {"city": ["서울", "부산"], "customers": [10, 3]}, charts.ChartSpec("bar", "city", "customers")),
-    ("id column ignored", {"customer_id": [1, 2], "name": ["a", "b"], "total": [5, 6]}, charts.ChartSpec("bar", "name", "total")),
+    (
+        "date series",
+        {"day": [D(2024, 1, 1), D(2024, 1, 2)], "orders": [3, 5]},
+        charts.ChartSpec("line", "day", "orders"),
+    ),
+    (
+        "month strings",
+        {"month": ["2024-01", "2024-02"], "revenue": [10.0, 12.5]},
+        charts.ChartSpec("line", "month", "revenue"),
+    ),
+    (
+        "timestamps",
+        {"t": pd.to_datetime(["2024-01-01", "2024-02-01"]), "v": [1, 2]},
+        charts.ChartSpec("line", "t", "v"),
+    ),
+    (
+        "series per category",
+        {"month": ["2024-01", "2024-01"], "city": ["서울", "부산"], "n": [1, 2]},
+        charts.ChartSpec("line", "month", "n", color="city"),
+    ),
+    (
+        "category + number",
+        {"city": ["서울", "부산"], "customers": [10, 3]},
+        charts.ChartSpec("bar", "city", "customers"),
+    ),
+    (
+        "id column ignored",
+        {"customer_id": [1, 2], "name": ["a", "b"], "total": [5, 6]},
+        charts.ChartSpec("bar", "name", "total"),
+    ),
     ("year + number", {"year": [2023, 2024], "revenue": [100, 120]}, charts.ChartSpec("line", "year", "revenue")),
     ("two numbers", {"price": [1.0, 2.0, 3.0], "sold": [30, 20, 10]}, charts.ChartSpec("scatter", "price", "sold")),
     ("text only", {"name": ["a", "b"], "city": ["서울", "부산"]}, None),
@@ -93,10 +129,17 @@ def test_options_offer_numbers_for_y_and_categories_for_colour():
     assert opts == {"x": ["city", "n", "avg", "day"], "y": ["n", "avg"], "color": ["city"]}
 
 
-@pytest.mark.parametrize("values, shown", [
-    ([1234567], "1,234,567"), ([Decimal("1234.5")], "1,234.5"), ([None], "-"), ([float("nan")], "-"), ([], "-"),
-    (["서울"], "서울"),
-])
+@pytest.mark.parametrize(
+    "values, shown",
+    [
+        ([1234567], "1,234,567"),
+        ([Decimal("1234.5")], "1,234.5"),
+        ([None], "-"),
+        ([float("nan")], "-"),
+        ([], "-"),
+        (["서울"], "서울"),
+    ],
+)
 def test_metric_text(values, shown):
     assert charts.metric_text(pd.Series(values, dtype=object)) == shown
 

@@ -91,7 +91,9 @@ class StubOpenAI(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        headers = {k.lower(): v for k, v in self.headers.items()}  # names are case-insensitive (the SDK sends lower case)
+        headers = {
+            k.lower(): v for k, v in self.headers.items()
+        }  # names are case-insensitive (the SDK sends lower case)
         StubOpenAI.requests.append((self.path, headers, body))
         if StubOpenAI.status != 200:
             self.send_response(StubOpenAI.status)
@@ -158,9 +160,17 @@ def test_openai_backend_needs_a_model_name():
 
 @pytest.mark.parametrize(
     "text, done",
-    [("SELECT 1", False), ("SELECT 1;", True), ("SELECT ';'", False), ("SELECT 1\n###", True),
-     ("```sql\nSELECT 1;", True), ("CREATE TABLE x (", True), ("```sql\nDELETE FROM t", True),
-     ("다음은 쿼리입니다:\nSELECT", False), ("CREATED_AT", False)],
+    [
+        ("SELECT 1", False),
+        ("SELECT 1;", True),
+        ("SELECT ';'", False),
+        ("SELECT 1\n###", True),
+        ("```sql\nSELECT 1;", True),
+        ("CREATE TABLE x (", True),
+        ("```sql\nDELETE FROM t", True),
+        ("다음은 쿼리입니다:\nSELECT", False),
+        ("CREATED_AT", False),
+    ],
 )
 def test_finished(text, done):
     assert finished(text) is done
@@ -188,6 +198,7 @@ def test_shipped_adapter_loads_by_default_and_writes_runnable_sql(default_model_
 
 
 # --- the bounded line in front of the shared model --------------------------------------------
+
 
 def test_turnstile_serves_in_arrival_order_and_reports_places():
     import threading

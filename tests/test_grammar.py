@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from t2sql.generation import grammar as G
 from t2sql.db.catalog import Catalog, Column, Table, build_catalog
 from t2sql.db.engine import Database
+from t2sql.generation import grammar as G
 
 SHOP_SQLITE = """
 CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, name TEXT, city TEXT, grade TEXT, signup_date TEXT);
@@ -49,13 +49,21 @@ def sales(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("grammar") / "sales.duckdb"
     con = duckdb.connect(str(path))
-    con.execute('CREATE TABLE "Customers" ("CustomerId" INTEGER PRIMARY KEY, "CustomerName" VARCHAR, '
-                '"Region" VARCHAR, joined_on DATE)')
-    con.execute('CREATE TABLE sales (sale_id INTEGER PRIMARY KEY, "CustomerId" INTEGER REFERENCES "Customers"("CustomerId"), '
-                'sold_at TIMESTAMP, amount DOUBLE, channel VARCHAR)')
-    con.execute("INSERT INTO \"Customers\" VALUES (1, '김민수', '서울', '2023-01-02'), (2, '이서연', '부산', '2023-05-11')")
-    con.execute("INSERT INTO sales VALUES (1, 1, '2024-01-05 10:00:00', 120.5, 'web'), "
-                "(2, 2, '2024-02-10 12:30:00', 80.0, 'store'), (3, 1, '2024-02-11 09:00:00', 42.0, 'web')")
+    con.execute(
+        'CREATE TABLE "Customers" ("CustomerId" INTEGER PRIMARY KEY, "CustomerName" VARCHAR, '
+        '"Region" VARCHAR, joined_on DATE)'
+    )
+    con.execute(
+        'CREATE TABLE sales (sale_id INTEGER PRIMARY KEY, "CustomerId" INTEGER REFERENCES "Customers"("CustomerId"), '
+        "sold_at TIMESTAMP, amount DOUBLE, channel VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO \"Customers\" VALUES (1, '김민수', '서울', '2023-01-02'), (2, '이서연', '부산', '2023-05-11')"
+    )
+    con.execute(
+        "INSERT INTO sales VALUES (1, 1, '2024-01-05 10:00:00', 120.5, 'web'), "
+        "(2, 2, '2024-02-10 12:30:00', 80.0, 'store'), (3, 1, '2024-02-11 09:00:00', 42.0, 'web')"
+    )
     con.close()
     db = Database(f"duckdb:///{path}")
     yield build_catalog(db), db
@@ -64,11 +72,22 @@ def sales(tmp_path_factory):
 
 def pg_catalog() -> Catalog:
     """A PostgreSQL-dialect catalog built by hand (no server needed for the grammar)."""
-    return Catalog("hr", "postgres", {
-        "Employees": Table("Employees", [Column("EmpId", "INTEGER"), Column("FullName", "TEXT"),
-                                         Column("dept_id", "INTEGER"), Column("hired_on", "DATE")]),
-        "departments": Table("departments", [Column("dept_id", "INTEGER"), Column("dept_name", "TEXT")]),
-    })
+    return Catalog(
+        "hr",
+        "postgres",
+        {
+            "Employees": Table(
+                "Employees",
+                [
+                    Column("EmpId", "INTEGER"),
+                    Column("FullName", "TEXT"),
+                    Column("dept_id", "INTEGER"),
+                    Column("hired_on", "DATE"),
+                ],
+            ),
+            "departments": Table("departments", [Column("dept_id", "INTEGER"), Column("dept_name", "TEXT")]),
+        },
+    )
 
 
 SQLITE_VALID = [
@@ -81,10 +100,12 @@ SQLITE_VALID = [
     "SELECT ROUND(100.0 * SUM(CASE WHEN status = '취소' THEN 1 ELSE 0 END) / COUNT(*), 2) FROM orders;",
     "SELECT product_name FROM products WHERE price > (SELECT AVG(price) FROM products);",
     "SELECT name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders WHERE status = '완료');",
-    "SELECT name FROM customers WHERE customer_id NOT IN (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL);",
+    "SELECT name FROM customers WHERE customer_id NOT IN "
+    "(SELECT customer_id FROM orders WHERE customer_id IS NOT NULL);",
     "SELECT category, product_name, price FROM (SELECT category, product_name, price, ROW_NUMBER() OVER "
     "(PARTITION BY category ORDER BY price DESC) AS rn FROM products) ranked WHERE rn = 1;",
-    "SELECT name FROM customers WHERE city IN ('서울', '부산') UNION SELECT product_name FROM products WHERE category = '전자';",
+    "SELECT name FROM customers WHERE city IN ('서울', '부산') "
+    "UNION SELECT product_name FROM products WHERE category = '전자';",
     "WITH monthly AS (SELECT strftime('%Y-%m', order_date) AS month, SUM(amount) AS total FROM orders GROUP BY month) "
     "SELECT month, total FROM monthly ORDER BY total DESC LIMIT 3;",
     "SELECT COUNT(DISTINCT customer_id) FROM orders WHERE order_date >= '2024-01-01' AND order_date < '2025-01-01';",
@@ -108,8 +129,10 @@ SQLITE_VALID = [
     "select name from customers where city = '서울' order by name desc limit 3;",
     "SELECT name FROM customers WHERE name = 'O''Brien';",
     "SELECT o.* FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id WHERE c.customer_id IS NULL;",
-    "SELECT julianday('2024-12-31') - julianday(order_date) AS diff FROM orders WHERE order_date >= date('2024-01-01');",
-    "SELECT CASE status WHEN '완료' THEN 'done' ELSE 'other' END AS label, COUNT(*) AS n FROM orders GROUP BY 1 ORDER BY 2 DESC;",
+    "SELECT julianday('2024-12-31') - julianday(order_date) AS diff FROM orders "
+    "WHERE order_date >= date('2024-01-01');",
+    "SELECT CASE status WHEN '완료' THEN 'done' ELSE 'other' END AS label, COUNT(*) AS n "
+    "FROM orders GROUP BY 1 ORDER BY 2 DESC;",
 ]
 
 DUCKDB_VALID = [
@@ -169,7 +192,8 @@ SQLITE_INVALID = {
     "table name as alias": "SELECT orders.name FROM customers orders;",
     "string literal over the cap": "SELECT name FROM customers WHERE city = '" + "가" * (G.MAX_STRING_CHARS + 1) + "';",
     "in list over the cap": "SELECT name FROM customers WHERE customer_id IN ("
-                            + ", ".join(str(i) for i in range(G.MAX_IN_ITEMS + 1)) + ");",
+    + ", ".join(str(i) for i in range(G.MAX_IN_ITEMS + 1))
+    + ");",
     "comment": "SELECT name FROM customers -- hi",
     "duckdb-only syntax in sqlite": "SELECT amount::TEXT FROM orders;",
 }
@@ -180,12 +204,15 @@ def test_sqlite_grammar_rejects(shop, sql):
     assert not G.accepts(shop[0], sql)
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT customers.Region FROM customers;",  # exact case only
-    "SELECT Customers.amount FROM Customers;",
-    "SELECT sales.Region FROM sales;",
-    "SELECT * FROM sales WHERE channel = 'web",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT customers.Region FROM customers;",  # exact case only
+        "SELECT Customers.amount FROM Customers;",
+        "SELECT sales.Region FROM sales;",
+        "SELECT * FROM sales WHERE channel = 'web",
+    ],
+)
 def test_duckdb_grammar_rejects(sales, sql):
     assert not G.accepts(sales[0], sql)
 
@@ -214,12 +241,15 @@ def test_caps_on_select_items_and_subquery_depth(shop):
     three = "SELECT name, city, grade FROM customers;"
     assert G.accepts(catalog, three, max_select_items=3)
     assert not G.accepts(catalog, "SELECT name, city, grade, signup_date FROM customers;", max_select_items=3)
-    nested = ("SELECT name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders WHERE order_id IN "
-              "(SELECT order_id FROM order_items WHERE product_id IN (SELECT product_id FROM products)));")
+    nested = (
+        "SELECT name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders WHERE order_id IN "
+        "(SELECT order_id FROM order_items WHERE product_id IN (SELECT product_id FROM products)));"
+    )
     assert G.accepts(catalog, nested, max_depth=3)
     assert not G.accepts(catalog, nested, max_depth=2)
-    assert not G.accepts(catalog, "SELECT name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders);",
-                         max_depth=0)
+    assert not G.accepts(
+        catalog, "SELECT name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders);", max_depth=0
+    )
 
 
 def test_statement_end(shop):
@@ -286,8 +316,13 @@ def test_tiny_model_generates_schema_valid_sql_under_the_grammar(tiny_model_dir,
     # A random model rarely chooses to finish: prefer ';', ')' and the schema's own words (the grammar
     # still decides what is allowed), and inside a string literal its closing quote.
     prefer = torch.zeros(model.config.vocab_size)
-    words = [" FROM", " WHERE", " =", *[" " + t for t in tables],
-             *[" " + c.name for t in tables for c in catalog.tables[t].columns]]
+    words = [
+        " FROM",
+        " WHERE",
+        " =",
+        *[" " + t for t in tables],
+        *[" " + c.name for t in tables for c in catalog.tables[t].columns],
+    ]
     for word in words:
         prefer[tok(word, add_special_tokens=False)["input_ids"][0]] += 6.0
     enders = [tok.convert_tokens_to_ids(t) for t in (";", ")")] + [tok.eos_token_id]
@@ -313,8 +348,13 @@ def test_tiny_model_generates_schema_valid_sql_under_the_grammar(tiny_model_dir,
     torch.manual_seed(0)
     with torch.inference_mode():
         out = model.generate(
-            **inputs, max_new_tokens=96, do_sample=True, temperature=1.0, num_return_sequences=4,
-            logits_processor=[PreferShort(), grammar], stopping_criteria=StoppingCriteriaList([EachRowFinished()]),
+            **inputs,
+            max_new_tokens=96,
+            do_sample=True,
+            temperature=1.0,
+            num_return_sequences=4,
+            logits_processor=[PreferShort(), grammar],
+            stopping_criteria=StoppingCriteriaList([EachRowFinished()]),
             pad_token_id=tok.pad_token_id,
         )
     texts = [tok.decode(row[start:], skip_special_tokens=True) for row in out]
@@ -343,7 +383,7 @@ def _alias_shaped(name: str, bases: set[str]) -> bool:
     """In the grammar's column-alias vocabulary: [affix_]base[_affix] (see t2sql.grammar)."""
     bases = bases | set(G.ALIAS_WORDS)
     affixes = set(G.ALIAS_AFFIXES)
-    candidates = {name} | {name[len(a) + 1:] for a in affixes if name.startswith(a + "_")}
+    candidates = {name} | {name[len(a) + 1 :] for a in affixes if name.startswith(a + "_")}
     candidates |= {c[: -len(a) - 1] for c in set(candidates) for a in affixes if c.endswith("_" + a)}
     return bool(candidates & bases)
 

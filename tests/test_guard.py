@@ -13,9 +13,9 @@ from collections import Counter
 import duckdb
 import pytest
 
+from t2sql.errors import GuardRefusal
 from t2sql.guard import statement as guard
 from t2sql.sqltext import DIALECTS
-from t2sql.errors import GuardRefusal
 
 HANGUL = re.compile(r"[가-힣]")
 ALL = ("duckdb", "sqlite", "postgres")
@@ -118,7 +118,7 @@ REFUSED_DUCKDB = [
     ("read-blob-select", "SELECT read_blob('/etc/passwd')", FILE),
     ("glob-select", "SELECT glob('/etc/*')", FILE),
     ("read-text-quoted-name", "SELECT \"read_text\"('/etc/passwd')", FILE),
-    ("file-path-double-quoted", "SELECT * FROM \"data.csv\"", FILE),
+    ("file-path-double-quoted", 'SELECT * FROM "data.csv"', FILE),
     ("file-path-join", "SELECT * FROM orders JOIN 'x.parquet' p ON TRUE", FILE),
     ("s3-url-table", "SELECT * FROM 's3://bucket/x.parquet'", FILE),
     ("getenv", "SELECT getenv('HOME')", SYSTEM),
@@ -136,7 +136,7 @@ REFUSED_DUCKDB = [
     ("method-call-read-text", "SELECT '/etc/passwd'.read_text()", FILE),
     ("getenv-in-lambda", "SELECT list_transform([1], x -> getenv('HOME'))", SYSTEM),
     ("read-text-in-unnest", "SELECT * FROM orders, unnest([read_text('/etc/passwd')])", FILE),
-    ("motherduck-name", "SELECT * FROM \"md:my_db\".orders", FILE),
+    ("motherduck-name", 'SELECT * FROM "md:my_db".orders', FILE),
     ("deep-nesting", "SELECT " + "(" * 3000 + "1" + ")" * 3000, PARSE),
 ]
 REFUSED_SQLITE = [
@@ -238,46 +238,65 @@ def test_refused(dialect, sql, fragment):
 # --- Allowed ---------------------------------------------------------------------------------
 # (id, sql): valid against the fixture schema below in every dialect.
 ALLOWED_EVERYWHERE = [
-    ("join-3-tables",
-     "SELECT c.name, p.name AS product, o.qty FROM orders o JOIN customers c ON c.id = o.customer_id "
-     "JOIN products p ON p.id = o.product_id"),
-    ("left-join",
-     "SELECT c.name, o.id FROM customers c LEFT JOIN orders o ON o.customer_id = c.id"),
-    ("group-by-having",
-     "SELECT c.city, COUNT(*) AS n, SUM(o.amount) AS total FROM orders o JOIN customers c ON c.id = o.customer_id "
-     "GROUP BY c.city HAVING SUM(o.amount) > 100"),
+    (
+        "join-3-tables",
+        "SELECT c.name, p.name AS product, o.qty FROM orders o JOIN customers c ON c.id = o.customer_id "
+        "JOIN products p ON p.id = o.product_id",
+    ),
+    ("left-join", "SELECT c.name, o.id FROM customers c LEFT JOIN orders o ON o.customer_id = c.id"),
+    (
+        "group-by-having",
+        "SELECT c.city, COUNT(*) AS n, SUM(o.amount) AS total FROM orders o JOIN customers c ON c.id = o.customer_id "
+        "GROUP BY c.city HAVING SUM(o.amount) > 100",
+    ),
     ("order-by-limit", "SELECT name, price FROM products ORDER BY price DESC, name LIMIT 3"),
     ("order-by-limit-offset", "SELECT name FROM products ORDER BY id LIMIT 2 OFFSET 1"),
-    ("cte", "WITH big AS (SELECT * FROM orders WHERE amount > 50) SELECT customer_id, COUNT(*) AS n FROM big "
-            "GROUP BY customer_id"),
-    ("cte-multiple",
-     "WITH per_customer AS (SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id), "
-     "ranked AS (SELECT customer_id, total FROM per_customer WHERE total > 0) "
-     "SELECT c.name, r.total FROM ranked r JOIN customers c ON c.id = r.customer_id"),
-    ("cte-nested",
-     "WITH outer_q AS (WITH inner_q AS (SELECT customer_id, amount FROM orders) "
-     "SELECT customer_id, MAX(amount) AS top FROM inner_q GROUP BY customer_id) SELECT * FROM outer_q"),
-    ("cte-recursive",
-     "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5) SELECT x FROM n"),
-    ("window-functions",
-     "SELECT customer_id, amount, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY amount DESC, id) AS rn, "
-     "RANK() OVER (ORDER BY amount DESC) AS rk, SUM(amount) OVER (PARTITION BY customer_id) AS customer_total "
-     "FROM orders"),
+    (
+        "cte",
+        "WITH big AS (SELECT * FROM orders WHERE amount > 50) SELECT customer_id, COUNT(*) AS n FROM big "
+        "GROUP BY customer_id",
+    ),
+    (
+        "cte-multiple",
+        "WITH per_customer AS (SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY customer_id), "
+        "ranked AS (SELECT customer_id, total FROM per_customer WHERE total > 0) "
+        "SELECT c.name, r.total FROM ranked r JOIN customers c ON c.id = r.customer_id",
+    ),
+    (
+        "cte-nested",
+        "WITH outer_q AS (WITH inner_q AS (SELECT customer_id, amount FROM orders) "
+        "SELECT customer_id, MAX(amount) AS top FROM inner_q GROUP BY customer_id) SELECT * FROM outer_q",
+    ),
+    ("cte-recursive", "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5) SELECT x FROM n"),
+    (
+        "window-functions",
+        "SELECT customer_id, amount, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY amount DESC, id) AS rn, "
+        "RANK() OVER (ORDER BY amount DESC) AS rk, SUM(amount) OVER (PARTITION BY customer_id) AS customer_total "
+        "FROM orders",
+    ),
     ("window-lag", "SELECT id, amount - LAG(amount) OVER (ORDER BY id) AS diff FROM orders"),
-    ("subquery-where-in",
-     "SELECT name FROM customers WHERE id IN (SELECT customer_id FROM orders WHERE amount > 100)"),
-    ("subquery-where-exists",
-     "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id)"),
-    ("subquery-from",
-     "SELECT t.city, t.n FROM (SELECT city, COUNT(*) AS n FROM customers GROUP BY city) AS t WHERE t.n >= 1"),
-    ("subquery-select",
-     "SELECT c.name, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id) AS order_count FROM customers c"),
+    ("subquery-where-in", "SELECT name FROM customers WHERE id IN (SELECT customer_id FROM orders WHERE amount > 100)"),
+    (
+        "subquery-where-exists",
+        "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id)",
+    ),
+    (
+        "subquery-from",
+        "SELECT t.city, t.n FROM (SELECT city, COUNT(*) AS n FROM customers GROUP BY city) AS t WHERE t.n >= 1",
+    ),
+    (
+        "subquery-select",
+        "SELECT c.name, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id) AS order_count FROM customers c",
+    ),
     ("union-all", "SELECT name FROM customers UNION ALL SELECT name FROM products"),
     ("union", "SELECT city FROM customers UNION SELECT category FROM products"),
     ("intersect", "SELECT customer_id FROM orders INTERSECT SELECT id FROM customers"),
     ("except", "SELECT id FROM customers EXCEPT SELECT customer_id FROM orders"),
-    ("case", "SELECT name, CASE WHEN price >= 100 THEN '고가' WHEN price >= 20 THEN '중가' ELSE '저가' END AS band "
-             "FROM products"),
+    (
+        "case",
+        "SELECT name, CASE WHEN price >= 100 THEN '고가' WHEN price >= 20 THEN '중가' ELSE '저가' END AS band "
+        "FROM products",
+    ),
     ("coalesce", "SELECT name, COALESCE(city, '미상') AS city FROM customers"),
     ("nullif", "SELECT id, amount / NULLIF(qty, 0) AS unit FROM orders"),
     ("like-korean", "SELECT name FROM customers WHERE city LIKE '%서울%'"),
@@ -305,13 +324,18 @@ ALLOWED_BY_DIALECT = {
         ("between-dates", "SELECT id FROM orders WHERE ordered_at BETWEEN DATE '2024-01-01' AND DATE '2024-03-31'"),
         ("interval", "SELECT id FROM orders WHERE ordered_at >= DATE '2024-06-30' - INTERVAL 90 DAY"),
         ("median-quantile", "SELECT median(amount), quantile_cont(amount, 0.9) FROM orders"),
-        ("string-agg", "SELECT customer_id, string_agg(CAST(id AS VARCHAR), ',' ORDER BY id) FROM orders "
-                       "GROUP BY customer_id"),
+        (
+            "string-agg",
+            "SELECT customer_id, string_agg(CAST(id AS VARCHAR), ',' ORDER BY id) FROM orders GROUP BY customer_id",
+        ),
         ("list-functions", "SELECT list_sum([1, 2, 3]) AS s, array_length([1, 2]) AS n"),
         ("unnest-from", "SELECT * FROM unnest([1, 2, 3])"),
         ("from-first", "FROM products SELECT name"),
-        ("qualify", "SELECT customer_id, amount FROM orders "
-                    "QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY amount DESC, id) = 1"),
+        (
+            "qualify",
+            "SELECT customer_id, amount FROM orders "
+            "QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY amount DESC, id) = 1",
+        ),
         ("schema-qualified", "SELECT name FROM main.customers"),
         ("greatest-least", "SELECT greatest(qty, 2), least(qty, 2) FROM orders"),
         ("regexp", "SELECT name FROM customers WHERE regexp_matches(name, '^김')"),
@@ -339,8 +363,10 @@ ALLOWED_BY_DIALECT = {
         ("string-agg", "SELECT customer_id, string_agg(id::text, ',' ORDER BY id) FROM orders GROUP BY customer_id"),
         ("double-colon-cast", "SELECT amount::int FROM orders"),
         ("ilike", "SELECT name FROM products WHERE name ILIKE '%상품%'"),
-        ("distinct-on", "SELECT DISTINCT ON (customer_id) customer_id, amount FROM orders "
-                        "ORDER BY customer_id, amount DESC"),
+        (
+            "distinct-on",
+            "SELECT DISTINCT ON (customer_id) customer_id, amount FROM orders ORDER BY customer_id, amount DESC",
+        ),
         ("percentile", "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) FROM orders"),
         ("fetch-first", "SELECT name FROM products ORDER BY id FETCH FIRST 2 ROWS ONLY"),
         ("schema-qualified", "SELECT name FROM guard_test.customers"),
@@ -371,7 +397,8 @@ SCHEMA = [
     "CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT, category TEXT, price INTEGER)",
     "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, product_id INTEGER, qty INTEGER, "
     "amount INTEGER, ordered_at DATE)",
-    "INSERT INTO customers VALUES (1, '김민수', '서울', 'VIP', '2023-01-10'), (2, '이서연', '부산', '일반', '2023-05-02'),"
+    "INSERT INTO customers VALUES (1, '김민수', '서울', 'VIP', '2023-01-10'), "
+    "(2, '이서연', '부산', '일반', '2023-05-02'),"
     " (3, '박지훈', '서울특별시', 'VIP', '2024-02-20'), (4, '최유진', NULL, '일반', '2024-03-15'),"
     " (5, '정다은', '대구', '일반', '2024-04-01')",
     "INSERT INTO products VALUES (1, '노트북 상품', '전자', 1500), (2, '마우스', '전자', 30),"
@@ -437,7 +464,10 @@ def _assert_same_rows(original, normalised, sql):
 
 
 def _executable(dialect):
-    return [pytest.param(sql, id=f"{dialect}-{case_id}") for case_id, sql in ALLOWED_EVERYWHERE + ALLOWED_BY_DIALECT[dialect]]
+    return [
+        pytest.param(sql, id=f"{dialect}-{case_id}")
+        for case_id, sql in ALLOWED_EVERYWHERE + ALLOWED_BY_DIALECT[dialect]
+    ]
 
 
 @pytest.mark.parametrize("sql", _executable("duckdb"))
@@ -475,31 +505,93 @@ LIMIT_CASES = [
     ("kept-when-smaller", "duckdb", "SELECT name FROM customers LIMIT 5", 1000, False, "LIMIT 5"),
     ("kept-when-equal", "postgres", "SELECT name FROM customers LIMIT 1000", 1000, False, "LIMIT 1000"),
     ("lowered-when-larger", "sqlite", "SELECT name FROM customers LIMIT 5000", 1000, True, "LIMIT 1000"),
-    ("lowered-keeps-offset", "postgres", "SELECT name FROM customers LIMIT 5000 OFFSET 20", 1000, True,
-     "LIMIT 1000 OFFSET 20"),
+    (
+        "lowered-keeps-offset",
+        "postgres",
+        "SELECT name FROM customers LIMIT 5000 OFFSET 20",
+        1000,
+        True,
+        "LIMIT 1000 OFFSET 20",
+    ),
     ("sqlite-offset-comma", "sqlite", "SELECT name FROM customers LIMIT 2, 3", 1000, False, "LIMIT 3 OFFSET 2"),
-    ("union-added-outside", "duckdb", "SELECT name FROM customers UNION ALL SELECT name FROM products", 1000, True,
-     "SELECT name FROM products LIMIT 1000"),
-    ("union-lowered", "postgres", "SELECT name FROM customers UNION SELECT name FROM products LIMIT 99999", 1000,
-     True, "SELECT name FROM products LIMIT 1000"),
-    ("union-kept", "sqlite", "SELECT name FROM customers UNION SELECT name FROM products LIMIT 7", 1000, False,
-     "LIMIT 7"),
-    ("cte-root-limit", "duckdb", "WITH c AS (SELECT * FROM customers LIMIT 5000) SELECT * FROM c", 1000, True,
-     "LIMIT 5000) SELECT * FROM c LIMIT 1000"),
-    ("fetch-first-lowered", "postgres", "SELECT name FROM customers FETCH FIRST 5000 ROWS ONLY", 1000, True,
-     "FETCH FIRST 1000 ROWS ONLY"),
-    ("limit-all-wrapped", "postgres", "SELECT name FROM customers LIMIT ALL", 1000, True, ") AS guarded_query LIMIT 1000"),
-    ("limit-expression-wrapped", "postgres", "SELECT name FROM customers LIMIT (SELECT 5)", 1000, True,
-     "LIMIT (SELECT 5)) AS guarded_query LIMIT 1000"),
-    ("limit-percent-wrapped", "duckdb", "SELECT name FROM customers LIMIT 10%", 1000, True,
-     ") AS guarded_query LIMIT 1000"),
-    ("limit-negative-wrapped", "sqlite", "SELECT name FROM customers LIMIT -1", 1000, True,
-     ") AS guarded_query LIMIT 1000"),
+    (
+        "union-added-outside",
+        "duckdb",
+        "SELECT name FROM customers UNION ALL SELECT name FROM products",
+        1000,
+        True,
+        "SELECT name FROM products LIMIT 1000",
+    ),
+    (
+        "union-lowered",
+        "postgres",
+        "SELECT name FROM customers UNION SELECT name FROM products LIMIT 99999",
+        1000,
+        True,
+        "SELECT name FROM products LIMIT 1000",
+    ),
+    (
+        "union-kept",
+        "sqlite",
+        "SELECT name FROM customers UNION SELECT name FROM products LIMIT 7",
+        1000,
+        False,
+        "LIMIT 7",
+    ),
+    (
+        "cte-root-limit",
+        "duckdb",
+        "WITH c AS (SELECT * FROM customers LIMIT 5000) SELECT * FROM c",
+        1000,
+        True,
+        "LIMIT 5000) SELECT * FROM c LIMIT 1000",
+    ),
+    (
+        "fetch-first-lowered",
+        "postgres",
+        "SELECT name FROM customers FETCH FIRST 5000 ROWS ONLY",
+        1000,
+        True,
+        "FETCH FIRST 1000 ROWS ONLY",
+    ),
+    (
+        "limit-all-wrapped",
+        "postgres",
+        "SELECT name FROM customers LIMIT ALL",
+        1000,
+        True,
+        ") AS guarded_query LIMIT 1000",
+    ),
+    (
+        "limit-expression-wrapped",
+        "postgres",
+        "SELECT name FROM customers LIMIT (SELECT 5)",
+        1000,
+        True,
+        "LIMIT (SELECT 5)) AS guarded_query LIMIT 1000",
+    ),
+    (
+        "limit-percent-wrapped",
+        "duckdb",
+        "SELECT name FROM customers LIMIT 10%",
+        1000,
+        True,
+        ") AS guarded_query LIMIT 1000",
+    ),
+    (
+        "limit-negative-wrapped",
+        "sqlite",
+        "SELECT name FROM customers LIMIT -1",
+        1000,
+        True,
+        ") AS guarded_query LIMIT 1000",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("dialect", "sql", "max_rows", "added", "fragment"),
-                         [pytest.param(*case[1:], id=case[0]) for case in LIMIT_CASES])
+@pytest.mark.parametrize(
+    ("dialect", "sql", "max_rows", "added", "fragment"), [pytest.param(*case[1:], id=case[0]) for case in LIMIT_CASES]
+)
 def test_limit(dialect, sql, max_rows, added, fragment):
     approved = guard.check(sql, dialect, max_rows=max_rows)
     assert approved.limit_added is added
@@ -510,11 +602,14 @@ def test_limit(dialect, sql, max_rows, added, fragment):
 SERIES_3000 = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000) SELECT x FROM n"
 
 
-@pytest.mark.parametrize("sql", [
-    pytest.param(SERIES_3000, id="no-limit"),
-    pytest.param(SERIES_3000 + " LIMIT 2500", id="larger-limit"),
-    pytest.param(SERIES_3000 + " LIMIT -1", id="sqlite-unlimited"),
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        pytest.param(SERIES_3000, id="no-limit"),
+        pytest.param(SERIES_3000 + " LIMIT 2500", id="larger-limit"),
+        pytest.param(SERIES_3000 + " LIMIT -1", id="sqlite-unlimited"),
+    ],
+)
 def test_cap_really_caps_rows_on_sqlite(sqlite_con, sql):
     approved = guard.check(sql, "sqlite", max_rows=1000)
     rows = _rows(sqlite_con, approved.sql)
@@ -534,15 +629,27 @@ def test_union_limit_applies_to_whole_result(sqlite_con):
 # --- Tables and output -----------------------------------------------------------------------
 TABLE_CASES = [
     ("single", "SELECT * FROM orders", ("orders",)),
-    ("join-sorted", "SELECT * FROM products p JOIN orders o ON o.product_id = p.id JOIN customers c ON TRUE",
-     ("customers", "orders", "products")),
+    (
+        "join-sorted",
+        "SELECT * FROM products p JOIN orders o ON o.product_id = p.id JOIN customers c ON TRUE",
+        ("customers", "orders", "products"),
+    ),
     ("cte-excluded", "WITH big AS (SELECT * FROM orders) SELECT * FROM big", ("orders",)),
-    ("cte-chain-excluded", "WITH a AS (SELECT * FROM orders), b AS (SELECT * FROM a JOIN customers c ON TRUE) "
-                           "SELECT * FROM b", ("customers", "orders")),
-    ("recursive-cte-only", "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3) "
-                           "SELECT x FROM n", ()),
-    ("subqueries", "SELECT (SELECT COUNT(*) FROM orders) FROM customers WHERE id IN (SELECT id FROM products)",
-     ("customers", "orders", "products")),
+    (
+        "cte-chain-excluded",
+        "WITH a AS (SELECT * FROM orders), b AS (SELECT * FROM a JOIN customers c ON TRUE) SELECT * FROM b",
+        ("customers", "orders"),
+    ),
+    (
+        "recursive-cte-only",
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3) SELECT x FROM n",
+        (),
+    ),
+    (
+        "subqueries",
+        "SELECT (SELECT COUNT(*) FROM orders) FROM customers WHERE id IN (SELECT id FROM products)",
+        ("customers", "orders", "products"),
+    ),
     ("lowercased", 'SELECT * FROM Customers JOIN "ORDERS" ON TRUE', ("customers", "orders")),
     ("schema-qualified", "SELECT * FROM main.customers", ("main.customers",)),
     ("union", "SELECT id FROM customers UNION SELECT id FROM customers", ("customers",)),
@@ -602,38 +709,76 @@ RESOURCE_REFUSED = [
     (ALL, "recursive-no-where", UNBOUNDED.format(""), RECURSION),
     (ALL, "recursive-where-true", UNBOUNDED.format(" WHERE TRUE"), RECURSION),
     (ALL, "recursive-where-constant", UNBOUNDED.format(" WHERE 1 = 1"), RECURSION),
-    (ALL, "recursive-cross-join", "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT n.x + 1 FROM n CROSS JOIN orders) "
-                                  "SELECT count(*) FROM n", RECURSION),
-    (ALL, "recursive-join-on-true", "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT n.x + 1 FROM n JOIN orders ON TRUE) "
-                                    "SELECT count(*) FROM n", RECURSION),
-    (ALL, "recursive-three-operands", "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT x + 1 FROM n) "
-                                      "SELECT count(*) FROM n", RECURSION),
+    (
+        ALL,
+        "recursive-cross-join",
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT n.x + 1 FROM n CROSS JOIN orders) SELECT count(*) FROM n",
+        RECURSION,
+    ),
+    (
+        ALL,
+        "recursive-join-on-true",
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT n.x + 1 FROM n JOIN orders ON TRUE) SELECT count(*) FROM n",
+        RECURSION,
+    ),
+    (
+        ALL,
+        "recursive-three-operands",
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n",
+        RECURSION,
+    ),
     (ALL, "recursive-in-subquery", "SELECT * FROM (" + UNBOUNDED.format("") + ") s", RECURSION),
-    (("sqlite",), "recursive-without-keyword",
-     "WITH n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n", RECURSION),
+    (
+        ("sqlite",),
+        "recursive-without-keyword",
+        "WITH n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n",
+        RECURSION,
+    ),
     (("duckdb",), "range-giant", "SELECT unnest(range(10000000000))", SERIES_LARGE),
     (("duckdb",), "range-just-over", "SELECT unnest(range(1000001))", SERIES_LARGE),
     (("duckdb",), "range-negative-step", "SELECT unnest(range(0, -5000000, -1))", SERIES_LARGE),
-    (("duckdb",), "generate-series-in-unnest-from", "SELECT * FROM unnest(generate_series(1, 100000000000))", SERIES_LARGE),
+    (
+        ("duckdb",),
+        "generate-series-in-unnest-from",
+        "SELECT * FROM unnest(generate_series(1, 100000000000))",
+        SERIES_LARGE,
+    ),
     (("duckdb",), "generate-series-list", "SELECT list_sum(generate_series(1, 5000000000))", SERIES_LARGE),
-    (("duckdb",), "timestamp-series-seconds",
-     "SELECT unnest(generate_series(TIMESTAMP '2000-01-01', TIMESTAMP '2001-01-01', INTERVAL 1 SECOND))", SERIES_LARGE),
+    (
+        ("duckdb",),
+        "timestamp-series-seconds",
+        "SELECT unnest(generate_series(TIMESTAMP '2000-01-01', TIMESTAMP '2001-01-01', INTERVAL 1 SECOND))",
+        SERIES_LARGE,
+    ),
     (("duckdb",), "range-column-bound", "SELECT unnest(range(qty)) FROM orders", SERIES_LITERAL),
     (("duckdb",), "range-zero-step", "SELECT range(1, 10, 0)", SERIES_LITERAL),
     (("duckdb",), "range-expression-bound", "SELECT range(1, 10 * 1000)", SERIES_LITERAL),
-    (("duckdb",), "date-series-no-step", "SELECT generate_series(DATE '2024-01-01', DATE '2024-12-31')", SERIES_LITERAL),
+    (
+        ("duckdb",),
+        "date-series-no-step",
+        "SELECT generate_series(DATE '2024-01-01', DATE '2024-12-31')",
+        SERIES_LITERAL,
+    ),
     (("postgres",), "generate-series-select", "SELECT generate_series(1, 10000000000)", SERIES_LARGE),
     (("postgres",), "generate-series-column", "SELECT generate_series(1, qty) FROM orders", SERIES_LITERAL),
-    (("postgres",), "date-series-minutes",
-     "SELECT generate_series('2000-01-01'::timestamp, '2024-01-01'::timestamp, '1 minute'::interval)", SERIES_LARGE),
+    (
+        ("postgres",),
+        "date-series-minutes",
+        "SELECT generate_series('2000-01-01'::timestamp, '2024-01-01'::timestamp, '1 minute'::interval)",
+        SERIES_LARGE,
+    ),
     (ALL, "repeat-giant", "SELECT length(repeat('x', 300000000))", TOO_LONG),
     (("duckdb", "postgres"), "lpad-giant", "SELECT lpad(name, 2000000000, 'x') FROM customers", TOO_LONG),
 ]
 RESOURCE_ALLOWED = [
     # (dialects, id, sql)
     (ALL, "recursive-where", UNBOUNDED.format(" WHERE x < 10")),
-    (ALL, "recursive-tree-join", "WITH RECURSIVE t(id) AS (SELECT id FROM customers WHERE id = 1 UNION ALL "
-                                 "SELECT o.id FROM orders o JOIN t ON o.customer_id = t.id) SELECT * FROM t"),
+    (
+        ALL,
+        "recursive-tree-join",
+        "WITH RECURSIVE t(id) AS (SELECT id FROM customers WHERE id = 1 UNION ALL "
+        "SELECT o.id FROM orders o JOIN t ON o.customer_id = t.id) SELECT * FROM t",
+    ),
     (ALL, "non-recursive-same-name", "WITH orders AS (SELECT * FROM orders) SELECT count(*) FROM orders"),
     (ALL, "cross-join", "SELECT count(*) FROM orders a CROSS JOIN orders b CROSS JOIN customers c"),
     (ALL, "repeat-column", "SELECT repeat('*', qty) FROM orders"),
@@ -641,25 +786,34 @@ RESOURCE_ALLOWED = [
     (("duckdb",), "range-small", "SELECT unnest(range(5))"),
     (("duckdb",), "range-at-cap", "SELECT unnest(range(1000000))"),
     (("duckdb",), "date-spine", "SELECT unnest(generate_series(DATE '2024-01-01', DATE '2024-12-31', INTERVAL 1 DAY))"),
-    (("duckdb",), "month-spine", "SELECT unnest(generate_series(DATE '2000-01-01', DATE '2024-12-01', INTERVAL 1 MONTH))"),
+    (
+        ("duckdb",),
+        "month-spine",
+        "SELECT unnest(generate_series(DATE '2000-01-01', DATE '2024-12-01', INTERVAL 1 MONTH))",
+    ),
     (("postgres",), "generate-series-small", "SELECT generate_series(1, 12)"),
     (("postgres",), "date-spine", "SELECT generate_series('2024-01-01'::date, '2024-12-31'::date, '1 day'::interval)"),
 ]
 
 
-@pytest.mark.parametrize(("dialect", "sql", "fragment"), [
-    pytest.param(d, sql, fragment, id=f"{d}-{case_id}")
-    for dialects, case_id, sql, fragment in RESOURCE_REFUSED for d in dialects
-])
+@pytest.mark.parametrize(
+    ("dialect", "sql", "fragment"),
+    [
+        pytest.param(d, sql, fragment, id=f"{d}-{case_id}")
+        for dialects, case_id, sql, fragment in RESOURCE_REFUSED
+        for d in dialects
+    ],
+)
 def test_resource_abuse_refused(dialect, sql, fragment):
     with pytest.raises(GuardRefusal) as caught:
         guard.check(sql, dialect)
     assert fragment in str(caught.value) and HANGUL.search(str(caught.value)), str(caught.value)
 
 
-@pytest.mark.parametrize(("dialect", "sql"), [
-    pytest.param(d, sql, id=f"{d}-{case_id}") for dialects, case_id, sql in RESOURCE_ALLOWED for d in dialects
-])
+@pytest.mark.parametrize(
+    ("dialect", "sql"),
+    [pytest.param(d, sql, id=f"{d}-{case_id}") for dialects, case_id, sql in RESOURCE_ALLOWED for d in dialects],
+)
 def test_bounded_resources_allowed(dialect, sql):
     approved = guard.check(sql, dialect)
     assert guard.check(approved.sql, dialect).sql == approved.sql
@@ -685,8 +839,12 @@ CATALOG_REFUSED = [
     (ALL, "pg-settings-bare", "SELECT * FROM pg_settings", SYSTEM_CATALOG),
     (ALL, "information-schema", "SELECT table_name FROM information_schema.tables", SYSTEM_CATALOG),
     (ALL, "information-schema-upper", "SELECT * FROM INFORMATION_SCHEMA.COLUMNS", SYSTEM_CATALOG),
-    (ALL, "catalog-in-subquery", "SELECT * FROM orders WHERE id IN (SELECT 1 FROM information_schema.tables)",
-     SYSTEM_CATALOG),
+    (
+        ALL,
+        "catalog-in-subquery",
+        "SELECT * FROM orders WHERE id IN (SELECT 1 FROM information_schema.tables)",
+        SYSTEM_CATALOG,
+    ),
     (ALL, "catalog-in-cte", "WITH s AS (SELECT * FROM pg_settings) SELECT * FROM s", SYSTEM_CATALOG),
     (ALL, "catalog-joined", "SELECT o.id FROM orders o JOIN information_schema.columns c ON TRUE", SYSTEM_CATALOG),
     (("sqlite", "duckdb"), "pragma-as-table", "SELECT * FROM pragma_database_list", SYSTEM_CATALOG),
@@ -700,10 +858,14 @@ CATALOG_REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("dialect", "sql", "fragment"), [
-    pytest.param(d, sql, fragment, id=f"{d}-{case_id}") for dialects, case_id, sql, fragment in CATALOG_REFUSED
-    for d in dialects
-])
+@pytest.mark.parametrize(
+    ("dialect", "sql", "fragment"),
+    [
+        pytest.param(d, sql, fragment, id=f"{d}-{case_id}")
+        for dialects, case_id, sql, fragment in CATALOG_REFUSED
+        for d in dialects
+    ],
+)
 def test_only_the_databases_own_tables_are_read(dialect, sql, fragment):
     with pytest.raises(GuardRefusal) as caught:
         guard.check(sql, dialect, tables=TABLES)
@@ -717,8 +879,11 @@ def test_an_unlisted_table_refusal_names_the_closest_tables():
 
 
 def test_system_catalogs_are_refused_even_without_a_table_list():
-    for dialect, sql in (("duckdb", "SELECT * FROM duckdb_settings"), ("sqlite", "SELECT * FROM sqlite_master"),
-                         ("postgres", "SELECT * FROM information_schema.tables")):
+    for dialect, sql in (
+        ("duckdb", "SELECT * FROM duckdb_settings"),
+        ("sqlite", "SELECT * FROM sqlite_master"),
+        ("postgres", "SELECT * FROM information_schema.tables"),
+    ):
         with pytest.raises(GuardRefusal, match=SYSTEM_CATALOG):
             guard.check(sql, dialect)
 
@@ -726,32 +891,66 @@ def test_system_catalogs_are_refused_even_without_a_table_list():
 # --- Analytics a business analyst writes: must run -------------------------------------------
 ANALYTICS = [
     # (dialects, id, sql)
-    (ALL, "rank-window", "SELECT customer_id, amount, RANK() OVER (PARTITION BY customer_id ORDER BY amount DESC) "
-                         "AS r FROM orders"),
-    (ALL, "running-total", "SELECT id, SUM(amount) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
-                           "AS total FROM orders"),
+    (
+        ALL,
+        "rank-window",
+        "SELECT customer_id, amount, RANK() OVER (PARTITION BY customer_id ORDER BY amount DESC) AS r FROM orders",
+    ),
+    (
+        ALL,
+        "running-total",
+        "SELECT id, SUM(amount) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
+        "AS total FROM orders",
+    ),
     (ALL, "lag-change", "SELECT id, amount - LAG(amount) OVER (ORDER BY id) AS change FROM orders"),
-    (ALL, "cte-chain", "WITH spend AS (SELECT customer_id, SUM(amount) AS s FROM orders GROUP BY customer_id), "
-                       "mean AS (SELECT AVG(s) AS m FROM spend) SELECT spend.customer_id FROM spend, mean "
-                       "WHERE spend.s > mean.m"),
+    (
+        ALL,
+        "cte-chain",
+        "WITH spend AS (SELECT customer_id, SUM(amount) AS s FROM orders GROUP BY customer_id), "
+        "mean AS (SELECT AVG(s) AS m FROM spend) SELECT spend.customer_id FROM spend, mean "
+        "WHERE spend.s > mean.m",
+    ),
     (ALL, "union", "SELECT city FROM customers WHERE city IS NOT NULL UNION SELECT category FROM products"),
     (ALL, "except-never-ordered", "SELECT id FROM customers EXCEPT SELECT customer_id FROM orders"),
     (ALL, "intersect", "SELECT id FROM products INTERSECT SELECT product_id FROM orders"),
-    (ALL, "korean-literal-with-keywords", "SELECT \"select\" FROM memo WHERE \"select\" LIKE '%DROP%' "
-                                          "OR \"select\" = 'DELETE 요청'"),
+    (
+        ALL,
+        "korean-literal-with-keywords",
+        'SELECT "select" FROM memo WHERE "select" LIKE \'%DROP%\' OR "select" = \'DELETE 요청\'',
+    ),
     (ALL, "keyword-named-columns", 'SELECT "order", "group", "select" FROM memo ORDER BY "order"'),
-    (ALL, "correlated-subquery", "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o "
-                                 "WHERE o.customer_id = c.id AND o.amount > 100)"),
-    (("sqlite",), "recursive-cte-bounded-by-limit",
-     "WITH RECURSIVE cnt(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM cnt LIMIT 12) SELECT x FROM cnt"),
-    (("duckdb",), "qualify", "SELECT customer_id, amount FROM orders "
-                             "QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY amount DESC) = 1"),
-    (("duckdb",), "pivot-statement", "PIVOT orders ON product_id USING SUM(amount) GROUP BY customer_id "
-                                     "ORDER BY customer_id"),
-    (("duckdb",), "pivot-statement-limit", "PIVOT orders ON product_id IN (1, 2) USING SUM(amount) GROUP BY customer_id "
-                                           "ORDER BY customer_id LIMIT 2"),
-    (("duckdb",), "pivot-subquery", "SELECT * FROM (PIVOT orders ON product_id USING SUM(amount) GROUP BY customer_id) p "
-                                    "ORDER BY customer_id"),
+    (
+        ALL,
+        "correlated-subquery",
+        "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o "
+        "WHERE o.customer_id = c.id AND o.amount > 100)",
+    ),
+    (
+        ("sqlite",),
+        "recursive-cte-bounded-by-limit",
+        "WITH RECURSIVE cnt(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM cnt LIMIT 12) SELECT x FROM cnt",
+    ),
+    (
+        ("duckdb",),
+        "qualify",
+        "SELECT customer_id, amount FROM orders "
+        "QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY amount DESC) = 1",
+    ),
+    (
+        ("duckdb",),
+        "pivot-statement",
+        "PIVOT orders ON product_id USING SUM(amount) GROUP BY customer_id ORDER BY customer_id",
+    ),
+    (
+        ("duckdb",),
+        "pivot-statement-limit",
+        "PIVOT orders ON product_id IN (1, 2) USING SUM(amount) GROUP BY customer_id ORDER BY customer_id LIMIT 2",
+    ),
+    (
+        ("duckdb",),
+        "pivot-subquery",
+        "SELECT * FROM (PIVOT orders ON product_id USING SUM(amount) GROUP BY customer_id) p ORDER BY customer_id",
+    ),
     (("duckdb",), "unpivot-statement", "UNPIVOT products ON id, price INTO NAME field VALUE amount"),
     (("duckdb",), "from-first", "FROM orders SELECT customer_id, SUM(amount) AS s GROUP BY customer_id"),
     (("duckdb",), "group-by-all", "SELECT customer_id, SUM(amount) FROM orders GROUP BY ALL"),

@@ -32,8 +32,10 @@ SMALL = dict(seed=0, variants_per_domain=1, questions_per_db=15)
 def dataset(tmp_path_factory):
     out = tmp_path_factory.mktemp("datagen")
     paths = generate_dataset(out, **SMALL)
-    records = {split: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-               for split, path in paths.items()}
+    records = {
+        split: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        for split, path in paths.items()
+    }
     stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))
     return out, paths, records, stats
 
@@ -80,7 +82,9 @@ def test_every_answer_runs_on_its_database_and_matches_sqlite(dataset):
 def test_splits_are_disjoint_by_database_and_hold_out_domains(dataset):
     _, _, records, _ = dataset
     dbs = {split: {r["db_id"] for r in recs} for split, recs in records.items()}
-    assert not dbs["train"] & dbs["validation"] and not dbs["train"] & dbs["test"] and not dbs["validation"] & dbs["test"]
+    assert (
+        not dbs["train"] & dbs["validation"] and not dbs["train"] & dbs["test"] and not dbs["validation"] & dbs["test"]
+    )
     domains = {split: {r["domain"] for r in recs} for split, recs in records.items()}
     assert domains["test"] == set(HELD_OUT["test"]) and domains["validation"] == set(HELD_OUT["validation"])
     assert not domains["test"] & domains["train"]
@@ -95,8 +99,12 @@ def test_all_skills_appear(dataset):
 
 def test_followups_refine_a_verified_pair_of_the_same_database(dataset):
     _, _, records, _ = dataset
-    assert not any(r.get("previous") or r.get("failed") or r.get("examples") for r in records["test"])  # test stays plain
-    pairs = {(r["db_id"], r["question"], r["answer"]) for r in _all(records) if not r.get("previous") and not r.get("failed")}
+    assert not any(
+        r.get("previous") or r.get("failed") or r.get("examples") for r in records["test"]
+    )  # test stays plain
+    pairs = {
+        (r["db_id"], r["question"], r["answer"]) for r in _all(records) if not r.get("previous") and not r.get("failed")
+    }
     followups = [r for r in records["train"] if r.get("previous")]
     kinds = {r["skill"] for r in followups}
     assert {"followup_filter", "followup_unrelated"} <= kinds and len(kinds) >= 3, kinds
@@ -142,7 +150,9 @@ def test_questions_are_korean_without_english_column_names(dataset):
     columns = {}
     for db_id, info in stats["databases"].items():
         con = EngineConnection(Database(f"duckdb:///{info['path']}"))
-        columns[db_id] = {c for (c,) in con.execute("SELECT DISTINCT column_name FROM duckdb_columns() WHERE NOT internal").fetchall()}
+        columns[db_id] = {
+            c for (c,) in con.execute("SELECT DISTINCT column_name FROM duckdb_columns() WHERE NOT internal").fetchall()
+        }
         con.close()
     for r in _all(records):
         q = r["question"]
@@ -185,7 +195,14 @@ def test_load_records_reads_jsonl_csv_parquet_and_folders(dataset, tmp_path):
     out, paths, records, _ = dataset
     assert load_records(out, "train") == load_records(paths["train"]) == records["train"]
     assert len(load_records(out, "test")) == len(records["test"])
-    rows = [{"db_id": 7, "context": "CREATE TABLE t (id INTEGER);", "question": "t는 몇 개야?", "answer": "SELECT COUNT(*) FROM t"}]
+    rows = [
+        {
+            "db_id": 7,
+            "context": "CREATE TABLE t (id INTEGER);",
+            "question": "t는 몇 개야?",
+            "answer": "SELECT COUNT(*) FROM t",
+        }
+    ]
     csv = tmp_path / "ko.csv"
     pd.DataFrame(rows).to_csv(csv, index=False)
     got = load_records(csv)
@@ -232,8 +249,26 @@ def test_export_eval_questions_feeds_the_eval_format(dataset, tmp_path):
 
 
 def test_domains_yaml_loads_into_table_specs():
-    kinds = {"pk", "fk", "person", "city", "cat", "pool", "combo", "text", "code", "int", "money", "float", "date",
-             "ts", "after", "bool", "phone", "email"}
+    kinds = {
+        "pk",
+        "fk",
+        "person",
+        "city",
+        "cat",
+        "pool",
+        "combo",
+        "text",
+        "code",
+        "int",
+        "money",
+        "float",
+        "date",
+        "ts",
+        "after",
+        "bool",
+        "phone",
+        "email",
+    }
     domains = load_domains()
     assert len(domains) == 13 and set(HELD_OUT["test"]) | set(HELD_OUT["validation"]) <= set(domains)
     for domain, (description, tables) in domains.items():

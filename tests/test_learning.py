@@ -23,8 +23,11 @@ BROKEN = "SELECT count(*) AS n FROM customers WHERE town = '서울';"  # the col
 @pytest.fixture
 def pipeline(settings, prompt_model, sample_dir):
     PromptModel.reply = staticmethod(lambda prompt, i: GOOD)
-    return Pipeline(settings.replace(backend="openai", openai_base_url=prompt_model, openai_model="scripted",
-                                     self_correction="repair"))
+    return Pipeline(
+        settings.replace(
+            backend="openai", openai_base_url=prompt_model, openai_model="scripted", self_correction="repair"
+        )
+    )
 
 
 def repairs_when_told(prompt: str, i: int) -> str:
@@ -32,6 +35,7 @@ def repairs_when_told(prompt: str, i: int) -> str:
 
 
 # --- self-correction --------------------------------------------------------------------------
+
 
 def test_repair_feeds_the_real_database_error_back(pipeline):
     PromptModel.reply = staticmethod(repairs_when_told)
@@ -86,7 +90,9 @@ def test_candidates_keep_the_first_alternative_that_runs(pipeline):
 
 
 def test_candidates_that_all_fail_keep_the_first_sql_and_list_the_alternatives(pipeline):
-    PromptModel.reply = staticmethod(lambda p, i: BROKEN if len(PromptModel.prompts) == 1 else f"SELECT nope{i} FROM customers;")
+    PromptModel.reply = staticmethod(
+        lambda p, i: BROKEN if len(PromptModel.prompts) == 1 else f"SELECT nope{i} FROM customers;"
+    )
     draft = pipeline.solve("shop", "서울 고객 수", strategy="candidates")
     assert draft.sql == BROKEN.rstrip(";") and "town" in str(draft.error) and draft.checked is None
     assert [f.sql for f in draft.failures] == [f"SELECT nope{i} FROM customers" for i in range(4)]
@@ -117,17 +123,24 @@ ALL = "SELECT count(*) AS n FROM customers;"
 
 
 def test_candidates_replace_sql_that_filters_on_a_value_nobody_said(pipeline):
-    PromptModel.reply = staticmethod(lambda p, i: MADE_UP if len(PromptModel.prompts) == 1 else [MADE_UP, BROKEN, ALL, GOOD][i])
+    PromptModel.reply = staticmethod(
+        lambda p, i: MADE_UP if len(PromptModel.prompts) == 1 else [MADE_UP, BROKEN, ALL, GOOD][i]
+    )
     draft = pipeline.solve("shop", "고객은 모두 몇 명이야?", strategy="candidates")
     assert draft.sql == ALL.rstrip(";") and draft.error is None and draft.unsaid == []
-    assert [(f.sql, f.error) for f in draft.failures][0] == (MADE_UP.rstrip(";"), "질문에 없는 값 '부산'(으)로 데이터를 거르고 있습니다.")
+    assert [(f.sql, f.error) for f in draft.failures][0] == (
+        MADE_UP.rstrip(";"),
+        "질문에 없는 값 '부산'(으)로 데이터를 거르고 있습니다.",
+    )
     assert "town" in draft.failures[1].error  # the broken alternative was tried on the way
     assert draft.checked[1].rows[0][0] > pipeline.run("shop", MADE_UP)[1].rows[0][0]
     assert not any("질문에 없는 값" in n for n in draft.notices)
 
 
 def test_sql_that_runs_is_kept_when_no_alternative_says_only_what_was_asked(pipeline):
-    PromptModel.reply = staticmethod(lambda p, i: MADE_UP if len(PromptModel.prompts) == 1 else [BROKEN, MADE_UP][i % 2])
+    PromptModel.reply = staticmethod(
+        lambda p, i: MADE_UP if len(PromptModel.prompts) == 1 else [BROKEN, MADE_UP][i % 2]
+    )
     draft = pipeline.solve("shop", "고객은 모두 몇 명이야?", strategy="candidates")
     assert draft.sql == MADE_UP.rstrip(";") and draft.checked is not None and draft.failures == []
     assert draft.unsaid == ["부산"]
@@ -147,7 +160,9 @@ def test_a_failing_sql_gives_way_to_one_that_runs_even_with_an_unsaid_value(pipe
 def test_values_from_the_question_the_previous_turn_and_the_definitions_count_as_said(pipeline):
     PromptModel.reply = staticmethod(lambda p, i: GOOD)
     assert pipeline.solve("shop", "서울에 사는 고객은 몇 명이야?", strategy="candidates").unsaid == []
-    follow_up = pipeline.solve("shop", "그 중 VIP만", strategy="candidates", previous=Shot("서울 고객 목록", "SELECT * FROM customers"))
+    follow_up = pipeline.solve(
+        "shop", "그 중 VIP만", strategy="candidates", previous=Shot("서울 고객 목록", "SELECT * FROM customers")
+    )
     assert follow_up.unsaid == [] and follow_up.failures == [] and len(PromptModel.prompts) == 2  # nothing resampled
 
 
@@ -181,9 +196,12 @@ def test_typed_sql_is_not_sent_to_the_model(pipeline):
 
 # --- examples, definitions and follow-ups in the prompt ------------------------------------------
 
+
 def test_verified_examples_and_definitions_reach_the_prompt(pipeline):
     pipeline.save_example("shop", "서울에 사는 고객은 몇 명이야?", GOOD, "feedback")
-    pipeline.save_example("shop", "카테고리별 상품 수", "SELECT category_id, count(*) FROM products GROUP BY category_id", "admin")
+    pipeline.save_example(
+        "shop", "카테고리별 상품 수", "SELECT category_id, count(*) FROM products GROUP BY category_id", "admin"
+    )
     draft = pipeline.generate("shop", "서울 사는 고객 수 알려줘")
     assert [e.sql for e in draft.examples][-1] == GOOD.rstrip(";")  # the most similar sits next to the question
     assert "### 예시:\n" in draft.prompt and f"SQL: {GOOD}" in draft.prompt
@@ -197,17 +215,21 @@ def test_tables_of_similar_examples_join_the_schema_context(pipeline):
     question = "쿠폰을 쓴 주문은 몇 건이야?"
     plain = pipeline.generate("shop", question)
     assert "refunds" not in plain.tables
-    pipeline.save_example("shop", "쿠폰을 쓴 주문 중 환불된 건수는?",
-                          "SELECT count(*) FROM orders o JOIN refunds r ON r.order_id = o.order_id WHERE o.coupon_id IS NOT NULL",
-                          "admin")
+    pipeline.save_example(
+        "shop",
+        "쿠폰을 쓴 주문 중 환불된 건수는?",
+        "SELECT count(*) FROM orders o JOIN refunds r ON r.order_id = o.order_id WHERE o.coupon_id IS NOT NULL",
+        "admin",
+    )
     with_example = pipeline.generate("shop", question)
     assert "refunds" in with_example.tables and "CREATE TABLE refunds" in with_example.prompt
     assert len(with_example.tables) <= pipeline.settings.max_prompt_tables
 
 
 def test_no_examples_when_k_is_zero(settings, prompt_model, sample_dir):
-    pipeline = Pipeline(settings.replace(backend="openai", openai_base_url=prompt_model, openai_model="scripted",
-                                         examples_k=0))
+    pipeline = Pipeline(
+        settings.replace(backend="openai", openai_base_url=prompt_model, openai_model="scripted", examples_k=0)
+    )
     pipeline.save_example("shop", "서울에 사는 고객은 몇 명이야?", GOOD, "feedback")
     draft = pipeline.generate("shop", "서울에 사는 고객은 몇 명이야?")
     assert draft.examples == [] and "### 예시:" not in draft.prompt
@@ -222,8 +244,10 @@ def test_only_sql_that_runs_becomes_a_verified_example(pipeline):
 
 
 def test_follow_up_carries_the_previous_turn_and_its_tables(pipeline):
-    previous = Shot("2024년 주문은 몇 건이야?",
-                    "SELECT count(*) FROM orders WHERE order_date >= '2024-01-01' AND order_date < '2025-01-01'")
+    previous = Shot(
+        "2024년 주문은 몇 건이야?",
+        "SELECT count(*) FROM orders WHERE order_date >= '2024-01-01' AND order_date < '2025-01-01'",
+    )
     PromptModel.reply = staticmethod(lambda p, i: previous.sql + " AND status = '취소';")
     draft = pipeline.solve("shop", "그 중에서 취소된 것만", previous=previous)
     assert draft.tables[0] == "orders" and draft.previous == previous
@@ -234,6 +258,7 @@ def test_follow_up_carries_the_previous_turn_and_its_tables(pipeline):
 
 
 # --- the examples and docs commands -------------------------------------------------------------
+
 
 def test_examples_import_export_round_trip_and_disjoint_filter(settings, sample_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("T2SQL_DATA_DIR", str(tmp_path / "data"))
@@ -246,13 +271,25 @@ def test_examples_import_export_round_trip_and_disjoint_filter(settings, sample_
     src = tmp_path / "pairs.jsonl"
     src.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs), encoding="utf-8")
     heldout = tmp_path / "dev.jsonl"  # benchmark questions: the same SQL as pair b; the same result as pair e
-    heldout.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in [
-        {"id": "x", "question": "제품 개수는?", "sql": "select COUNT(*) from products"},
-        {"id": "y", "question": "리뷰 평균 별점", "sql": "SELECT ROUND(AVG(rating), 2) FROM reviews"},
-    ]), encoding="utf-8")
-    src.write_text(src.read_text(encoding="utf-8") + json.dumps(
-        {"id": "e", "question": "후기 별점 평균이 얼마야?", "sql": "SELECT AVG(rating) FROM reviews"}, ensure_ascii=False) + "\n",
-        encoding="utf-8")
+    heldout.write_text(
+        "".join(
+            json.dumps(q, ensure_ascii=False) + "\n"
+            for q in [
+                {"id": "x", "question": "제품 개수는?", "sql": "select COUNT(*) from products"},
+                {"id": "y", "question": "리뷰 평균 별점", "sql": "SELECT ROUND(AVG(rating), 2) FROM reviews"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    src.write_text(
+        src.read_text(encoding="utf-8")
+        + json.dumps(
+            {"id": "e", "question": "후기 별점 평균이 얼마야?", "sql": "SELECT AVG(rating) FROM reviews"},
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert main(["examples", "import", "--db", "shop", str(src), "--disjoint-from", str(heldout)]) == 0
     err = capsys.readouterr().err
     assert "추가 2개" in err and "DROP" in err and "평가 질문과 겹쳐 건너뜀 (평가 질문 x과(와) 같은 SQL)" in err
@@ -264,7 +301,9 @@ def test_examples_import_export_round_trip_and_disjoint_filter(settings, sample_
     out = tmp_path / "out.jsonl"
     assert main(["examples", "export", "--db", "shop", str(out)]) == 0
     exported = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert {(e["question"], e["sql"]) for e in exported} == {(p["question"], p["sql"]) for p in pairs if p["id"] in "ac"}
+    assert {(e["question"], e["sql"]) for e in exported} == {
+        (p["question"], p["sql"]) for p in pairs if p["id"] in "ac"
+    }
     assert all(e["db_id"] == "shop" and "CREATE TABLE" in e["context"] and e["answer"] == e["sql"] for e in exported)
     # the export is a training file for the next fine-tune
     from t2sql.tuning.data import load_records

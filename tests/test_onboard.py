@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from t2sql.retrieval.example_store import GENERATED
 from t2sql.onboard import Onboarding
 from t2sql.onboard.annotate import ColumnStats, column_role, korean_names
 from t2sql.onboard.vocabulary import load_glossary, sounds_like, split_identifier
 from t2sql.pipeline import Pipeline
+from t2sql.retrieval.example_store import GENERATED
 from t2sql.settings import ROOT, Settings
 
 COUNTRIES = ["Brazil", "Canada", "Germany", "France", "USA"]
@@ -34,16 +34,33 @@ def build_store(path: Path) -> Path:
             product_nm TEXT, qty INTEGER, UnitPrice NUMERIC(10,2));
     """)
     for i in range(1, 41):
-        row = [i, f"Name{i}", f"Family{i % 17}", COUNTRIES[i % 5], f"c{i}@example.com", f"+1 555 {1000 + i}",
-               f"Company {i}", f"City{i % 7}"]
+        row = [
+            i,
+            f"Name{i}",
+            f"Family{i % 17}",
+            COUNTRIES[i % 5],
+            f"c{i}@example.com",
+            f"+1 555 {1000 + i}",
+            f"Company {i}",
+            f"City{i % 7}",
+        ]
         con.execute(f"INSERT INTO Client VALUES ({', '.join('?' * len(row))})", row)
     for i in range(1, 121):
-        con.execute("INSERT INTO SalesOrder VALUES (?, ?, ?, ?, ?)",
-                    (i, 1 + i % 40, f"2024-{1 + i % 12:02d}-{1 + i % 27:02d}", 10 + (i * 7) % 90, STATUSES[i % 3]))
+        con.execute(
+            "INSERT INTO SalesOrder VALUES (?, ?, ?, ?, ?)",
+            (i, 1 + i % 40, f"2024-{1 + i % 12:02d}-{1 + i % 27:02d}", 10 + (i * 7) % 90, STATUSES[i % 3]),
+        )
         for j in range(2):
-            con.execute("INSERT INTO OrderLine VALUES (?, ?, ?, ?, ?)",
-                        (2 * i + j, i, ["Laptop", "Monitor", "Keyboard", "Mouse"][(i + j) % 4], 1 + (i + j) % 5,
-                         [900, 200, 50, 20][(i + j) % 4]))
+            con.execute(
+                "INSERT INTO OrderLine VALUES (?, ?, ?, ?, ?)",
+                (
+                    2 * i + j,
+                    i,
+                    ["Laptop", "Monitor", "Keyboard", "Mouse"][(i + j) % 4],
+                    1 + (i + j) % 5,
+                    [900, 200, 50, 20][(i + j) % 4],
+                ),
+            )
     con.commit()
     con.close()
     return path
@@ -58,52 +75,81 @@ def store(tmp_path) -> Path:
 def onboard_settings(tmp_path) -> Settings:
     schemas = tmp_path / "schemas"
     schemas.mkdir()
-    return Settings(data_dir=tmp_path / "data", schema_dir=schemas, sample_dir=ROOT / "sample_dbs",
-                    practice_pairs=60, adapter="none")
+    return Settings(
+        data_dir=tmp_path / "data",
+        schema_dir=schemas,
+        sample_dir=ROOT / "sample_dbs",
+        practice_pairs=60,
+        adapter="none",
+    )
 
 
-@pytest.mark.parametrize("name, words", [
-    ("BillingCountry", ["billing", "country"]),
-    ("cust_nm", ["cust", "nm"]),
-    ("CUST_NO", ["cust", "no"]),
-    ("HTTPRequestId", ["http", "request", "id"]),
-    ("orderLines", ["order", "lines"]),
-    ("tbl_sale_item2", ["tbl", "sale", "item"]),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("BillingCountry", ["billing", "country"]),
+        ("cust_nm", ["cust", "nm"]),
+        ("CUST_NO", ["cust", "no"]),
+        ("HTTPRequestId", ["http", "request", "id"]),
+        ("orderLines", ["order", "lines"]),
+        ("tbl_sale_item2", ["tbl", "sale", "item"]),
+    ],
+)
 def test_identifiers_split_into_words(name, words):
     assert split_identifier(name) == words
 
 
-@pytest.mark.parametrize("hangul, english, same", [
-    ("팩스", "Fax", True), ("이메일", "Email", True), ("인보이스", "Invoice", True),
-    ("플레이리스트", "Playlist", True), ("브라질", "Brazil", True), ("메탈리카", "Metallica", True),
-    ("얼마", "Rome", False), ("고객", "Customer", False), ("장르", "Genre", False),
-])
+@pytest.mark.parametrize(
+    "hangul, english, same",
+    [
+        ("팩스", "Fax", True),
+        ("이메일", "Email", True),
+        ("인보이스", "Invoice", True),
+        ("플레이리스트", "Playlist", True),
+        ("브라질", "Brazil", True),
+        ("메탈리카", "Metallica", True),
+        ("얼마", "Rome", False),
+        ("고객", "Customer", False),
+        ("장르", "Genre", False),
+    ],
+)
 def test_hangul_loanwords_sound_like_their_english_word(hangul, english, same):
     assert (sounds_like(hangul, english) >= 0.9) is same
 
 
-@pytest.mark.parametrize("identifier, korean", [
-    ("UnitPrice", "단가"), ("cust_nm", "고객"), ("order_dt", "주문"), ("total_amt", "총액"),
-    ("gogaek", "고객"), ("bohumryo", "보험료"), ("baesong_sangtae", "배송 상태"), ("HireDate", "입사"),
-])
+@pytest.mark.parametrize(
+    "identifier, korean",
+    [
+        ("UnitPrice", "단가"),
+        ("cust_nm", "고객"),
+        ("order_dt", "주문"),
+        ("total_amt", "총액"),
+        ("gogaek", "고객"),
+        ("bohumryo", "보험료"),
+        ("baesong_sangtae", "배송 상태"),
+        ("HireDate", "입사"),
+    ],
+)
 def test_identifiers_get_korean_names(identifier, korean):
     names = korean_names(identifier, load_glossary())
     assert names and korean in names[0]
 
 
-@pytest.mark.parametrize("name, pk, fk, stats, role", [
-    ("ClientId", True, False, ColumnStats(40, 40, 40, 2, "BIGINT"), "key"),
-    ("ClientId", False, True, ColumnStats(120, 120, 40, 2, "BIGINT"), "foreign_key"),
-    ("order_dt", False, False, ColumnStats(120, 120, 90, 10, "DATE"), "date"),
-    ("total_amt", False, False, ColumnStats(120, 120, 80, 4, "DECIMAL(18,4)"), "measure"),
-    ("Status", False, False, ColumnStats(120, 120, 3, 7, "VARCHAR"), "category"),
-    ("FirstName", False, False, ColumnStats(40, 40, 40, 6, "VARCHAR"), "name"),
-    ("Fax", False, False, ColumnStats(40, 12, 12, 14, "VARCHAR"), "name"),
-    ("aprv_yn", False, False, ColumnStats(120, 120, 2, 1, "VARCHAR"), "flag"),
-    ("is_active", False, False, ColumnStats(120, 120, 2, 1, "BOOLEAN"), "flag"),
-    ("Notes", False, False, ColumnStats(120, 120, 110, 140, "VARCHAR"), "text"),
-])
+@pytest.mark.parametrize(
+    "name, pk, fk, stats, role",
+    [
+        ("ClientId", True, False, ColumnStats(40, 40, 40, 2, "BIGINT"), "key"),
+        ("ClientId", False, True, ColumnStats(120, 120, 40, 2, "BIGINT"), "foreign_key"),
+        ("order_dt", False, False, ColumnStats(120, 120, 90, 10, "DATE"), "date"),
+        ("total_amt", False, False, ColumnStats(120, 120, 80, 4, "DECIMAL(18,4)"), "measure"),
+        ("Status", False, False, ColumnStats(120, 120, 3, 7, "VARCHAR"), "category"),
+        ("FirstName", False, False, ColumnStats(40, 40, 40, 6, "VARCHAR"), "name"),
+        ("Fax", False, False, ColumnStats(40, 12, 12, 14, "VARCHAR"), "name"),
+        ("aprv_yn", False, False, ColumnStats(120, 120, 2, 1, "VARCHAR"), "flag"),
+        ("is_active", False, False, ColumnStats(120, 120, 2, 1, "BOOLEAN"), "flag"),
+        ("Notes", False, False, ColumnStats(120, 120, 110, 140, "VARCHAR"), "text"),
+    ],
+)
 def test_column_roles(name, pk, fk, stats, role):
     assert column_role(name, pk, fk, stats) == role
 
@@ -115,7 +161,12 @@ def test_onboarding_annotates_links_values_and_stores_practice_pairs(store, onbo
     seen = []
     state = Onboarding(pipeline, db).run(train_minutes=0, practice_pairs=60, progress=seen.append)
 
-    assert [state[s]["status"] for s in ("schema", "values", "practice", "adapter")] == ["done", "done", "done", "skipped"]
+    assert [state[s]["status"] for s in ("schema", "values", "practice", "adapter")] == [
+        "done",
+        "done",
+        "done",
+        "skipped",
+    ]
     assert seen[-1].fraction == 1.0 and all(0 <= p.fraction <= 1 for p in seen)
     assert state["practice"]["kept"] >= 20
     folder = onboard_settings.data_dir / "onboard" / "store"
@@ -156,7 +207,8 @@ def test_pruned_prompt_keeps_keys_and_named_columns(store, onboard_settings):
 
 def test_human_yaml_wins_over_the_generated_annotations(store, onboard_settings):
     (onboard_settings.schema_dir / "store.yaml").write_text(
-        "tables:\n  Client:\n    description: 거래 고객사\n", encoding="utf-8")
+        "tables:\n  Client:\n    description: 거래 고객사\n", encoding="utf-8"
+    )
     pipeline = Pipeline(onboard_settings)
     Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=20)
     catalog = pipeline.catalog(str(store))
@@ -168,8 +220,9 @@ def test_running_again_reuses_and_a_schema_change_redoes(store, onboard_settings
     pipeline = Pipeline(onboard_settings)
     first = Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=20)
     messages = []
-    again = Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=20,
-                                                 progress=lambda p: messages.append(p.message))
+    again = Onboarding(pipeline, str(store)).run(
+        train_minutes=0, practice_pairs=20, progress=lambda p: messages.append(p.message)
+    )
     assert again["practice"]["finished_at"] == first["practice"]["finished_at"]
     assert sum("이전 결과" in m for m in messages) == 3
 
@@ -238,20 +291,46 @@ def test_adapter_stage_trains_and_switches_the_pipeline(store, onboard_settings,
 
 def test_cli_onboard_and_status(store, tmp_path):
     env = {"T2SQL_DATA_DIR": str(tmp_path / "data"), "T2SQL_ADAPTER": "none", "PATH": "/usr/bin:/bin"}
-    run = subprocess.run([sys.executable, "-m", "t2sql", "onboard", "--db", str(store), "--train-minutes", "0",
-                          "--practice-pairs", "20"], capture_output=True, text=True, env=env, cwd=ROOT)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "t2sql",
+            "onboard",
+            "--db",
+            str(store),
+            "--train-minutes",
+            "0",
+            "--practice-pairs",
+            "20",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert run.returncode == 0, run.stderr
     assert "스키마 어휘 익히기\tdone" in run.stdout and "모델 적응 학습\tskipped" in run.stdout
     assert "100.0%" in run.stderr
-    status = subprocess.run([sys.executable, "-m", "t2sql", "onboard", "--db", str(store), "--status"],
-                            capture_output=True, text=True, env=env, cwd=ROOT)
+    status = subprocess.run(
+        [sys.executable, "-m", "t2sql", "onboard", "--db", str(store), "--status"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert status.returncode == 0 and "연습 문제 만들기\tdone" in status.stdout
 
 
 def test_onboarding_a_missing_database_is_a_korean_error(tmp_path):
     env = {"T2SQL_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
-    run = subprocess.run([sys.executable, "-m", "t2sql", "onboard", "--db", str(tmp_path / "nope.sqlite")],
-                         capture_output=True, text=True, env=env, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "t2sql", "onboard", "--db", str(tmp_path / "nope.sqlite")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert run.returncode == 1 and "오류:" in run.stderr
 
 
@@ -260,8 +339,14 @@ def test_a_linked_value_counts_as_said(store, onboard_settings, prompt_model):
     from conftest import PromptModel
 
     PromptModel.reply = staticmethod(lambda prompt, i: "SELECT COUNT(*) FROM Client WHERE Country = 'Brazil';")
-    settings = Settings(**{**onboard_settings.__dict__, "backend": "openai", "openai_base_url": prompt_model,
-                                             "openai_model": "scripted"})
+    settings = Settings(
+        **{
+            **onboard_settings.__dict__,
+            "backend": "openai",
+            "openai_base_url": prompt_model,
+            "openai_model": "scripted",
+        }
+    )
     pipeline = Pipeline(settings)
     Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=20)
     answer = pipeline.ask(str(store), "브라질 고객은 몇 명이야?")
@@ -275,8 +360,14 @@ def test_overlap_with_an_eval_file_is_counted(store, onboard_settings, tmp_path)
     Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=30)
     practice = pipeline.examples.store.list("store")[0]
     eval_file = tmp_path / "dev.jsonl"
-    eval_file.write_text(json.dumps({"id": "q1", "db_id": "store", "question": "완전히 다른 질문입니다",
-                                     "sql": practice.sql}, ensure_ascii=False) + "\n", encoding="utf-8")
+    eval_file.write_text(
+        json.dumps(
+            {"id": "q1", "db_id": "store", "question": "완전히 다른 질문입니다", "sql": practice.sql},
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     found = pipeline.example_overlaps(str(store), eval_file)
     assert [e.id for e, _ in found][:1] == [practice.id] and "q1" in found[0][1]
 

@@ -19,8 +19,8 @@ def test_verify_rejects_unportable_or_empty_sql(tmp_path):
     mem = sqlite_copy(con)
     assert verify("SELECT COUNT(*) FROM t WHERE d >= '2024-03-01' AND d < '2024-04-01'", con, mem) == (True, "")
     assert verify("SELECT strftime('%Y-%m', d) AS month, COUNT(*) FROM t GROUP BY month", con, mem)[0]
-    assert not verify("SELECT id::VARCHAR FROM t", con, mem)[0]           # DuckDB-only cast
-    assert not verify("SELECT SUM(id) / 2 FROM t", con, mem)[0]           # integer division differs
+    assert not verify("SELECT id::VARCHAR FROM t", con, mem)[0]  # DuckDB-only cast
+    assert not verify("SELECT SUM(id) / 2 FROM t", con, mem)[0]  # integer division differs
     assert not verify("SELECT * FROM t WHERE city = '대구'", con, mem)[0]  # empty answer
     con.close()
 
@@ -33,9 +33,25 @@ def test_josa_follows_the_last_syllable():
 
 def test_question_templates_load_from_their_yaml_file():
     assert load_templates() == TEMPLATES  # nothing is changed after loading
-    assert SKILLS == ("select_filter", "count", "count_distinct", "aggregate", "group_by", "having", "order_limit",
-                      "join", "join3", "date_range", "month_group", "ratio", "avg_compare", "in_subquery",
-                      "null_handling", "like", "window")  # generate_records walks the skills in this order
+    assert SKILLS == (
+        "select_filter",
+        "count",
+        "count_distinct",
+        "aggregate",
+        "group_by",
+        "having",
+        "order_limit",
+        "join",
+        "join3",
+        "date_range",
+        "month_group",
+        "ratio",
+        "avg_compare",
+        "in_subquery",
+        "null_handling",
+        "like",
+        "window",
+    )  # generate_records walks the skills in this order
     for t in TEMPLATES:
         assert t.sql.startswith("SELECT ") and t.questions and all(isinstance(q, str) and q for q in t.questions), t
         slots = {f for text in (t.sql, *t.questions) for _, f, _, _ in string.Formatter().parse(text) if f}

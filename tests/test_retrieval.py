@@ -3,9 +3,9 @@
 import pytest
 
 from t2sql.db.catalog import Catalog, Column, ForeignKey, Table, build_catalog, load_annotations
-from t2sql.retrieval.embeddings import USEEmbeddingFunction
-from t2sql.errors import IndexUnavailable
 from t2sql.db.engine import Database
+from t2sql.errors import IndexUnavailable
+from t2sql.retrieval.embeddings import USEEmbeddingFunction
 from t2sql.retrieval.schema_index import SchemaIndex, rank_tables
 from t2sql.settings import ROOT
 
@@ -52,17 +52,28 @@ def test_index_store_that_cannot_be_created_gives_korean_message(settings, tmp_p
 
 
 def _table(name, refs=(), synonyms=()):
-    return Table(name, [Column("id", "INTEGER", primary_key=True)],
-                 [ForeignKey([f"{r}_id"], r, ["id"]) for r in refs], synonyms=list(synonyms))
+    return Table(
+        name,
+        [Column("id", "INTEGER", primary_key=True)],
+        [ForeignKey([f"{r}_id"], r, ["id"]) for r in refs],
+        synonyms=list(synonyms),
+    )
 
 
-CATALOG = Catalog("t", "duckdb", {t.name: t for t in [
-    _table("customers", synonyms=["고객"]),
-    _table("orders", refs=["customers"], synonyms=["주문"]),
-    _table("order_items", refs=["orders", "products"]),
-    _table("products", synonyms=["상품"]),
-    _table("reviews", refs=["products", "customers"]),
-]})
+CATALOG = Catalog(
+    "t",
+    "duckdb",
+    {
+        t.name: t
+        for t in [
+            _table("customers", synonyms=["고객"]),
+            _table("orders", refs=["customers"], synonyms=["주문"]),
+            _table("order_items", refs=["orders", "products"]),
+            _table("products", synonyms=["상품"]),
+            _table("reviews", refs=["products", "customers"]),
+        ]
+    },
+)
 
 
 @pytest.mark.parametrize(
@@ -70,7 +81,13 @@ CATALOG = Catalog("t", "duckdb", {t.name: t for t in [
     [
         ("고객 수", {"customers": 0.5, "orders": 0.4}, 1, 6, ["customers", "orders"]),
         ("상품별 주문 수량", {"products": 0.5, "orders": 0.5}, 2, 6, ["orders", "products", "order_items"]),
-        ("상품별 주문 수량", {"products": 0.5, "orders": 0.5, "reviews": 0.6}, 3, 4, ["orders", "products", "reviews", "customers"]),
+        (
+            "상품별 주문 수량",
+            {"products": 0.5, "orders": 0.5, "reviews": 0.6},
+            3,
+            4,
+            ["orders", "products", "reviews", "customers"],
+        ),
         ("리뷰", {"reviews": 0.9, "customers": 0.1}, 1, 1, ["reviews"]),
         ("주문 내역", {"orders": 0.6, "customers": 0.1, "products": 0.05}, 3, 6, ["orders"]),
     ],
@@ -119,8 +136,11 @@ def chroma_server(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "srv"), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(tmp_path / "srv"), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://localhost:{port}"
     try:
         for _ in range(100):

@@ -12,9 +12,9 @@ import time
 import duckdb
 import pytest
 
-from t2sql.errors import QueryError, QueryTimeout
 from t2sql.db.engine import Database, run_job
 from t2sql.db.sandbox import GRACE_S, Job, Sandbox, _limit_cpu
+from t2sql.errors import QueryError, QueryTimeout
 
 TIMEOUT_S = 2.0
 KILLED = r"제한\(시간"
@@ -50,12 +50,22 @@ RESOURCE_ATTACKS = [
     ("duckdb", "nested-generators", "SELECT sum(len(list_transform(range(1000), lambda x: range(3000000)))) FROM t"),
     ("duckdb", "array-resize", "SELECT length(array_resize([1], 200000000)::VARCHAR)"),
     ("duckdb", "nested-repeat", "SELECT length(repeat(repeat('x', 1000000), 1000))"),
-    ("duckdb", "five-way-cross-join", "SELECT count(*) FROM t a, t b, t c, t d, t e WHERE a.id + b.id + c.id + d.id + e.id = 7"),
+    (
+        "duckdb",
+        "five-way-cross-join",
+        "SELECT count(*) FROM t a, t b, t c, t d, t e WHERE a.id + b.id + c.id + d.id + e.id = 7",
+    ),
     ("sqlite", "giant-single-call", "SELECT length(replace(printf('%.*c', 600000000, 'x'), 'x', 'xx'))"),
-    ("sqlite", "slow-function-per-row",
-     "SELECT count(*) FROM t a, t b, t c WHERE instr(printf('%.*c', 3000000 + a.id + b.id + c.id, 'x'), 'y') = 0"),
-    ("sqlite", "recursive-without-end", "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
-                                        "SELECT count(*) FROM n"),
+    (
+        "sqlite",
+        "slow-function-per-row",
+        "SELECT count(*) FROM t a, t b, t c WHERE instr(printf('%.*c', 3000000 + a.id + b.id + c.id, 'x'), 'y') = 0",
+    ),
+    (
+        "sqlite",
+        "recursive-without-end",
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n",
+    ),
 ]
 
 
@@ -75,8 +85,14 @@ def test_a_killed_worker_is_replaced_and_says_which_limit(files):
     pool = Sandbox(run_job, workers=1, memory_mb=4096)
     try:
         with pytest.raises(QueryTimeout, match=KILLED) as caught:
-            pool.run(job(files["duckdb"], "SELECT length(repeat(repeat('x', 1000000), 1000))", timeout_s=0.5,
-                         memory_limit="3GB"))
+            pool.run(
+                job(
+                    files["duckdb"],
+                    "SELECT length(repeat(repeat('x', 1000000), 1000))",
+                    timeout_s=0.5,
+                    memory_limit="3GB",
+                )
+            )
         assert "0.5초" in str(caught.value) and "4GB" in str(caught.value)
         assert pool.run(job(files["duckdb"], "SELECT 42")).rows == [(42,)]
     finally:
@@ -100,8 +116,12 @@ def test_another_session_is_answered_while_a_query_runs_away(sandbox, files):
 
     def runaway():
         try:
-            sandbox.run(job(files["sqlite"], "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
-                                             "SELECT count(*) FROM n"))
+            sandbox.run(
+                job(
+                    files["sqlite"],
+                    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n",
+                )
+            )
         except QueryTimeout:
             finished.append("runaway")
 

@@ -12,13 +12,19 @@ import sqlite3
 
 import pytest
 
-from t2sql.guard import statement as guard
 from t2sql.db.catalog import build_catalog, load_annotations
-from t2sql.errors import GuardRefusal
-from t2sql.db.engine import open_database
 from t2sql.db.demo import sample_path
+from t2sql.db.engine import open_database
+from t2sql.errors import GuardRefusal
+from t2sql.guard import statement as guard
 from t2sql.guard.sensitive import (
-    Exposure, analyse, catalog_schema, enforce, mask_rows, mask_value, sensitive_columns,
+    Exposure,
+    analyse,
+    catalog_schema,
+    enforce,
+    mask_rows,
+    mask_value,
+    sensitive_columns,
 )
 from t2sql.settings import Settings
 
@@ -32,8 +38,9 @@ HANGUL = re.compile(r"[가-힣]")
 # orders: order_id 0, customer_id 1, ..., shipping_city 9 (10 columns)
 ALL_CUSTOMER = {("customers", "name"), ("customers", "email"), ("customers", "phone"), ("customers", "password_hash")}
 E, P, N, H = ("customers", "email"), ("customers", "phone"), ("customers", "name"), ("customers", "password_hash")
-REVIEW_JOIN = ("FROM reviews r JOIN products p ON p.product_id = r.product_id "
-               "JOIN customers c ON c.customer_id = r.customer_id")
+REVIEW_JOIN = (
+    "FROM reviews r JOIN products p ON p.product_id = r.product_id JOIN customers c ON c.customer_id = r.customer_id"
+)
 
 
 # --- Fixtures ----------------------------------------------------------------------------------
@@ -73,8 +80,14 @@ def lite(tmp_path_factory):
     con.close()
     db = open_database(f"sqlite:///{path}")
     catalog = build_catalog(db, {}, sample_values=0)
-    values = {"minsu@example.com", "seoyeon@example.com", "jihoon@example.com", "010-1234-5678",
-              "010-2345-6789", "02-345-6789"}
+    values = {
+        "minsu@example.com",
+        "seoyeon@example.com",
+        "jihoon@example.com",
+        "010-1234-5678",
+        "010-2345-6789",
+        "02-345-6789",
+    }
     return db, catalog_schema(catalog), SQLITE_SENSITIVE, values
 
 
@@ -132,82 +145,194 @@ DUCKDB_CASES = [
     ("qualified-star", "SELECT c.* FROM customers AS c", (1, 2, 3, 10), ALL_CUSTOMER),
     ("star-exclude", "SELECT * EXCLUDE (email, password_hash) FROM customers", (1, 2), {N, P}),
     ("star-replace", "SELECT * REPLACE (lower(email) AS email) FROM customers", (1, 2, 3, 10), ALL_CUSTOMER),
-    ("join-star-on", "SELECT * FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
-     (11, 12, 13, 20), ALL_CUSTOMER),
+    (
+        "join-star-on",
+        "SELECT * FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
+        (11, 12, 13, 20),
+        ALL_CUSTOMER,
+    ),
     ("join-star-using", "SELECT * FROM orders o JOIN customers c USING (customer_id)", (10, 11, 12, 19), ALL_CUSTOMER),
-    ("join-star-using-reversed", "SELECT * FROM customers c JOIN orders o USING (customer_id)",
-     (1, 2, 3, 10), ALL_CUSTOMER),
-    ("join-mixed-stars", "SELECT o.order_id, c.*, o.total_amount FROM orders o JOIN customers c "
-     "ON o.customer_id = c.customer_id", (2, 3, 4, 11), ALL_CUSTOMER),
+    (
+        "join-star-using-reversed",
+        "SELECT * FROM customers c JOIN orders o USING (customer_id)",
+        (1, 2, 3, 10),
+        ALL_CUSTOMER,
+    ),
+    (
+        "join-mixed-stars",
+        "SELECT o.order_id, c.*, o.total_amount FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
+        (2, 3, 4, 11),
+        ALL_CUSTOMER,
+    ),
     ("alias", "SELECT email AS contact, city FROM customers", (0,), {E}),
     ("alias-reference", "SELECT email AS e, upper(e) AS u, city FROM customers", (0, 1), {E}),
     ("alias-shadowing-column", "SELECT email AS city, upper(city) AS c2 FROM customers", (0,), {E}),
-    ("functions", "SELECT customer_id, lower(email), email || '', substr(phone, 1, 3), upper(city) FROM customers",
-     (1, 2, 3), {E, P}),
+    (
+        "functions",
+        "SELECT customer_id, lower(email), email || '', substr(phone, 1, 3), upper(city) FROM customers",
+        (1, 2, 3),
+        {E, P},
+    ),
     ("case", "SELECT CASE WHEN grade = 'VIP' THEN name ELSE '-' END AS who, grade FROM customers", (0,), {N}),
-    ("case-condition-only", "SELECT CASE WHEN email LIKE '%naver%' THEN 'naver' ELSE 'other' END AS kind "
-     "FROM customers", (0,), {E}),
+    (
+        "case-condition-only",
+        "SELECT CASE WHEN email LIKE '%naver%' THEN 'naver' ELSE 'other' END AS kind FROM customers",
+        (0,),
+        {E},
+    ),
     ("coalesce", "SELECT COALESCE(phone, email, 'none') AS contact, city FROM customers", (0,), {E, P}),
     ("concat", "SELECT concat(name, '(', city, ')') AS label FROM customers", (0,), {N}),
     ("cast", "SELECT CAST(phone AS VARCHAR) AS p, birth_year FROM customers", (0,), {P}),
     ("same-name-join-customer", f"SELECT p.name AS product, c.name AS buyer, r.rating {REVIEW_JOIN}", (1,), {N}),
     ("same-name-join-product-only", f"SELECT p.name, c.city, r.rating {REVIEW_JOIN}", (), set()),
-    ("derived-table", "SELECT t.contact FROM (SELECT email AS contact, city FROM customers) AS t "
-     "WHERE t.city = '서울'", (0,), {E}),
+    (
+        "derived-table",
+        "SELECT t.contact FROM (SELECT email AS contact, city FROM customers) AS t WHERE t.city = '서울'",
+        (0,),
+        {E},
+    ),
     ("derived-table-star", "SELECT * FROM (SELECT city, phone FROM customers) AS t", (1,), {P}),
     ("derived-table-column-alias", "SELECT b, a FROM (SELECT city, phone FROM customers) AS t(a, b)", (0,), {P}),
-    ("cte", "WITH c AS (SELECT customer_id, email FROM customers) "
-     "SELECT o.order_id, c.email FROM orders o JOIN c USING (customer_id)", (1,), {E}),
-    ("cte-chain", "WITH a AS (SELECT customer_id, email AS e, city FROM customers), "
-     "b AS (SELECT city, upper(e) AS ue FROM a), c AS (SELECT * FROM b) SELECT ue, city FROM c", (0,), {E}),
-    ("cte-chain-clean-column", "WITH a AS (SELECT email AS e, city FROM customers), b AS (SELECT * FROM a) "
-     "SELECT city, count(*) AS n FROM b GROUP BY city", (), set()),
-    ("cte-shadowing-table", "WITH customers AS (SELECT city, email FROM customers) SELECT * FROM customers",
-     (1,), {E}),
-    ("cte-recursive", "WITH RECURSIVE r(n, v) AS (SELECT 1, 'start' UNION ALL SELECT r.n + 1, c.phone FROM r "
-     "JOIN customers c ON c.customer_id = r.n WHERE r.n < 4) SELECT v, n FROM r", (0,), {P}),
-    ("scalar-subquery", "SELECT o.order_id, (SELECT c.email FROM customers c WHERE c.customer_id = o.customer_id) "
-     "AS buyer FROM orders o", (1,), {E}),
-    ("scalar-subquery-clean", "SELECT c.city, (SELECT max(o.total_amount) FROM orders o "
-     "WHERE o.customer_id = c.customer_id) AS top FROM customers c", (), set()),
-    ("correlated-outer-ref", "SELECT c.city, (SELECT c.phone || ' / ' || count(*) FROM orders o "
-     "WHERE o.customer_id = c.customer_id) AS info FROM customers c", (1,), {P}),
+    (
+        "cte",
+        "WITH c AS (SELECT customer_id, email FROM customers) "
+        "SELECT o.order_id, c.email FROM orders o JOIN c USING (customer_id)",
+        (1,),
+        {E},
+    ),
+    (
+        "cte-chain",
+        "WITH a AS (SELECT customer_id, email AS e, city FROM customers), "
+        "b AS (SELECT city, upper(e) AS ue FROM a), c AS (SELECT * FROM b) SELECT ue, city FROM c",
+        (0,),
+        {E},
+    ),
+    (
+        "cte-chain-clean-column",
+        "WITH a AS (SELECT email AS e, city FROM customers), b AS (SELECT * FROM a) "
+        "SELECT city, count(*) AS n FROM b GROUP BY city",
+        (),
+        set(),
+    ),
+    ("cte-shadowing-table", "WITH customers AS (SELECT city, email FROM customers) SELECT * FROM customers", (1,), {E}),
+    (
+        "cte-recursive",
+        "WITH RECURSIVE r(n, v) AS (SELECT 1, 'start' UNION ALL SELECT r.n + 1, c.phone FROM r "
+        "JOIN customers c ON c.customer_id = r.n WHERE r.n < 4) SELECT v, n FROM r",
+        (0,),
+        {P},
+    ),
+    (
+        "scalar-subquery",
+        "SELECT o.order_id, (SELECT c.email FROM customers c WHERE c.customer_id = o.customer_id) "
+        "AS buyer FROM orders o",
+        (1,),
+        {E},
+    ),
+    (
+        "scalar-subquery-clean",
+        "SELECT c.city, (SELECT max(o.total_amount) FROM orders o "
+        "WHERE o.customer_id = c.customer_id) AS top FROM customers c",
+        (),
+        set(),
+    ),
+    (
+        "correlated-outer-ref",
+        "SELECT c.city, (SELECT c.phone || ' / ' || count(*) FROM orders o "
+        "WHERE o.customer_id = c.customer_id) AS info FROM customers c",
+        (1,),
+        {P},
+    ),
     ("union", "SELECT city FROM customers UNION SELECT email FROM customers", (0,), {E}),
-    ("union-same-name-columns", "SELECT name, 'p' AS kind FROM products UNION ALL SELECT name, city FROM customers",
-     (0,), {N}),
-    ("union-clean", "SELECT city, customer_id FROM customers UNION ALL SELECT shipping_city, order_id FROM orders",
-     (), set()),
+    (
+        "union-same-name-columns",
+        "SELECT name, 'p' AS kind FROM products UNION ALL SELECT name, city FROM customers",
+        (0,),
+        {N},
+    ),
+    (
+        "union-clean",
+        "SELECT city, customer_id FROM customers UNION ALL SELECT shipping_city, order_id FROM orders",
+        (),
+        set(),
+    ),
     ("except", "SELECT name FROM products EXCEPT SELECT name FROM customers", (0,), {N}),
-    ("union-by-name", "SELECT city, email FROM customers UNION ALL BY NAME "
-     "SELECT status AS email, 1 AS extra, shipping_city AS city FROM orders", (1,), {E}),
-    ("window-argument", "SELECT customer_id, first_value(email) OVER (PARTITION BY city ORDER BY signup_date) AS f "
-     "FROM customers", (1,), {E}),
-    ("window-partition-only", "SELECT customer_id, row_number() OVER (PARTITION BY email ORDER BY phone) AS rn "
-     "FROM customers", (), set()),
+    (
+        "union-by-name",
+        "SELECT city, email FROM customers UNION ALL BY NAME "
+        "SELECT status AS email, 1 AS extra, shipping_city AS city FROM orders",
+        (1,),
+        {E},
+    ),
+    (
+        "window-argument",
+        "SELECT customer_id, first_value(email) OVER (PARTITION BY city ORDER BY signup_date) AS f FROM customers",
+        (1,),
+        {E},
+    ),
+    (
+        "window-partition-only",
+        "SELECT customer_id, row_number() OVER (PARTITION BY email ORDER BY phone) AS rn FROM customers",
+        (),
+        set(),
+    ),
     ("window-count", "SELECT city, count(email) OVER (PARTITION BY city) AS n FROM customers", (), set()),
     ("counts", "SELECT count(email), count(DISTINCT phone), count(*) FROM customers", (), set()),
-    ("value-aggregates", "SELECT city, min(email), max(phone), string_agg(name, ','), list(email), "
-     "array_agg(phone), any_value(email), first(password_hash) FROM customers GROUP BY city",
-     (1, 2, 3, 4, 5, 6, 7), ALL_CUSTOMER),
-    ("ordered-set-aggregate", "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY email) AS med, "
-     "mode() WITHIN GROUP (ORDER BY phone) AS top, arg_max(email, birth_year) AS am FROM customers", (0, 1, 2), {E, P}),
+    (
+        "value-aggregates",
+        "SELECT city, min(email), max(phone), string_agg(name, ','), list(email), "
+        "array_agg(phone), any_value(email), first(password_hash) FROM customers GROUP BY city",
+        (1, 2, 3, 4, 5, 6, 7),
+        ALL_CUSTOMER,
+    ),
+    (
+        "ordered-set-aggregate",
+        "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY email) AS med, "
+        "mode() WITHIN GROUP (ORDER BY phone) AS top, arg_max(email, birth_year) AS am FROM customers",
+        (0, 1, 2),
+        {E, P},
+    ),
     # Conservative: every argument of a value-returning aggregate counts, even max_by's ordering key.
     ("aggregate-key-argument", "SELECT max_by(city, email) AS mb, max(birth_year) AS y FROM customers", (0,), {E}),
     ("group-concat", "SELECT city, group_concat(email, ',') AS emails FROM customers GROUP BY city", (1,), {E}),
-    ("filter-group-order", "SELECT city, count(*) AS n FROM customers WHERE email LIKE '%@naver.com' "
-     "AND phone IS NOT NULL GROUP BY city ORDER BY min(email)", (), set()),
+    (
+        "filter-group-order",
+        "SELECT city, count(*) AS n FROM customers WHERE email LIKE '%@naver.com' "
+        "AND phone IS NOT NULL GROUP BY city ORDER BY min(email)",
+        (),
+        set(),
+    ),
     ("group-by-sensitive", "SELECT count(*) AS dup FROM customers GROUP BY email HAVING count(*) > 1", (), set()),
-    ("join-on-sensitive", "SELECT c1.customer_id, c2.customer_id FROM customers c1 JOIN customers c2 "
-     "ON c1.email = c2.email AND c1.customer_id < c2.customer_id", (), set()),
-    ("where-in-subquery", "SELECT order_id FROM orders WHERE customer_id IN "
-     "(SELECT customer_id FROM customers WHERE phone LIKE '010-1%')", (), set()),
-    ("aggregate-filter", "SELECT count(*) FILTER (WHERE email LIKE '%gmail%') AS g, "
-     "sum(birth_year) FILTER (WHERE phone IS NOT NULL) AS s FROM customers", (), set()),
+    (
+        "join-on-sensitive",
+        "SELECT c1.customer_id, c2.customer_id FROM customers c1 JOIN customers c2 "
+        "ON c1.email = c2.email AND c1.customer_id < c2.customer_id",
+        (),
+        set(),
+    ),
+    (
+        "where-in-subquery",
+        "SELECT order_id FROM orders WHERE customer_id IN "
+        "(SELECT customer_id FROM customers WHERE phone LIKE '010-1%')",
+        (),
+        set(),
+    ),
+    (
+        "aggregate-filter",
+        "SELECT count(*) FILTER (WHERE email LIKE '%gmail%') AS g, "
+        "sum(birth_year) FILTER (WHERE phone IS NOT NULL) AS s FROM customers",
+        (),
+        set(),
+    ),
     ("whole-row-value", "SELECT c FROM customers AS c", (0,), ALL_CUSTOMER),
     ("whole-row-in-function", "SELECT to_json(c) AS j, c.city FROM customers c", (0,), ALL_CUSTOMER),
     ("unnest", "SELECT x FROM unnest((SELECT list(email) FROM customers)) AS u(x)", (0,), {E}),
-    ("semi-join-star", "SELECT * FROM customers c SEMI JOIN orders o ON o.customer_id = c.customer_id",
-     (1, 2, 3, 10), ALL_CUSTOMER),
+    (
+        "semi-join-star",
+        "SELECT * FROM customers c SEMI JOIN orders o ON o.customer_id = c.customer_id",
+        (1, 2, 3, 10),
+        ALL_CUSTOMER,
+    ),
     ("positional-join-star", "SELECT * FROM customers POSITIONAL JOIN orders", (1, 2, 3, 10), ALL_CUSTOMER),
     ("lateral", "SELECT c.city, l.* FROM customers c, LATERAL (SELECT c.email AS m, c.grade AS g) l", (1,), {E}),
     ("clean-columns", "SELECT customer_id, signup_date, last_login_at, grade FROM customers", (), set()),
@@ -231,8 +356,10 @@ VISIBLE = [
     ("SELECT * FROM orders o JOIN customers c USING (customer_id)", {10, 11, 12, 19}),
     ("SELECT * FROM orders o JOIN customers c ON o.customer_id = c.customer_id", {11, 12, 13, 20}),
     ("SELECT * EXCLUDE (email, password_hash) FROM customers", {1, 2}),
-    ("SELECT o.order_id, c.*, o.total_amount FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
-     {2, 3, 4, 11}),
+    (
+        "SELECT o.order_id, c.*, o.total_amount FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
+        {2, 3, 4, 11},
+    ),
 ]
 
 
@@ -283,14 +410,17 @@ def test_untraceable_constructs_mask_everything(shop, sql):
         enforce(exposure, "block")
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT nosuch FROM customers",
-    "SELECT * FROM customers, not_a_table",
-    "SELEC email FROM customers",
-    "SELECT email FROM customers; SELECT 1",
-    "",
-    "SELECT email FROM customers WHERE (",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT nosuch FROM customers",
+        "SELECT * FROM customers, not_a_table",
+        "SELEC email FROM customers",
+        "SELECT email FROM customers; SELECT 1",
+        "",
+        "SELECT email FROM customers WHERE (",
+    ],
+)
 def test_analysis_failure_never_raises_and_fails_closed(shop, sql):
     exposure = analyse(sql, "duckdb", shop[1], shop[2])
     assert exposure.all_columns and exposure.sensitive
@@ -307,8 +437,12 @@ def test_table_missing_from_schema_fails_closed(shop):
 
 def test_queries_without_sensitive_tables_are_clean(shop):
     _, schema, sensitive, _ = shop
-    for sql in ("SELECT name, price FROM products", "SELECT * FROM orders", "SELECT 1",
-                "SELECT p.name FROM products p JOIN categories c ON c.category_id = p.category_id"):
+    for sql in (
+        "SELECT name, price FROM products",
+        "SELECT * FROM orders",
+        "SELECT 1",
+        "SELECT p.name FROM products p JOIN categories c ON c.category_id = p.category_id",
+    ):
         exposure = analyse(sql, "duckdb", schema, sensitive)
         assert exposure == Exposure() and exposure.positions(4) == ()
     assert analyse("SELECT * FROM customers", "duckdb", schema, {}) == Exposure()
@@ -331,25 +465,53 @@ SQLITE_CASES = [
     ("join-star-on", "SELECT * FROM orders o JOIN customers c ON o.customer_id = c.customer_id", (5, 6), {E, P}),
     ("join-star-using", "SELECT * FROM orders JOIN customers USING (customer_id)", (4, 5), {E, P}),
     ("natural-join", "SELECT * FROM customers NATURAL JOIN orders", (2, 3), {E, P}),
-    ("qualified-star", "SELECT o.amount, c.* FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
-     (3, 4), {E, P}),
+    (
+        "qualified-star",
+        "SELECT o.amount, c.* FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
+        (3, 4),
+        {E, P},
+    ),
     ("names-not-sensitive-here", "SELECT name, city FROM customers", (), set()),
-    ("expressions", "SELECT lower(email), email || '', substr(phone, 1, 3), "
-     "CASE WHEN phone IS NULL THEN email END, coalesce(phone, '-'), city FROM customers", (0, 1, 2, 3, 4), {E, P}),
+    (
+        "expressions",
+        "SELECT lower(email), email || '', substr(phone, 1, 3), "
+        "CASE WHEN phone IS NULL THEN email END, coalesce(phone, '-'), city FROM customers",
+        (0, 1, 2, 3, 4),
+        {E, P},
+    ),
     ("group-concat", "SELECT city, group_concat(email, ';') FROM customers GROUP BY city", (1,), {E}),
     ("counts", "SELECT city, count(email), count(DISTINCT phone) FROM customers GROUP BY city", (), set()),
     ("min-max", "SELECT min(email), max(phone), max(city) FROM customers", (0, 1), {E, P}),
-    ("cte-union", "WITH a AS (SELECT customer_id, email AS contact FROM customers) "
-     "SELECT contact FROM a UNION SELECT city FROM customers", (0,), {E}),
+    (
+        "cte-union",
+        "WITH a AS (SELECT customer_id, email AS contact FROM customers) "
+        "SELECT contact FROM a UNION SELECT city FROM customers",
+        (0,),
+        {E},
+    ),
     ("derived", "SELECT x.p FROM (SELECT phone AS p, city FROM customers) x WHERE x.city = '서울'", (0,), {P}),
-    ("scalar-subquery", "SELECT o.order_id, (SELECT c.email FROM customers c WHERE c.customer_id = o.customer_id) "
-     "FROM orders o", (1,), {E}),
-    ("window", "SELECT name, last_value(phone) OVER (ORDER BY customer_id) AS lp, "
-     "rank() OVER (ORDER BY email) AS r FROM customers", (1,), {P}),
+    (
+        "scalar-subquery",
+        "SELECT o.order_id, (SELECT c.email FROM customers c WHERE c.customer_id = o.customer_id) FROM orders o",
+        (1,),
+        {E},
+    ),
+    (
+        "window",
+        "SELECT name, last_value(phone) OVER (ORDER BY customer_id) AS lp, "
+        "rank() OVER (ORDER BY email) AS r FROM customers",
+        (1,),
+        {P},
+    ),
     ("filter-only", "SELECT name FROM customers WHERE email LIKE '%example.com' ORDER BY phone", (), set()),
     ("alias-order", "SELECT email AS e, city FROM customers ORDER BY e", (0,), {E}),
-    ("implicit-recursive-cte", "WITH r(n, e) AS (SELECT 1, 'x' UNION ALL SELECT n + 1, "
-     "(SELECT email FROM customers WHERE customer_id = n) FROM r WHERE n < 3) SELECT n, e FROM r", (1,), {E}),
+    (
+        "implicit-recursive-cte",
+        "WITH r(n, e) AS (SELECT 1, 'x' UNION ALL SELECT n + 1, "
+        "(SELECT email FROM customers WHERE customer_id = n) FROM r WHERE n < 3) SELECT n, e FROM r",
+        (1,),
+        {E},
+    ),
 ]
 
 

@@ -13,11 +13,14 @@ def test_environment_overrides_are_typed():
     assert s.data_dir == Path("~/x").expanduser()
 
 
-@pytest.mark.parametrize("name, raw, kind", [
-    ("T2SQL_MAX_ROWS", "many", "정수"),
-    ("T2SQL_QUERY_TIMEOUT_S", "10s", "숫자"),
-    ("T2SQL_SENSITIVE_ALLOW_COUNTS", "maybe", "true 또는 false"),
-])
+@pytest.mark.parametrize(
+    "name, raw, kind",
+    [
+        ("T2SQL_MAX_ROWS", "many", "정수"),
+        ("T2SQL_QUERY_TIMEOUT_S", "10s", "숫자"),
+        ("T2SQL_SENSITIVE_ALLOW_COUNTS", "maybe", "true 또는 false"),
+    ],
+)
 def test_bad_value_is_a_korean_error_naming_the_variable(name, raw, kind):
     with pytest.raises(SettingsError, match=f"환경 변수 {name}의 값 '{raw}'을\\(를\\) 쓸 수 없습니다: {kind} 값이어야"):
         Settings.from_env({name: raw})
@@ -32,8 +35,12 @@ def test_booleans(raw, value):
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("none", ""), ("", ""), ("/some/adapter", "/some/adapter"),
-     ("auto", str(SHIPPED_ADAPTER) if (SHIPPED_ADAPTER / "adapter_config.json").is_file() else "")],
+    [
+        ("none", ""),
+        ("", ""),
+        ("/some/adapter", "/some/adapter"),
+        ("auto", str(SHIPPED_ADAPTER) if (SHIPPED_ADAPTER / "adapter_config.json").is_file() else ""),
+    ],
 )
 def test_adapter_path(value, expected):
     assert Settings(adapter=value).adapter_path == expected

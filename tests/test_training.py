@@ -4,14 +4,18 @@ import json
 
 import pytest
 
-from t2sql.tuning import training
 from t2sql.generation.transformers_backend import TransformersGenerator
 from t2sql.prompt import build_prompt
+from t2sql.tuning import training
 from t2sql.tuning.training import TrainConfig, encode, sql_token_loss
 
 RECORDS = [
-    {"db_id": "hr", "context": "CREATE TABLE staff (staff_id INTEGER PRIMARY KEY, dept VARCHAR); -- 직원",
-     "question": f"부서가 '{d}'인 직원 수는?", "answer": f"SELECT COUNT(*) FROM staff WHERE dept = '{d}'"}
+    {
+        "db_id": "hr",
+        "context": "CREATE TABLE staff (staff_id INTEGER PRIMARY KEY, dept VARCHAR); -- 직원",
+        "question": f"부서가 '{d}'인 직원 수는?",
+        "answer": f"SELECT COUNT(*) FROM staff WHERE dept = '{d}'",
+    }
     for d in ("영업", "개발", "인사", "재무", "총무", "마케팅")
 ]
 
@@ -21,7 +25,9 @@ def data_dir(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
     for split, rows in (("train", RECORDS), ("validation", RECORDS[:2])):
-        (folder / f"{split}.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+        (folder / f"{split}.jsonl").write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+        )
     return folder
 
 
@@ -30,7 +36,9 @@ def test_encode_masks_the_prompt(tiny_model_dir):
 
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
     ids, start = encode(tok, RECORDS[0])
-    assert tok.decode(ids[:start], skip_special_tokens=True) == build_prompt(RECORDS[0]["context"], RECORDS[0]["question"])
+    assert tok.decode(ids[:start], skip_special_tokens=True) == build_prompt(
+        RECORDS[0]["context"], RECORDS[0]["question"]
+    )
     assert tok.decode(ids[start:], skip_special_tokens=True) == RECORDS[0]["answer"] + ";"
     assert ids[-1] == tok.eos_token_id
 
@@ -41,11 +49,17 @@ def test_encode_uses_the_records_prompt_sections(tiny_model_dir):
     from t2sql.prompt import prompt_from_record
 
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
-    record = {**RECORDS[1], "examples": [{"question": RECORDS[0]["question"], "sql": RECORDS[0]["answer"]}],
-              "failed": {"sql": "SELECT COUNT(*) FROM staffs", "error": "no such table: staffs"}}
+    record = {
+        **RECORDS[1],
+        "examples": [{"question": RECORDS[0]["question"], "sql": RECORDS[0]["answer"]}],
+        "failed": {"sql": "SELECT COUNT(*) FROM staffs", "error": "no such table: staffs"},
+    }
     ids, start = encode(tok, record)
     assert tok.decode(ids[:start], skip_special_tokens=True) == prompt_from_record(record)
-    assert "### 예시:" in prompt_from_record(record) and tok.decode(ids[start:], skip_special_tokens=True) == record["answer"] + ";"
+    assert (
+        "### 예시:" in prompt_from_record(record)
+        and tok.decode(ids[start:], skip_special_tokens=True) == record["answer"] + ";"
+    )
 
 
 def test_sql_only_loss_equals_masked_full_loss(tiny_model_dir):
@@ -66,8 +80,18 @@ def test_sql_only_loss_equals_masked_full_loss(tiny_model_dir):
 
 def test_two_step_training_writes_a_loadable_adapter_and_resumes(tiny_model_dir, data_dir, tmp_path, monkeypatch):
     out = tmp_path / "adapter"
-    config = TrainConfig(data=str(data_dir), out=str(out), base_model=str(tiny_model_dir), batch_size=3,
-                         save_steps=1, max_len=512, val_limit=2, method="lora", lora_r=16, epochs=1)
+    config = TrainConfig(
+        data=str(data_dir),
+        out=str(out),
+        base_model=str(tiny_model_dir),
+        batch_size=3,
+        save_steps=1,
+        max_len=512,
+        val_limit=2,
+        method="lora",
+        lora_r=16,
+        epochs=1,
+    )
     # interrupt after the first batch: a checkpoint must be left behind
     real_loss, calls = training.sql_token_loss, []
 
@@ -100,13 +124,27 @@ def test_no_usable_example_is_a_korean_error(tiny_model_dir, data_dir, tmp_path)
     from t2sql.errors import T2SQLError
 
     with pytest.raises(T2SQLError, match="학습할 예제가 없습니다"):
-        training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
-                                   max_len=20, val_limit=0), progress=None)
+        training.train(
+            TrainConfig(
+                data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir), max_len=20, val_limit=0
+            ),
+            progress=None,
+        )
 
 
 def test_max_steps_stops_early_with_the_full_schedule(tiny_model_dir, data_dir, tmp_path):
-    card = training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
-                                      batch_size=2, max_steps=1, val_limit=0, epochs=1), progress=None)
+    card = training.train(
+        TrainConfig(
+            data=str(data_dir),
+            out=str(tmp_path / "a"),
+            base_model=str(tiny_model_dir),
+            batch_size=2,
+            max_steps=1,
+            val_limit=0,
+            epochs=1,
+        ),
+        progress=None,
+    )
     assert card["optimizer_steps"] == 3 and card["optimizer_steps_done"] == 1 and len(card["losses"]) == 1
 
 
@@ -118,8 +156,10 @@ def test_default_training_leaves_out_the_new_prompt_sections():
         {"question": "c", "answer": "SELECT 1", "failed": {"sql": "SELECT z", "error": "no such column: z"}},
         {"question": "d", "answer": "SELECT 1"},
     ]
-    assert training.plain_records(records) == [{"question": "a", "answer": "SELECT 1"},
-                                               {"question": "d", "answer": "SELECT 1"}]
+    assert training.plain_records(records) == [
+        {"question": "a", "answer": "SELECT 1"},
+        {"question": "d", "answer": "SELECT 1"},
+    ]
     assert TrainConfig().sections is True  # the shared model's long run trains on every section
 
 
@@ -128,12 +168,34 @@ def test_training_continues_from_a_saved_adapter(tiny_model_dir, data_dir, tmp_p
     from safetensors.torch import load_file
 
     first, second = tmp_path / "first", tmp_path / "second"
-    training.train(TrainConfig(data=str(data_dir), out=str(first), base_model=str(tiny_model_dir), batch_size=3,
-                               max_steps=1, val_limit=0, learning_rate=1e-2, method="lora", lora_r=16), progress=None)
-    card = training.train(TrainConfig(data=str(data_dir), out=str(second), base_model=str(tiny_model_dir), batch_size=3,
-                                      max_steps=1, val_limit=0, learning_rate=0.0, init_adapter=str(first),
-                                      method="lora"),
-                          progress=None)
+    training.train(
+        TrainConfig(
+            data=str(data_dir),
+            out=str(first),
+            base_model=str(tiny_model_dir),
+            batch_size=3,
+            max_steps=1,
+            val_limit=0,
+            learning_rate=1e-2,
+            method="lora",
+            lora_r=16,
+        ),
+        progress=None,
+    )
+    card = training.train(
+        TrainConfig(
+            data=str(data_dir),
+            out=str(second),
+            base_model=str(tiny_model_dir),
+            batch_size=3,
+            max_steps=1,
+            val_limit=0,
+            learning_rate=0.0,
+            init_adapter=str(first),
+            method="lora",
+        ),
+        progress=None,
+    )
     before, after = load_file(first / "adapter_model.safetensors"), load_file(second / "adapter_model.safetensors")
     assert before.keys() == after.keys()
     lora_b = [k for k in before if "lora_B" in k]
@@ -148,8 +210,17 @@ def test_continuing_from_a_missing_adapter_is_a_korean_error(tiny_model_dir, dat
     from t2sql.errors import T2SQLError
 
     with pytest.raises(T2SQLError, match="이어서 학습할 어댑터가 없습니다"):
-        training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
-                                   max_steps=1, val_limit=0, init_adapter=str(tmp_path / "nowhere")), progress=None)
+        training.train(
+            TrainConfig(
+                data=str(data_dir),
+                out=str(tmp_path / "a"),
+                base_model=str(tiny_model_dir),
+                max_steps=1,
+                val_limit=0,
+                init_adapter=str(tmp_path / "nowhere"),
+            ),
+            progress=None,
+        )
 
 
 def test_a_time_budget_stops_with_a_resumable_checkpoint(tiny_model_dir, data_dir, tmp_path):
@@ -157,8 +228,17 @@ def test_a_time_budget_stops_with_a_resumable_checkpoint(tiny_model_dir, data_di
     from t2sql.tuning.training import TrainConfig, train
 
     out = tmp_path / "budget"
-    config = TrainConfig(data=str(data_dir), out=str(out), base_model=str(tiny_model_dir), limit=24, batch_size=4,
-                         max_steps=0, val_limit=0, max_minutes=1e-9, save_steps=1000)
+    config = TrainConfig(
+        data=str(data_dir),
+        out=str(out),
+        base_model=str(tiny_model_dir),
+        limit=24,
+        batch_size=4,
+        max_steps=0,
+        val_limit=0,
+        max_minutes=1e-9,
+        save_steps=1000,
+    )
     card = train(config, progress=None)
     assert card["finished"] is False and (out / "checkpoint" / "state.pt").is_file()
     card = train(TrainConfig(**{**config.__dict__, "max_minutes": 0.0}), progress=None)
@@ -207,9 +287,20 @@ def test_full_fine_tuning_resumes_and_ships_a_lora(tiny_model_dir, data_dir, tmp
     from t2sql.generation.loading import load_causal_lm
 
     out, full = tmp_path / "full", tmp_path / "full_model"
-    config = TrainConfig(data=str(data_dir), out=str(out), base_model=str(tiny_model_dir), limit=24, batch_size=4,
-                         max_steps=0, val_limit=4, method="full", lora_r=4, learning_rate=1e-3,
-                         full_model_dir=str(full), max_minutes=1e-9)
+    config = TrainConfig(
+        data=str(data_dir),
+        out=str(out),
+        base_model=str(tiny_model_dir),
+        limit=24,
+        batch_size=4,
+        max_steps=0,
+        val_limit=4,
+        method="full",
+        lora_r=4,
+        learning_rate=1e-3,
+        full_model_dir=str(full),
+        max_minutes=1e-9,
+    )
     card = training.train(config, progress=None)
     assert card["finished"] is False
     saved = load_file(out / "checkpoint" / "weights.safetensors")
@@ -229,6 +320,7 @@ def test_an_unknown_training_method_is_a_korean_error(tiny_model_dir, data_dir, 
     from t2sql.errors import T2SQLError
 
     with pytest.raises(T2SQLError, match="lora 또는 full"):
-        training.train(TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir),
-                                   method="qlora"), progress=None)
-
+        training.train(
+            TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir), method="qlora"),
+            progress=None,
+        )

@@ -30,12 +30,16 @@ def examples() -> None:
     pass
 
 
-@examples.command("import", help=f"JSONL 파일의 예시를 검증해 저장\n\n{FILE_HELP}",
-                  short_help="JSONL 파일의 예시를 검증해 저장")
+@examples.command(
+    "import", help=f"JSONL 파일의 예시를 검증해 저장\n\n{FILE_HELP}", short_help="JSONL 파일의 예시를 검증해 저장"
+)
 @db_option
 @file_argument
-@click.option("--disjoint-from", type=click.Path(path_type=Path),
-              help="이 평가 JSONL과 같은 SQL이거나 거의 같은 질문은 가져오지 않음")
+@click.option(
+    "--disjoint-from",
+    type=click.Path(path_type=Path),
+    help="이 평가 JSONL과 같은 SQL이거나 거의 같은 질문은 가져오지 않음",
+)
 def import_examples(db: str, file: Path, disjoint_from: Path | None) -> int:
     pipeline, name = _open(db)
     report = pipeline.import_examples(db, file, disjoint_from, progress=say)
@@ -45,8 +49,11 @@ def import_examples(db: str, file: Path, disjoint_from: Path | None) -> int:
     return 1 if report.errors and not (report.added or report.updated) else 0
 
 
-@examples.command("export", help=f"예시를 JSONL로 (학습 데이터 형식 겸용)\n\n{FILE_HELP}",
-                  short_help="예시를 JSONL로 (학습 데이터 형식 겸용)")
+@examples.command(
+    "export",
+    help=f"예시를 JSONL로 (학습 데이터 형식 겸용)\n\n{FILE_HELP}",
+    short_help="예시를 JSONL로 (학습 데이터 형식 겸용)",
+)
 @db_option
 @file_argument
 def export_examples(db: str, file: Path) -> None:
@@ -63,8 +70,11 @@ def list_examples(db: str) -> None:
     print_table(["번호", "출처", "질문", "SQL"], rows)
 
 
-@examples.command("overlap", help=f"저장된 예시(온보딩 연습 문제 포함) 중 평가 질문과 겹치는 것 세기\n\n{FILE_HELP}",
-                  short_help="저장된 예시(온보딩 연습 문제 포함) 중 평가 질문과 겹치는 것 세기")
+@examples.command(
+    "overlap",
+    help=f"저장된 예시(온보딩 연습 문제 포함) 중 평가 질문과 겹치는 것 세기\n\n{FILE_HELP}",
+    short_help="저장된 예시(온보딩 연습 문제 포함) 중 평가 질문과 겹치는 것 세기",
+)
 @db_option
 @file_argument
 @click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로")
@@ -72,9 +82,12 @@ def overlap(db: str, file: Path, as_json: bool) -> None:
     pipeline, name = _open(db)
     found = pipeline.example_overlaps(db, file)
     sources = sorted({e.source for e, _ in found})
-    summary = {"examples": len(pipeline.examples.store.list(name)), "overlapping": len(found),
-               "by_source": {s: sum(1 for e, _ in found if e.source == s) for s in sources},
-               "items": [{"id": e.id, "source": e.source, "reason": why} for e, why in found]}
+    summary = {
+        "examples": len(pipeline.examples.store.list(name)),
+        "overlapping": len(found),
+        "by_source": {s: sum(1 for e, _ in found if e.source == s) for s in sources},
+        "items": [{"id": e.id, "source": e.source, "reason": why} for e, why in found],
+    }
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
     else:

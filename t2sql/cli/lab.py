@@ -81,15 +81,29 @@ def train(**values) -> None:
 @click.option("--judge-key", default="", help="판정 서버 API 키")
 @click.option("--judge-concurrency", type=int, default=4, help="동시 판정 요청 수")
 @click.option("--judge-rps", type=float, default=2.0, help="초당 판정 요청 수 상한")
-def eval_command(db: str, questions: str, out: str, limit: int | None, judge_url: str | None, judge_model: str,
-                 judge_key: str, judge_concurrency: int, judge_rps: float) -> None:
+def eval_command(
+    db: str,
+    questions: str,
+    out: str,
+    limit: int | None,
+    judge_url: str | None,
+    judge_model: str,
+    judge_key: str,
+    judge_concurrency: int,
+    judge_rps: float,
+) -> None:
     settings = Settings.from_env()
     judge = Judge(judge_url, judge_model, judge_key, judge_concurrency, judge_rps) if judge_url else None
     report = evaluate(db, questions, out, settings, limit, judge, log=say)
     s = report["summary"]
-    rows = [("문항 수", f"{s['n']:,}"), ("실행 정확도 (EX)", f"{s['ex']:.1%}"), ("정확 일치 (EM)", f"{s['em']:.1%}"),
-            ("유효 SQL 비율", f"{s['valid_sql_rate']:.1%}"), ("지연 p50", _ms(s["latency_ms_p50"])),
-            ("지연 p95", _ms(s["latency_ms_p95"]))]
+    rows = [
+        ("문항 수", f"{s['n']:,}"),
+        ("실행 정확도 (EX)", f"{s['ex']:.1%}"),
+        ("정확 일치 (EM)", f"{s['em']:.1%}"),
+        ("유효 SQL 비율", f"{s['valid_sql_rate']:.1%}"),
+        ("지연 p50", _ms(s["latency_ms_p50"])),
+        ("지연 p95", _ms(s["latency_ms_p95"])),
+    ]
     if "judge_accuracy" in s:
         rows.append(("LLM 판정 정확도", f"{s['judge_accuracy']:.1%}"))
     print_table(["항목", "값"], rows, err=True)
@@ -109,8 +123,9 @@ def _ms(value: float | None) -> str:
 def loadtest_command(sessions: int, duration: float, url: str | None, no_browser: bool, out: str | None) -> int:
     settings = Settings.from_env()
     if not no_browser and loadtest.chromium_path() is None:
-        raise T2SQLError("chromium을 찾을 수 없습니다. "
-                         "`apt-get install chromium`으로 설치하거나 --no-browser로 실행하세요.")
+        raise T2SQLError(
+            "chromium을 찾을 수 없습니다. `apt-get install chromium`으로 설치하거나 --no-browser로 실행하세요."
+        )
     kind = "세션(브라우저 없이)" if no_browser else "브라우저 세션"
     say(f"{kind} {sessions}개로 {duration:g}초 동안 부하 시험을 합니다…")
     if no_browser:
@@ -119,8 +134,12 @@ def loadtest_command(sessions: int, duration: float, url: str | None, no_browser
         server = contextlib.nullcontext((url, None)) if url else loadtest.serve_app()
         with server as (app_url, proc):
             report = loadtest.run_load(app_url, proc.pid if proc else 0, sessions, duration)
-    summary = {**report.summary(), "mode": "pipeline" if no_browser else "browser",
-               "machine": f"{platform.machine()} · {os.cpu_count()} cores", "backend": settings.backend}
+    summary = {
+        **report.summary(),
+        "mode": "pipeline" if no_browser else "browser",
+        "machine": f"{platform.machine()} · {os.cpu_count()} cores",
+        "backend": settings.backend,
+    }
     text = json.dumps(summary, ensure_ascii=False, indent=2)
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)

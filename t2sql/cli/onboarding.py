@@ -14,8 +14,9 @@ from t2sql.settings import Settings
 
 @command("onboard", help="새 데이터베이스 온보딩: 한국어 어휘·값 색인·연습 문제·전용 어댑터 (이어서 실행 가능)")
 @click.option("--db", required=True, help="샘플 이름, 파일 경로 또는 SQLAlchemy URL")
-@click.option("--train-minutes", type=float, default=None,
-              help="전용 어댑터 학습 시간(분, 0 = 건너뜀; 기본 T2SQL_TRAIN_MINUTES)")
+@click.option(
+    "--train-minutes", type=float, default=None, help="전용 어댑터 학습 시간(분, 0 = 건너뜀; 기본 T2SQL_TRAIN_MINUTES)"
+)
 @click.option("--practice-pairs", type=int, default=None, help="만들 연습 문제 수 (기본 T2SQL_PRACTICE_PAIRS)")
 @click.option("--status", "status_only", is_flag=True, help="실행하지 않고 단계별 상태만 보기")
 def onboard(db: str, train_minutes: float | None, practice_pairs: int | None, status_only: bool) -> None:

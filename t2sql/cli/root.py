@@ -5,8 +5,11 @@ from __future__ import annotations
 from t2sql.cli import knowledge, lab, onboarding, querying
 from t2sql.cli.common import CONTEXT, Root
 
-cli = Root(help="한국어 질문을 읽기 전용 SQL로 바꿔 실행합니다.", context_settings=CONTEXT,
-           commands=[*querying.COMMANDS, *onboarding.COMMANDS, *knowledge.COMMANDS, *lab.COMMANDS])
+cli = Root(
+    help="한국어 질문을 읽기 전용 SQL로 바꿔 실행합니다.",
+    context_settings=CONTEXT,
+    commands=[*querying.COMMANDS, *onboarding.COMMANDS, *knowledge.COMMANDS, *lab.COMMANDS],
+)
 
 
 def main(argv: list[str] | None = None) -> int:

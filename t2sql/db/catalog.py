@@ -67,9 +67,9 @@ class Table:
         if len(pk) > 1:
             lines.append((f"  PRIMARY KEY ({', '.join(pk)})", ""))
         for fk in self.foreign_keys:
-            lines.append((
-                f"  FOREIGN KEY ({', '.join(fk.columns)}) REFERENCES {fk.ref_table}({', '.join(fk.ref_columns)})", ""
-            ))
+            lines.append(
+                (f"  FOREIGN KEY ({', '.join(fk.columns)}) REFERENCES {fk.ref_table}({', '.join(fk.ref_columns)})", "")
+            )
         body = []
         for i, (line, note) in enumerate(lines):
             comma = "," if i < len(lines) - 1 else ""
@@ -145,8 +145,9 @@ def load_annotations(schema_dir: Path, name: str) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def build_catalog(db: Database, annotations: dict | None = None, sample_values: int = 5,
-                  sensitive_patterns: tuple[str, ...] = ()) -> Catalog:
+def build_catalog(
+    db: Database, annotations: dict | None = None, sample_values: int = 5, sensitive_patterns: tuple[str, ...] = ()
+) -> Catalog:
     """Introspect ``db`` and merge Korean annotations; works for DuckDB, SQLite and PostgreSQL."""
     annotations = annotations or {}
     table_notes = annotations.get("tables") or {}
@@ -167,8 +168,12 @@ def build_catalog(db: Database, annotations: dict | None = None, sample_values: 
                     col.samples = _sample_values(conn, table.name, col.name, sample_values)
             tables[table.name] = table
     return Catalog(
-        db.label, db.dialect, tables, annotations.get("description", ""),
-        [str(q) for q in annotations.get("examples") or []], str(annotations.get("sensitive_policy") or ""),
+        db.label,
+        db.dialect,
+        tables,
+        annotations.get("description", ""),
+        [str(q) for q in annotations.get("examples") or []],
+        str(annotations.get("sensitive_policy") or ""),
         [str(d).strip() for d in annotations.get("docs") or [] if str(d).strip()],
     )
 
@@ -181,10 +186,13 @@ def short_label(description: str) -> str:
 def _introspect_duckdb(conn: sa.Connection) -> list[Table]:
     """DuckDB's own catalog functions (duckdb-engine's pg_catalog reflection is incomplete)."""
     where = "database_name = current_database() AND schema_name = current_schema()"
-    names = [r[0] for r in conn.exec_driver_sql(
-        f"SELECT table_name FROM duckdb_tables() WHERE {where} AND NOT internal "
-        f"UNION SELECT view_name FROM duckdb_views() WHERE {where} AND NOT internal ORDER BY 1"
-    )]
+    names = [
+        r[0]
+        for r in conn.exec_driver_sql(
+            f"SELECT table_name FROM duckdb_tables() WHERE {where} AND NOT internal "
+            f"UNION SELECT view_name FROM duckdb_views() WHERE {where} AND NOT internal ORDER BY 1"
+        )
+    ]
     columns: dict[str, list[Column]] = {n: [] for n in names}
     for tname, cname, ctype, nullable in conn.exec_driver_sql(
         f"SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() WHERE {where} "
@@ -248,7 +256,8 @@ def _sample_values(conn: sa.Connection, table: str, column: str, limit: int) -> 
         if distinct == 0 or distinct > 40:
             return []
         rows = conn.exec_driver_sql(
-            f"SELECT {c}, COUNT(*) AS n FROM {t} WHERE {c} IS NOT NULL GROUP BY {c} ORDER BY n DESC, {c} LIMIT {int(limit)}"
+            f"SELECT {c}, COUNT(*) AS n FROM {t} WHERE {c} IS NOT NULL "
+            f"GROUP BY {c} ORDER BY n DESC, {c} LIMIT {int(limit)}"
         ).fetchall()
     except Exception:
         conn.rollback()

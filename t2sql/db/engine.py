@@ -67,14 +67,32 @@ DUCKDB_CONFIG = {
 SQLITE_ALLOWED_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE})
 # Functions that reach files, extensions or memory addresses (most are absent from Python's
 # build; denied anyway in case a custom build or an extension provides them).
-SQLITE_DENIED_FUNCTIONS = frozenset({
-    "load_extension", "readfile", "writefile", "edit", "fts3_tokenizer", "fsdir", "zipfile",
-    "sqlar_compress", "sqlar_uncompress", "shell", "system",
-})
+SQLITE_DENIED_FUNCTIONS = frozenset(
+    {
+        "load_extension",
+        "readfile",
+        "writefile",
+        "edit",
+        "fts3_tokenizer",
+        "fsdir",
+        "zipfile",
+        "sqlar_compress",
+        "sqlar_uncompress",
+        "shell",
+        "system",
+    }
+)
 # Pragmas that only read the schema (SQLAlchemy's inspector uses them), with any argument.
-SQLITE_INTROSPECTION_PRAGMAS = frozenset({
-    "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
-})
+SQLITE_INTROSPECTION_PRAGMAS = frozenset(
+    {
+        "table_info",
+        "table_xinfo",
+        "index_list",
+        "index_info",
+        "index_xinfo",
+        "foreign_key_list",
+    }
+)
 # Pragmas that may be read but never assigned (``PRAGMA query_only`` yes, ``= 0`` no);
 # SQLAlchemy reads read_uncommitted on first connect.
 SQLITE_STATUS_PRAGMAS = frozenset({"database_list", "query_only", "read_uncommitted"})
@@ -174,7 +192,8 @@ class Database:
         self.backend = parsed.get_backend_name()
         if self.backend not in DIALECTS:
             raise DatabaseUnavailable(
-                f"지원하지 않는 데이터베이스 종류입니다: {self.backend}. DuckDB, SQLite, PostgreSQL을 사용할 수 있습니다."
+                f"지원하지 않는 데이터베이스 종류입니다: {self.backend}. "
+                "DuckDB, SQLite, PostgreSQL을 사용할 수 있습니다."
             )
         self.dialect = DIALECTS[self.backend]
         self.label = database_label(url)
@@ -190,15 +209,17 @@ class Database:
         except Exception as exc:
             raise DatabaseUnavailable(f"데이터베이스에 연결할 수 없습니다 ({self.label}): {_short(exc)}") from exc
 
-    def run(self, sql: str, max_rows: int = 1000, timeout_s: float | None = None,
-            max_result_mb: float = 50.0) -> Result:
+    def run(
+        self, sql: str, max_rows: int = 1000, timeout_s: float | None = None, max_result_mb: float = 50.0
+    ) -> Result:
         """Run exactly one read statement in a query worker (``sandbox``): OS limits on memory and
         CPU, a deadline enforced by killing the worker, and the row and size caps of ``run_here``."""
         timeout_s = self.timeout_s if timeout_s is None else timeout_s
         return pool().run(Job(self.url, sql, max_rows, timeout_s, max_result_mb, self.memory_limit))
 
-    def run_here(self, sql: str, max_rows: int = 1000, timeout_s: float | None = None,
-                 max_result_mb: float = 50.0) -> Result:
+    def run_here(
+        self, sql: str, max_rows: int = 1000, timeout_s: float | None = None, max_result_mb: float = 50.0
+    ) -> Result:
         """Run exactly one read statement in this process with a time limit, a row cap and a
         result-size cap (what a worker does; ``run`` is the entry point for user queries).
 
@@ -343,7 +364,7 @@ def _single_postgres_statement(sql: str) -> bool:
     i, n = 0, len(sql)
     ended = False  # a top-level ';' was seen: only whitespace, comments and more ';' may follow
     while i < n:
-        ch, pair = sql[i], sql[i:i + 2]
+        ch, pair = sql[i], sql[i : i + 2]
         if pair == "--":  # to the end of the line; the server ends it at \r as well as \n
             end = _LINE_END.search(sql, i)
             i = n if end is None else end.end()
@@ -374,7 +395,7 @@ def _skip_quoted(sql: str, i: int) -> int:
         end = sql.find(quote, i)
         if end < 0:
             return -1
-        if sql[end + 1:end + 2] == quote:
+        if sql[end + 1 : end + 2] == quote:
             i = end + 2
             continue
         return end + 1
@@ -384,7 +405,7 @@ def _skip_block_comment(sql: str, i: int) -> int:
     """Index after the /* ... */ starting at ``i``; PostgreSQL nests them. -1 if unterminated."""
     depth, i = 0, i
     while i < len(sql):
-        pair = sql[i:i + 2]
+        pair = sql[i : i + 2]
         if pair == "/*":
             depth, i = depth + 1, i + 2
         elif pair == "*/":
@@ -421,8 +442,9 @@ def _sqlite_engine(url: sa.engine.URL, timeout_s: float, memory_limit: str) -> s
     return sa.create_engine("sqlite://", creator=connect, poolclass=sa.pool.QueuePool)
 
 
-def _sqlite_authorizer(action: int, arg1: str | None, arg2: str | None, db_name: str | None,
-                       trigger: str | None) -> int:
+def _sqlite_authorizer(
+    action: int, arg1: str | None, arg2: str | None, db_name: str | None, trigger: str | None
+) -> int:
     """Allow reads, recursive CTEs, harmless functions and read-only pragmas; deny the rest."""
     if action in SQLITE_ALLOWED_ACTIONS:
         return sqlite3.SQLITE_OK

@@ -48,7 +48,9 @@ def load_served(path: Path, env: Mapping[str, str] | None = None) -> dict[str, S
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise SettingsError(f"데이터베이스 목록 파일({path.name})을 읽을 수 없습니다: {str(exc).splitlines()[0]}") from None
+        raise SettingsError(
+            f"데이터베이스 목록 파일({path.name})을 읽을 수 없습니다: {str(exc).splitlines()[0]}"
+        ) from None
     entries = data.get("databases") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise SettingsError(f"데이터베이스 목록 파일({path.name})에는 `databases:` 아래에 항목 목록이 있어야 합니다.")
@@ -63,8 +65,12 @@ def load_served(path: Path, env: Mapping[str, str] | None = None) -> dict[str, S
         policy = str(entry.get("sensitive_policy") or "").strip()
         if policy not in POLICIES:
             raise SettingsError(f"{where}: sensitive_policy는 mask 또는 block이어야 합니다 ('{policy}').")
-        served[name] = Served(name, _fill(str(entry["url"]), env, f"{where} ({name})"),
-                              str(entry.get("description") or "").strip(), policy)
+        served[name] = Served(
+            name,
+            _fill(str(entry["url"]), env, f"{where} ({name})"),
+            str(entry.get("description") or "").strip(),
+            policy,
+        )
     return served
 
 

@@ -4,8 +4,8 @@ example overlap detection all share."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Context, Decimal, InvalidOperation
-from typing import Iterable
 
 _CENT = Decimal("0.01")
 _WIDE = Context(prec=200)
@@ -37,5 +37,3 @@ def results_match(pred_rows: Iterable[Iterable], gold_rows: Iterable[Iterable], 
     """Equal as multisets of rows (or as sequences when ``order_matters``)."""
     pred, gold = [row_key(r) for r in pred_rows], [row_key(r) for r in gold_rows]
     return pred == gold if order_matters else Counter(pred) == Counter(gold)
-
-

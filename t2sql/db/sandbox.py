@@ -27,15 +27,17 @@ import resource
 import sys
 import threading
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, Callable
+from typing import Any
 
 from t2sql.errors import QueryError, QueryTimeout, T2SQLError
 
 GRACE_S = 1.0  # the engine's own cancel gets this long past the time limit before the kill
-MSG_KILLED = ("쿼리가 제한(시간 {timeout:g}초/메모리 {memory})을 넘어 중단했습니다. "
-              "조건을 좁히거나 집계해서 다시 실행해 보세요.")
+MSG_KILLED = (
+    "쿼리가 제한(시간 {timeout:g}초/메모리 {memory})을 넘어 중단했습니다. 조건을 좁히거나 집계해서 다시 실행해 보세요."
+)
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,7 @@ class Worker:
     def __init__(self, memory_mb: int, handler: Handler):
         context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, memory_mb, handler), daemon=True,
-                                       name="t2sql-query")
+        self.process = context.Process(target=_serve, args=(child, memory_mb, handler), daemon=True, name="t2sql-query")
         # A spawned child imports the parent's __main__ again, and Streamlit runs app.py *as* __main__:
         # the worker would run the whole app. It gets an empty __main__ instead.
         with _spawn_lock:

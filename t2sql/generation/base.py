@@ -62,11 +62,7 @@ def finished(text: str) -> bool:
     """True once the output holds a complete statement or a stop marker, or has begun a
     statement the guard will refuse anyway (no point spending seconds writing it out)."""
     unfenced = re.sub(r"```(?:sql|SQL)?", "", text)
-    return (
-        statement_end(unfenced) is not None
-        or any(m in text for m in STOP_MARKERS)
-        or starts_non_read(unfenced)
-    )
+    return statement_end(unfenced) is not None or any(m in text for m in STOP_MARKERS) or starts_non_read(unfenced)
 
 
 # ``T2SQL_BACKEND`` value -> "module:class". Imported on first use, so neither torch nor the OpenAI SDK

@@ -49,7 +49,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from t2sql.db.catalog import Catalog
 
@@ -67,60 +67,284 @@ MAX_CTES = 4
 
 # Words that are never bare identifiers: a catalog name equal to one of these is only admitted
 # double-quoted, and free aliases may not be one of them (lowercase keywords are admitted too).
-RESERVED = frozenset("""
-all analyse analyze and any array as asc asymmetric between both by case cast check collate column
-constraint create cross current_catalog current_date current_role current_schema current_time
-current_timestamp current_user default deferrable desc distinct do else end except exists false fetch
-filter for foreign from full glob grant group having ilike in initially inner intersect interval into
-is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null
-nulls offset on only or order outer over partition placing primary qualify range references
-regexp returning right rows select session_user similar some symmetric table then to trailing true
-union unique user using variadic when where window with within
-""".split())
+RESERVED = frozenset(
+    [
+        "all",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "between",
+        "both",
+        "by",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "column",
+        "constraint",
+        "create",
+        "cross",
+        "current_catalog",
+        "current_date",
+        "current_role",
+        "current_schema",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "default",
+        "deferrable",
+        "desc",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "exists",
+        "false",
+        "fetch",
+        "filter",
+        "for",
+        "foreign",
+        "from",
+        "full",
+        "glob",
+        "grant",
+        "group",
+        "having",
+        "ilike",
+        "in",
+        "initially",
+        "inner",
+        "intersect",
+        "interval",
+        "into",
+        "is",
+        "isnull",
+        "join",
+        "lateral",
+        "leading",
+        "left",
+        "like",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "natural",
+        "not",
+        "notnull",
+        "null",
+        "nulls",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "outer",
+        "over",
+        "partition",
+        "placing",
+        "primary",
+        "qualify",
+        "range",
+        "references",
+        "regexp",
+        "returning",
+        "right",
+        "rows",
+        "select",
+        "session_user",
+        "similar",
+        "some",
+        "symmetric",
+        "table",
+        "then",
+        "to",
+        "trailing",
+        "true",
+        "union",
+        "unique",
+        "user",
+        "using",
+        "variadic",
+        "when",
+        "where",
+        "window",
+        "with",
+        "within",
+    ]
+)
 
 # Words a free alias may not be: they can follow a table in FROM (lowercase keywords are admitted).
-ALIAS_STOPWORDS = frozenset("""
-where group order limit join inner left right full cross on union intersect except having
-""".split())
+ALIAS_STOPWORDS = frozenset(
+    [
+        "where",
+        "group",
+        "order",
+        "limit",
+        "join",
+        "inner",
+        "left",
+        "right",
+        "full",
+        "cross",
+        "on",
+        "union",
+        "intersect",
+        "except",
+        "having",
+    ]
+)
 
 # Column alias vocabulary (see the module docstring): bare words, and affixes that may be put in
 # front of (``total_``) or behind (``_cnt``) a column or table name, or one of these words.
 ALIAS_WORDS = (
-    "cnt", "count", "n", "num", "total", "sum", "avg", "average", "mean", "median", "min", "max",
-    "month", "year", "day", "week", "quarter", "hour", "ym", "yr", "period", "rn", "rnk", "rank",
-    "ranking", "row_num", "pct", "percent", "percentage", "ratio", "rate", "share", "diff", "delta",
-    "growth", "prev_value", "running_total", "cumulative", "cum_sum",
+    "cnt",
+    "count",
+    "n",
+    "num",
+    "total",
+    "sum",
+    "avg",
+    "average",
+    "mean",
+    "median",
+    "min",
+    "max",
+    "month",
+    "year",
+    "day",
+    "week",
+    "quarter",
+    "hour",
+    "ym",
+    "yr",
+    "period",
+    "rn",
+    "rnk",
+    "rank",
+    "ranking",
+    "row_num",
+    "pct",
+    "percent",
+    "percentage",
+    "ratio",
+    "rate",
+    "share",
+    "diff",
+    "delta",
+    "growth",
+    "prev_value",
+    "running_total",
+    "cumulative",
+    "cum_sum",
 )
 ALIAS_AFFIXES = (
-    "total", "avg", "sum", "max", "min", "cnt", "count", "num", "n", "distinct", "unique", "prev",
-    "next", "first", "last", "latest", "earliest", "pct", "ratio", "share", "rate", "rank", "rnk",
-    "running", "cum", "monthly", "yearly", "daily", "weekly", "median", "mean", "diff", "month",
-    "year", "day",
+    "total",
+    "avg",
+    "sum",
+    "max",
+    "min",
+    "cnt",
+    "count",
+    "num",
+    "n",
+    "distinct",
+    "unique",
+    "prev",
+    "next",
+    "first",
+    "last",
+    "latest",
+    "earliest",
+    "pct",
+    "ratio",
+    "share",
+    "rate",
+    "rank",
+    "rnk",
+    "running",
+    "cum",
+    "monthly",
+    "yearly",
+    "daily",
+    "weekly",
+    "median",
+    "mean",
+    "diff",
+    "month",
+    "year",
+    "day",
 )
 
 # Scalar functions per dialect: (name, min args, max args). Date functions are the dialect's own.
 _COMMON_FUNCS = [
-    ("ROUND", 1, 2), ("ABS", 1, 1), ("COALESCE", 2, MAX_ARGS), ("NULLIF", 2, 2), ("LOWER", 1, 1),
-    ("UPPER", 1, 1), ("LENGTH", 1, 1), ("TRIM", 1, 2), ("LTRIM", 1, 2), ("RTRIM", 1, 2),
-    ("REPLACE", 3, 3), ("SUBSTR", 2, 3), ("SUBSTRING", 2, 3),
+    ("ROUND", 1, 2),
+    ("ABS", 1, 1),
+    ("COALESCE", 2, MAX_ARGS),
+    ("NULLIF", 2, 2),
+    ("LOWER", 1, 1),
+    ("UPPER", 1, 1),
+    ("LENGTH", 1, 1),
+    ("TRIM", 1, 2),
+    ("LTRIM", 1, 2),
+    ("RTRIM", 1, 2),
+    ("REPLACE", 3, 3),
+    ("SUBSTR", 2, 3),
+    ("SUBSTRING", 2, 3),
 ]
 FUNCTIONS = {
-    "sqlite": _COMMON_FUNCS + [
-        ("IFNULL", 2, 2), ("INSTR", 2, 2), ("strftime", 2, MAX_ARGS), ("date", 1, MAX_ARGS),
-        ("datetime", 1, MAX_ARGS), ("julianday", 1, MAX_ARGS), ("CEIL", 1, 1), ("FLOOR", 1, 1),
-        ("MAX", 2, MAX_ARGS), ("MIN", 2, MAX_ARGS),  # scalar multi-argument forms
+    "sqlite": _COMMON_FUNCS
+    + [
+        ("IFNULL", 2, 2),
+        ("INSTR", 2, 2),
+        ("strftime", 2, MAX_ARGS),
+        ("date", 1, MAX_ARGS),
+        ("datetime", 1, MAX_ARGS),
+        ("julianday", 1, MAX_ARGS),
+        ("CEIL", 1, 1),
+        ("FLOOR", 1, 1),
+        ("MAX", 2, MAX_ARGS),
+        ("MIN", 2, MAX_ARGS),  # scalar multi-argument forms
     ],
-    "duckdb": _COMMON_FUNCS + [
-        ("IFNULL", 2, 2), ("CEIL", 1, 1), ("FLOOR", 1, 1), ("GREATEST", 2, MAX_ARGS), ("LEAST", 2, MAX_ARGS),
-        ("CONCAT", 1, MAX_ARGS), ("strftime", 2, 2), ("strptime", 2, 2), ("date_trunc", 2, 2),
-        ("date_part", 2, 2), ("date_diff", 3, 3), ("datediff", 3, 3), ("year", 1, 1), ("month", 1, 1),
-        ("day", 1, 1), ("quarter", 1, 1), ("dayname", 1, 1), ("monthname", 1, 1), ("last_day", 1, 1),
+    "duckdb": _COMMON_FUNCS
+    + [
+        ("IFNULL", 2, 2),
+        ("CEIL", 1, 1),
+        ("FLOOR", 1, 1),
+        ("GREATEST", 2, MAX_ARGS),
+        ("LEAST", 2, MAX_ARGS),
+        ("CONCAT", 1, MAX_ARGS),
+        ("strftime", 2, 2),
+        ("strptime", 2, 2),
+        ("date_trunc", 2, 2),
+        ("date_part", 2, 2),
+        ("date_diff", 3, 3),
+        ("datediff", 3, 3),
+        ("year", 1, 1),
+        ("month", 1, 1),
+        ("day", 1, 1),
+        ("quarter", 1, 1),
+        ("dayname", 1, 1),
+        ("monthname", 1, 1),
+        ("last_day", 1, 1),
         ("today", 0, 0),
     ],
-    "postgres": _COMMON_FUNCS + [
-        ("CEIL", 1, 1), ("FLOOR", 1, 1), ("GREATEST", 2, MAX_ARGS), ("LEAST", 2, MAX_ARGS),
-        ("CONCAT", 1, MAX_ARGS), ("date_trunc", 2, 2), ("date_part", 2, 2), ("to_char", 2, 2),
-        ("age", 1, 2), ("NOW", 0, 0),
+    "postgres": _COMMON_FUNCS
+    + [
+        ("CEIL", 1, 1),
+        ("FLOOR", 1, 1),
+        ("GREATEST", 2, MAX_ARGS),
+        ("LEAST", 2, MAX_ARGS),
+        ("CONCAT", 1, MAX_ARGS),
+        ("date_trunc", 2, 2),
+        ("date_part", 2, 2),
+        ("to_char", 2, 2),
+        ("age", 1, 2),
+        ("NOW", 0, 0),
     ],
 }
 AGGREGATES = ("COUNT", "SUM", "AVG", "MIN", "MAX")
@@ -132,15 +356,54 @@ EXTRA_AGGREGATES = {  # (name, takes a second separator argument)
 RANKING = ("ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK", "CUME_DIST")
 CAST_TYPES = {
     "sqlite": ["INTEGER", "INT", "REAL", "TEXT", "NUMERIC"],
-    "duckdb": ["INTEGER", "INT", "BIGINT", "DOUBLE", "FLOAT", "REAL", "DECIMAL", "NUMERIC", "VARCHAR",
-               "TEXT", "DATE", "TIMESTAMP", "BOOLEAN"],
-    "postgres": ["INTEGER", "INT", "BIGINT", "DOUBLE PRECISION", "FLOAT", "REAL", "DECIMAL", "NUMERIC",
-                 "VARCHAR", "TEXT", "DATE", "TIMESTAMP", "BOOLEAN"],
+    "duckdb": [
+        "INTEGER",
+        "INT",
+        "BIGINT",
+        "DOUBLE",
+        "FLOAT",
+        "REAL",
+        "DECIMAL",
+        "NUMERIC",
+        "VARCHAR",
+        "TEXT",
+        "DATE",
+        "TIMESTAMP",
+        "BOOLEAN",
+    ],
+    "postgres": [
+        "INTEGER",
+        "INT",
+        "BIGINT",
+        "DOUBLE PRECISION",
+        "FLOAT",
+        "REAL",
+        "DECIMAL",
+        "NUMERIC",
+        "VARCHAR",
+        "TEXT",
+        "DATE",
+        "TIMESTAMP",
+        "BOOLEAN",
+    ],
 }
-DATE_FIELDS = ("YEAR", "MONTH", "DAY", "QUARTER", "WEEK", "DOW", "ISODOW", "DOY", "HOUR", "MINUTE",
-               "SECOND", "EPOCH")
-INTERVAL_UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "WEEK", "YEARS", "MONTHS", "DAYS",
-                  "HOURS", "MINUTES", "SECONDS", "WEEKS")
+DATE_FIELDS = ("YEAR", "MONTH", "DAY", "QUARTER", "WEEK", "DOW", "ISODOW", "DOY", "HOUR", "MINUTE", "SECOND", "EPOCH")
+INTERVAL_UNITS = (
+    "YEAR",
+    "MONTH",
+    "DAY",
+    "HOUR",
+    "MINUTE",
+    "SECOND",
+    "WEEK",
+    "YEARS",
+    "MONTHS",
+    "DAYS",
+    "HOURS",
+    "MINUTES",
+    "SECONDS",
+    "WEEKS",
+)
 
 SP, OSP = "ws1", "ows"  # required / optional whitespace (rules)
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -240,7 +503,7 @@ def _excluding_rule(b: _Builder, prefix: str, excluded: Iterable[str]) -> str:
     for word in words:
         for i in range(1, len(word) + 1):
             trie.setdefault(word[:i], set())
-            trie[word[:i - 1]].add(word[i - 1])
+            trie[word[: i - 1]].add(word[i - 1])
     wordset = set(words)
     names: dict[tuple, str] = {}
 
@@ -278,8 +541,9 @@ def _select_tables(catalog: Catalog, tables: Sequence[str] | None) -> list[tuple
     return [(n, [c.name for c in catalog.tables[n].columns]) for n in names]
 
 
-def sql_grammar(catalog: Catalog, tables: list[str] | None = None, max_select_items: int = 8,
-                max_depth: int = 2) -> str:
+def sql_grammar(
+    catalog: Catalog, tables: list[str] | None = None, max_select_items: int = 8, max_depth: int = 2
+) -> str:
     """EBNF (xgrammar syntax, root rule ``root``) of SELECT statements over ``catalog``'s schema.
 
     ``tables`` restricts FROM to those tables (the retrieved ones; unknown names are ignored, and
@@ -304,17 +568,16 @@ def sql_grammar(catalog: Catalog, tables: list[str] | None = None, max_select_it
     # which is cheap except where an identifier *must* follow, so there the space is put inside
     # the identifier's rule (``sp_talias``). Groups never end in whitespace.
     _, o = SP, OSP
-    b.add("root", f"{o} (query_n0 | with_clause {_} query_c0) ({o} \";\")?")
+    b.add("root", f'{o} (query_n0 | with_clause {_} query_c0) ({o} ";")?')
     b.add("ws1", '" " | "\\n"')
     b.add("ows", '"" | ws1')
     b.add("number", '[0-9]{1,15} ("." [0-9]{1,8})? | "." [0-9]{1,8}')
     # Unbounded here (a bounded repetition of a rule is slow to mask, of a character class slow to
     # compile); the logits processor caps the length instead (MAX_STRING_CHARS).
-    b.add("string", "\"'\" str_char* \"'\"")
+    b.add("string", '"\'" str_char* "\'"')
     b.add("str_char", "[^'\\r\\n] | \"''\"")
     b.add("int", "[0-9]{1,9}")
-    literal = ["number", "string", kw("NULL"), kw("TRUE"), kw("FALSE"), kw("CURRENT_DATE"),
-               kw("CURRENT_TIMESTAMP")]
+    literal = ["number", "string", kw("NULL"), kw("TRUE"), kw("FALSE"), kw("CURRENT_DATE"), kw("CURRENT_TIMESTAMP")]
     if dialect in ("duckdb", "postgres"):
         literal += [f"{kw('DATE')} {_} string", f"{kw('TIMESTAMP')} {_} string", "interval"]
         units = _words_rule(b, "interval_unit", INTERVAL_UNITS)
@@ -382,13 +645,23 @@ def sql_grammar(catalog: Catalog, tables: list[str] | None = None, max_select_it
     fields = _words_rule(b, "date_field", DATE_FIELDS)
     b.add("setop", f"{kw('UNION')} ({_} {kw('ALL')})? | {kw('INTERSECT')} | {kw('EXCEPT')}")
     outer = f"({_} {kw('OUTER')})?"
-    b.add("join_kw", _alts([
-        kw("JOIN"), f"{kw('INNER')} {_} {kw('JOIN')}", f"{kw('LEFT')} {outer} {_} {kw('JOIN')}",
-        f"{kw('RIGHT')} {outer} {_} {kw('JOIN')}", f"{kw('FULL')} {outer} {_} {kw('JOIN')}",
-    ]))
+    b.add(
+        "join_kw",
+        _alts(
+            [
+                kw("JOIN"),
+                f"{kw('INNER')} {_} {kw('JOIN')}",
+                f"{kw('LEFT')} {outer} {_} {kw('JOIN')}",
+                f"{kw('RIGHT')} {outer} {_} {kw('JOIN')}",
+                f"{kw('FULL')} {outer} {_} {kw('JOIN')}",
+            ]
+        ),
+    )
     b.add("limit", f"{kw('LIMIT')} {_} int ({_} {kw('OFFSET')} {_} int)?")
     direction = f"({kw('PRECEDING')} | {kw('FOLLOWING')})"
-    b.add("frame", f"({kw('ROWS')} | {kw('RANGE')}) {_} {kw('BETWEEN')} {_} frame_bound {_} {kw('AND')} {_} frame_bound")
+    b.add(
+        "frame", f"({kw('ROWS')} | {kw('RANGE')}) {_} {kw('BETWEEN')} {_} frame_bound {_} {kw('AND')} {_} frame_bound"
+    )
     b.add("frame_bound", f"{kw('UNBOUNDED')} {_} {direction} | {kw('CURRENT')} {_} {kw('ROW')} | int {_} {direction}")
 
     as_kw, from_kw, distinct_kw, not_kw = kw("AS"), kw("FROM"), kw("DISTINCT"), kw("NOT")
@@ -411,12 +684,15 @@ def sql_grammar(catalog: Catalog, tables: list[str] | None = None, max_select_it
             sub = f"query_{scope}{d + 1}" if d < max_depth else None
             e = f"expr_{L}"
             b.add(f"query_{L}", f"select_{L} ({_} setop {_} select_{L}){{0,2}} ({_} order_{L})? ({_} limit)?")
-            b.add(f"select_{L}", (
-                f"{kw('SELECT')} ({_} {distinct_kw})? {_} sel_list_{L} {_} {from_kw} from_{L}"
-                f" ({_} {kw('WHERE')} {_} {e})?"
-                f" ({_} {kw('GROUP BY')} {_} {comma_list(e, MAX_GROUP_ITEMS)})?"
-                f" ({_} {kw('HAVING')} {_} {e})?"
-            ))
+            b.add(
+                f"select_{L}",
+                (
+                    f"{kw('SELECT')} ({_} {distinct_kw})? {_} sel_list_{L} {_} {from_kw} from_{L}"
+                    f" ({_} {kw('WHERE')} {_} {e})?"
+                    f" ({_} {kw('GROUP BY')} {_} {comma_list(e, MAX_GROUP_ITEMS)})?"
+                    f" ({_} {kw('HAVING')} {_} {e})?"
+                ),
+            )
             b.add(f"sel_list_{L}", f"star | {comma_list(f'sel_item_{L}', max_select_items)}")
             b.add(f"sel_item_{L}", f"{e} ({_} {as_kw} (sp_talias | {_} alias_ref))? | star")
             b.add(f"from_{L}", f"sp_source_{L} (join_{L}){{0,{MAX_JOINS}}}")
@@ -427,14 +703,21 @@ def sql_grammar(catalog: Catalog, tables: list[str] | None = None, max_select_it
             if scope == "c":
                 sources.append("talias (alias_clause)?")
             b.add(f"source_{L}", _alts(sources))
-            b.add(f"join_{L}", _alts([
-                f"{_} join_kw sp_source_{L} {_} {kw('ON')} {_} {e}",
-                f"{_} {kw('CROSS JOIN')} sp_source_{L}",
-                f'{o} "," (source_{L} | sp_source_{L})',
-            ]))
+            b.add(
+                f"join_{L}",
+                _alts(
+                    [
+                        f"{_} join_kw sp_source_{L} {_} {kw('ON')} {_} {e}",
+                        f"{_} {kw('CROSS JOIN')} sp_source_{L}",
+                        f'{o} "," (source_{L} | sp_source_{L})',
+                    ]
+                ),
+            )
             b.add(f"order_{L}", f"{kw('ORDER BY')} {_} {comma_list(f'ord_item_{L}', MAX_ORDER_ITEMS)}")
-            b.add(f"ord_item_{L}", f"{e} ({_} ({kw('ASC')} | {kw('DESC')}))? ({_} {kw('NULLS')} {_} "
-                                   f"({kw('FIRST')} | {kw('LAST')}))?")
+            b.add(
+                f"ord_item_{L}",
+                f"{e} ({_} ({kw('ASC')} | {kw('DESC')}))? ({_} {kw('NULLS')} {_} ({kw('FIRST')} | {kw('LAST')}))?",
+            )
             # Boolean and value expressions in one precedence ladder, every chain bounded.
             b.add(e, f"and_{L} ({_} {kw('OR')} {_} and_{L}){{0,{MAX_CHAIN - 1}}}")
             b.add(f"and_{L}", f"not_{L} ({_} {kw('AND')} {_} not_{L}){{0,{MAX_CHAIN - 1}}}")
@@ -444,7 +727,7 @@ def sql_grammar(catalog: Catalog, tables: list[str] | None = None, max_select_it
             like = kw("LIKE") if dialect == "sqlite" else f"({kw('LIKE')} | {kw('ILIKE')})"
             tails = [
                 f"{o} cmp {o} sum_{L}",
-                f"{neg} {_} {kw('IN')} {o} \"(\" {o} ({in_items}) {o} \")\"",
+                f'{neg} {_} {kw("IN")} {o} "(" {o} ({in_items}) {o} ")"',
                 f"{neg} {_} {kw('BETWEEN')} {_} sum_{L} {_} {kw('AND')} {_} sum_{L}",
                 f"{neg} {_} {like} {_} sum_{L}",
                 f"{_} {kw('IS')} {neg} {_} {kw('NULL')}",
@@ -457,15 +740,16 @@ def sql_grammar(catalog: Catalog, tables: list[str] | None = None, max_select_it
             b.add(f"sum_{L}", f"prod_{L} ({o} addop {o} prod_{L}){{0,{MAX_CHAIN - 1}}}")
             b.add(f"prod_{L}", f"unary_{L} ({o} mulop {o} unary_{L}){{0,{MAX_CHAIN - 1}}}")
             pg_cast = ' ("::" type)?' if dialect in ("duckdb", "postgres") else ""
-            b.add(f"unary_{L}", f"(\"-\" {o})? atom_{L}{pg_cast}")
+            b.add(f"unary_{L}", f'("-" {o})? atom_{L}{pg_cast}')
             over = f"{_} over_{L}"
             maybe_distinct = f"({distinct_kw} {_} {e} | {e})"
             count_arg = f'("*" | {maybe_distinct})'
             atoms = [
-                "literal", "colref",
+                "literal",
+                "colref",
                 f"{kw('COUNT')} {call(count_arg)} ({over})?",
                 f"{aggs} {call(maybe_distinct)} ({over})?",
-                f"{ranking} {o} \"(\" {o} \")\" {over}",
+                f'{ranking} {o} "(" {o} ")" {over}',
                 f"{kw('NTILE')} {call('int')} {over}",
                 f"{lagfn} {call(f'{e} ({comma} int ({comma} {e})?)?')} {over}",
                 f"{valfn} {call(e)} {over}",
@@ -481,18 +765,21 @@ def sql_grammar(catalog: Catalog, tables: list[str] | None = None, max_select_it
                 atoms.append(f"{kw('EXTRACT')} {call(f'{fields} {_} {from_kw} {_} {e}')}")
             for rule, lo, hi in func_groups:
                 if hi == 0:
-                    atoms.append(f"{rule} {o} \"(\" {o} \")\"")
+                    atoms.append(f'{rule} {o} "(" {o} ")"')
                 else:
                     args = e if hi == 1 else f"{e} ({comma} {e}){{{max(lo - 1, 0)},{hi - 1}}}"
                     atoms.append(f"{rule} {call(args)}")
             if sub:
                 atoms.append(paren(sub))
             b.add(f"atom_{L}", _alts(atoms))
-            b.add(f"case_{L}", (
-                f"{kw('CASE')} ({_} sum_{L})? ({_} {kw('WHEN')} {_} {e} {_} {kw('THEN')} {_} {e}){{1,{MAX_WHEN}}}"
-                f" ({_} {kw('ELSE')} {_} {e})? {_} {kw('END')}"
-            ))
-            b.add(f"over_{L}", f"{kw('OVER')} {o} \"(\" ({o} over_body_{L})? {o} \")\"")
+            b.add(
+                f"case_{L}",
+                (
+                    f"{kw('CASE')} ({_} sum_{L})? ({_} {kw('WHEN')} {_} {e} {_} {kw('THEN')} {_} {e}){{1,{MAX_WHEN}}}"
+                    f" ({_} {kw('ELSE')} {_} {e})? {_} {kw('END')}"
+                ),
+            )
+            b.add(f"over_{L}", f'{kw("OVER")} {o} "(" ({o} over_body_{L})? {o} ")"')
             part = f"{kw('PARTITION BY')} {_} {comma_list(e, MAX_GROUP_ITEMS)}"
             b.add(f"over_body_{L}", f"{part} ({_} order_{L})? ({_} frame)? | order_{L} ({_} frame)?")
     cte_depth = min(1, max_depth)
@@ -637,7 +924,7 @@ class GrammarLogitsProcessor:
                 target, self.bitmask.to(target.device), vocab_size=min(width, self.vocab_size), indices=constrained
             )
             if width > self.vocab_size:  # model padding beyond the tokenizer: never a valid token
-                target[constrained, self.vocab_size:] = float("-inf")
+                target[constrained, self.vocab_size :] = float("-inf")
             if self.tables is not None:
                 for i in constrained:
                     self._cap(target, i)
@@ -710,14 +997,29 @@ class GrammarCache:
         with self._lock:
             self._compiler(tokenizer, vocab_size, stop_token_ids)
 
-    def compiled(self, tokenizer, catalog: Catalog, tables: Sequence[str] | None = None, *,
-                 vocab_size: int | None = None, stop_token_ids: Sequence[int] = ()):
+    def compiled(
+        self,
+        tokenizer,
+        catalog: Catalog,
+        tables: Sequence[str] | None = None,
+        *,
+        vocab_size: int | None = None,
+        stop_token_ids: Sequence[int] = (),
+    ):
         """(CompiledGrammar, vocab size, token tables) for this tokenizer/catalog/table set."""
         import xgrammar as xgr
 
         table_key = None if tables is None else tuple(sorted(set(tables)))
-        key = (id(tokenizer), catalog.fingerprint, table_key, catalog.dialect, vocab_size, tuple(stop_token_ids),
-               self.max_select_items, self.max_depth)
+        key = (
+            id(tokenizer),
+            catalog.fingerprint,
+            table_key,
+            catalog.dialect,
+            vocab_size,
+            tuple(stop_token_ids),
+            self.max_select_items,
+            self.max_depth,
+        )
         with self._lock:
             _, compiler, vocab, token_tables = self._compiler(tokenizer, vocab_size, stop_token_ids)
             hit = self._compiled.get(key)
@@ -725,8 +1027,9 @@ class GrammarCache:
                 self._compiled.move_to_end(key)
                 return hit, vocab, token_tables
             began = time.perf_counter()
-            text = sql_grammar(catalog, list(tables) if tables is not None else None,
-                               self.max_select_items, self.max_depth)
+            text = sql_grammar(
+                catalog, list(tables) if tables is not None else None, self.max_select_items, self.max_depth
+            )
             result = compiler.compile_grammar(xgr.Grammar.from_ebnf(text))
             self.last_compile_ms = (time.perf_counter() - began) * 1000
             self._compiled[key] = result
@@ -734,16 +1037,24 @@ class GrammarCache:
                 self._compiled.popitem(last=False)
             return result, vocab, token_tables
 
-    def processor(self, tokenizer, catalog: Catalog, tables: Sequence[str] | None = None, *,
-                  vocab_size: int | None = None, stop_token_ids: Sequence[int] = ()) -> GrammarLogitsProcessor:
+    def processor(
+        self,
+        tokenizer,
+        catalog: Catalog,
+        tables: Sequence[str] | None = None,
+        *,
+        vocab_size: int | None = None,
+        stop_token_ids: Sequence[int] = (),
+    ) -> GrammarLogitsProcessor:
         """A fresh logits processor for one ``model.generate`` call.
 
         ``vocab_size``: the model's output width (``model.config.vocab_size``) when it exceeds
         the tokenizer's; ``stop_token_ids``: extra ids that end generation (the generation
         config's ``eos_token_id``), allowed once the statement is complete.
         """
-        compiled, vocab, token_tables = self.compiled(tokenizer, catalog, tables, vocab_size=vocab_size,
-                                                      stop_token_ids=stop_token_ids)
+        compiled, vocab, token_tables = self.compiled(
+            tokenizer, catalog, tables, vocab_size=vocab_size, stop_token_ids=stop_token_ids
+        )
         return GrammarLogitsProcessor(compiled, vocab, token_tables)
 
 
@@ -786,7 +1097,8 @@ def grammar_accepts(grammar_text: str, sql: str) -> bool:
     return bool(matcher.accept_string(sql)) and matcher.is_terminated() and within_caps(sql)
 
 
-def accepts(catalog: Catalog, sql: str, tables: list[str] | None = None, max_select_items: int = 8,
-            max_depth: int = 2) -> bool:
+def accepts(
+    catalog: Catalog, sql: str, tables: list[str] | None = None, max_select_items: int = 8, max_depth: int = 2
+) -> bool:
     """True when the schema grammar for ``catalog`` (and ``tables``) admits the full statement ``sql``."""
     return grammar_accepts(sql_grammar(catalog, tables, max_select_items, max_depth), sql)

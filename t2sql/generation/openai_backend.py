@@ -26,12 +26,12 @@ class ChatServer:
 
     errors = (openai.APIError,)  # what a failed request raises, for callers that do not import the SDK
 
-    def __init__(self, base_url: str, api_key: str = "", timeout_s: float = 120.0,
-                 max_retries: int = openai.DEFAULT_MAX_RETRIES):
+    def __init__(
+        self, base_url: str, api_key: str = "", timeout_s: float = 120.0, max_retries: int = openai.DEFAULT_MAX_RETRIES
+    ):
         self.url = base_url.rstrip("/") + "/chat/completions"
         # local servers take no key, but the SDK insists on one: it gets a stand-in that is never sent
-        self.client = OpenAI(base_url=base_url, api_key=api_key or "unused", timeout=timeout_s,
-                             max_retries=max_retries)
+        self.client = OpenAI(base_url=base_url, api_key=api_key or "unused", timeout=timeout_s, max_retries=max_retries)
         self._headers: dict[str, Any] = {} if api_key else {"Authorization": openai.omit}
 
     def create(self, **params: Any) -> Any:
@@ -61,16 +61,26 @@ class OpenAIGenerator(Generator):
 
     @classmethod
     def from_settings(cls, settings: Settings, progress: Progress | None = None) -> OpenAIGenerator:
-        return cls(settings.openai_base_url, settings.openai_model, settings.openai_api_key,
-                   settings.max_new_tokens, settings.request_timeout_s)
+        return cls(
+            settings.openai_base_url,
+            settings.openai_model,
+            settings.openai_api_key,
+            settings.max_new_tokens,
+            settings.request_timeout_s,
+        )
 
     def _create(self, prompt: str, constraint: Constraint | None, **params: Any) -> Any:
         """One request, with the schema grammar while the server takes it; without it once it refuses it."""
         messages = [{"role": "user", "content": prompt}]
         if constraint is not None and self.guided:
             try:
-                return self.server.create(model=self.model, messages=messages, max_tokens=self.max_tokens,
-                                          extra_body={"guided_grammar": constraint.grammar_text()}, **params)
+                return self.server.create(
+                    model=self.model,
+                    messages=messages,
+                    max_tokens=self.max_tokens,
+                    extra_body={"guided_grammar": constraint.grammar_text()},
+                    **params,
+                )
             except (openai.BadRequestError, openai.UnprocessableEntityError):
                 self.guided = False  # a server without guided decoding: ask again, unconstrained
         return self.server.create(model=self.model, messages=messages, max_tokens=self.max_tokens, **params)

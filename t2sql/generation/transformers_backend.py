@@ -33,19 +33,27 @@ class TransformersGenerator(Generator):
 
     @classmethod
     def from_settings(cls, settings: Settings, progress: Progress | None = None) -> TransformersGenerator:
-        return cls(resolve_model(settings.model, settings.cache_dir, progress),
-                   settings.adapter_path, settings.load_in_4bit, settings.max_new_tokens)
+        return cls(
+            resolve_model(settings.model, settings.cache_dir, progress),
+            settings.adapter_path,
+            settings.load_in_4bit,
+            settings.max_new_tokens,
+        )
 
     def _processors(self, constraint: Constraint | None) -> list:
         """The grammar's logits processor (compiled once per schema and table set), or none."""
         if constraint is None:
             return []
         eos = self.model.generation_config.eos_token_id
-        return [default_cache().processor(
-            self.tokenizer, constraint.catalog, list(constraint.tables),
-            vocab_size=self.model.get_output_embeddings().weight.shape[0],
-            stop_token_ids=[eos] if isinstance(eos, int) else list(eos or []),
-        )]
+        return [
+            default_cache().processor(
+                self.tokenizer,
+                constraint.catalog,
+                list(constraint.tables),
+                vocab_size=self.model.get_output_embeddings().weight.shape[0],
+                stop_token_ids=[eos] if isinstance(eos, int) else list(eos or []),
+            )
+        ]
 
     def stream(self, prompt: str, constraint: Constraint | None = None) -> Iterator[str]:
         tok = self.tokenizer
@@ -89,8 +97,9 @@ class TransformersGenerator(Generator):
         if errors:
             raise ModelUnavailable(f"모델이 SQL을 생성하지 못했습니다: {errors[0]}") from errors[0]
 
-    def sample(self, prompt: str, n: int, constraint: Constraint | None = None, temperature: float = 0.8,
-               seed: int = 0) -> list[str]:
+    def sample(
+        self, prompt: str, n: int, constraint: Constraint | None = None, temperature: float = 0.8, seed: int = 0
+    ) -> list[str]:
         """One batched sampling call; each row stops at the end of its own statement."""
         tok = self.tokenizer
         inputs = tok(prompt, return_tensors="pt").to(self.model.device)
@@ -105,8 +114,13 @@ class TransformersGenerator(Generator):
             torch.manual_seed(seed)  # the same question gets the same alternatives (reproducible benchmarks)
             try:
                 out = self.model.generate(
-                    **inputs, max_new_tokens=self.max_new_tokens, do_sample=True, temperature=temperature, top_p=0.95,
-                    num_return_sequences=n, stopping_criteria=StoppingCriteriaList([EachRowFinished()]),
+                    **inputs,
+                    max_new_tokens=self.max_new_tokens,
+                    do_sample=True,
+                    temperature=temperature,
+                    top_p=0.95,
+                    num_return_sequences=n,
+                    stopping_criteria=StoppingCriteriaList([EachRowFinished()]),
                     logits_processor=LogitsProcessorList(self._processors(constraint)),
                     pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id,
                 )

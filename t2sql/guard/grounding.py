@@ -19,11 +19,11 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-IGNORED = re.compile(r"[\W_]+")                  # spaces, punctuation and LIKE wildcards
+IGNORED = re.compile(r"[\W_]+")  # spaces, punctuation and LIKE wildcards
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 NUMERIC = re.compile(r"[%_\s]*[+-]?\d+(?:\.\d+)?[%_\s]*")  # a number written as text, maybe with wildcards
 DATE_LIKE = re.compile(r"[\d\s:./T+-]*\d[-/:]\d[\d\s:./T+-]*")  # '2024-03-01', '2024-03', '09:30'
-FORMAT = re.compile(r"%[A-Za-z]")                # strftime / to_char patterns such as '%Y-%m'
+FORMAT = re.compile(r"%[A-Za-z]")  # strftime / to_char patterns such as '%Y-%m'
 
 
 def _plain(text: str) -> str:

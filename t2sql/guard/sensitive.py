@@ -81,10 +81,21 @@ COUNT_CLASSES: tuple[type, ...] = tuple(
 )
 # Constructs whose output columns cannot be traced (or which reshape rows into unknown columns).
 UNTRACEABLE_CLASSES: tuple[type, ...] = tuple(
-    cls for cls in (getattr(exp, n, None) for n in (
-        "Columns", "Pivot", "MatchRecognize", "Parameter", "Placeholder", "PositionalColumn", "StarMap",
-        "UnpivotColumns", "TableFromRows",
-    ))
+    cls
+    for cls in (
+        getattr(exp, n, None)
+        for n in (
+            "Columns",
+            "Pivot",
+            "MatchRecognize",
+            "Parameter",
+            "Placeholder",
+            "PositionalColumn",
+            "StarMap",
+            "UnpivotColumns",
+            "TableFromRows",
+        )
+    )
     if isinstance(cls, type)
 )
 MAX_RECURSION_ROUNDS = 64  # a recursive CTE's taint grows monotonically: it settles long before this
@@ -97,8 +108,10 @@ MSG_BLOCK_UNRESOLVED = (
     "개인정보 열({})이 있는 테이블을 읽는 SQL에서 어떤 열이 결과로 나가는지 확인하지 못해 실행할 수 없습니다. "
     "SELECT 목록에 필요한 열 이름을 직접 적어 주세요."
 )
-MSG_UNKNOWN_POLICY = ("개인정보 정책 '{}'을(를) 알 수 없습니다. T2SQL_SENSITIVE_POLICY 또는 데이터베이스 yaml의 "
-                      "sensitive_policy를 {} 중 하나로 설정하세요.")
+MSG_UNKNOWN_POLICY = (
+    "개인정보 정책 '{}'을(를) 알 수 없습니다. T2SQL_SENSITIVE_POLICY 또는 데이터베이스 yaml의 "
+    "sensitive_policy를 {} 중 하나로 설정하세요."
+)
 
 Taint = frozenset  # of (table, column) pairs
 _CLEAN: Taint = frozenset()
@@ -183,8 +196,13 @@ def catalog_schema(catalog) -> dict[str, dict[str, str]]:
     return {t.name: {c.name: c.type for c in t.columns} for t in catalog.tables.values()}
 
 
-def analyse(sql: str, dialect: str, schema: Mapping[str, Mapping[str, str]],
-            sensitive: Mapping[str, Iterable[str]], allow_counts: bool = True) -> Exposure:
+def analyse(
+    sql: str,
+    dialect: str,
+    schema: Mapping[str, Mapping[str, str]],
+    sensitive: Mapping[str, Iterable[str]],
+    allow_counts: bool = True,
+) -> Exposure:
     """Trace the output columns of ``sql`` to sensitive table columns; fails closed, never raises."""
     marked = {str(t).lower(): {str(c).lower() for c in cols} for t, cols in sensitive.items()}
     marked = {t: cols for t, cols in marked.items() if cols}
@@ -204,8 +222,14 @@ def analyse(sql: str, dialect: str, schema: Mapping[str, Mapping[str, str]],
         if implicit:
             _mark_implicit_recursion(prepared)
         qualified = qualify(
-            prepared, dialect=dialect, schema=lowered, expand_stars=True,
-            expand_alias_refs=True, validate_qualify_columns=True, quote_identifiers=False, identify=False,
+            prepared,
+            dialect=dialect,
+            schema=lowered,
+            expand_stars=True,
+            expand_alias_refs=True,
+            validate_qualify_columns=True,
+            quote_identifiers=False,
+            identify=False,
         )
         relation = _Lineage(lowered, marked, allow_counts, implicit).query(qualified, [], {})
     except Exception as err:  # noqa: BLE001 - fail closed on anything (RecursionError included)
@@ -327,8 +351,14 @@ def _mark_implicit_recursion(root: exp.Expression) -> None:
             with_.set("recursive", True)
 
 
-def _fail_closed(root: exp.Expression | None, marked: dict[str, set[str]], schema: dict | None,
-                 allow_counts: bool, note: str, referenced: set[str] | None = None) -> Exposure:
+def _fail_closed(
+    root: exp.Expression | None,
+    marked: dict[str, set[str]],
+    schema: dict | None,
+    allow_counts: bool,
+    note: str,
+    referenced: set[str] | None = None,
+) -> Exposure:
     """Every output column counts as sensitive; sources = all sensitive columns of the tables read."""
     tables = referenced if referenced is not None else set(marked)
     sources = tuple(sorted((t, c) for t in tables for c in marked.get(t, ())))
@@ -374,8 +404,13 @@ def _operands(query: exp.Expression) -> list[exp.Expression]:
 class _Lineage:
     """Column lineage over a qualified sqlglot tree: each output column -> sensitive sources."""
 
-    def __init__(self, schema: dict[str, dict[str, str]], marked: dict[str, set[str]], allow_counts: bool,
-                 implicit_recursion: bool = False):
+    def __init__(
+        self,
+        schema: dict[str, dict[str, str]],
+        marked: dict[str, set[str]],
+        allow_counts: bool,
+        implicit_recursion: bool = False,
+    ):
         self.schema = schema
         self.marked = marked
         self.allow_counts = allow_counts
@@ -482,8 +517,9 @@ class _Lineage:
             if not item.args.get("db") and name in ctes:
                 relation = ctes[name]
             elif name in self.schema:
-                relation = [(c, frozenset({(name, c)}) if c in self.marked.get(name, ()) else _CLEAN)
-                            for c in self.schema[name]]
+                relation = [
+                    (c, frozenset({(name, c)}) if c in self.marked.get(name, ()) else _CLEAN) for c in self.schema[name]
+                ]
             else:
                 raise _Unresolved(f"table {name!r} is not in the schema")
             return alias_name, _Source(_renamed(relation, alias))
@@ -499,8 +535,9 @@ class _Lineage:
             return alias_name, _Source(self.values(item, scopes, ctes))
         raise _Unresolved(f"unsupported FROM item {type(item).__name__}")
 
-    def value_source(self, item: exp.Expression, scopes: list[Scope], ctes: dict[str, Relation],
-                     alias: exp.Expression | None) -> _Source:
+    def value_source(
+        self, item: exp.Expression, scopes: list[Scope], ctes: dict[str, Relation], alias: exp.Expression | None
+    ) -> _Source:
         """UNNEST(...) and similar: every column carries the taint of the expressions unnested."""
         taint = _union(self.expr(e, scopes, ctes) for e in item.iter_expressions() if not isinstance(e, exp.TableAlias))
         names = [c.name.lower() for c in alias.columns] if isinstance(alias, exp.TableAlias) else []

@@ -13,10 +13,10 @@ import hashlib
 import json
 import random
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from itertools import zip_longest
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 
@@ -45,11 +45,17 @@ def split_of(schema: str) -> str:
 
 def read_pairs(schema: str, timeless: bool = True) -> list[dict]:
     """The schema's pairs; ``timeless`` leaves out those whose answer depends on today's date."""
-    pairs = [json.loads(line) for line in (NATURAL_DIR / schema / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
-             if line.strip()]
+    pairs = [
+        json.loads(line)
+        for line in (NATURAL_DIR / schema / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     if timeless:
-        pairs = [p for p in pairs if not any(t in (p["sql"] + (p.get("previous") or {}).get("sql", "")).lower()
-                                             for t in TIME_DEPENDENT)]
+        pairs = [
+            p
+            for p in pairs
+            if not any(t in (p["sql"] + (p.get("previous") or {}).get("sql", "")).lower() for t in TIME_DEPENDENT)
+        ]
     return pairs
 
 
@@ -78,7 +84,6 @@ def build_database(schema: str, out_dir: Path) -> Path:
 def onboarded(path: Path, work: Path):
     """(catalog, annotations, value index) of a built database, annotated by onboarding's vocabulary."""
 
-
     db = Database(f"sqlite:///{path}")
     bare = build_catalog(db, {}, 5)
     snap = snapshot(db, bare, work / f"{path.stem}.duckdb")
@@ -94,8 +99,13 @@ def onboarded(path: Path, work: Path):
     return bare, catalog, annotations, values
 
 
-def natural_records(work: Path, seed: int = 0, annotated_share: float = 0.6, examples_share: float = 0.3,
-                    progress: Callable[[str], None] | None = None) -> dict[str, list[dict]]:
+def natural_records(
+    work: Path,
+    seed: int = 0,
+    annotated_share: float = 0.6,
+    examples_share: float = 0.3,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, list[dict]]:
     """Training records per split (``train`` / ``validation`` / ``test``) for every natural pair."""
 
     rng = random.Random(seed)
@@ -115,11 +125,20 @@ def natural_records(work: Path, seed: int = 0, annotated_share: float = 0.6, exa
             if split == "train" and rng.random() < examples_share:
                 pool = [q for t in tables_read(p["sql"], bare) for q in by_table.get(t, []) if q is not p]
                 examples = rng.sample(pool, min(len(pool), rng.choice([1, 2, 3])))
-            record = training_record(catalog if annotated else bare, annotations if annotated else {},
-                                     values if annotated else None, p["question"], p["sql"], rng, schema,
-                                     examples, p.get("previous"))
-            record.update(split=split, domain=schema, level=p.get("level", ""),
-                          rendering="annotated" if annotated else "bare")
+            record = training_record(
+                catalog if annotated else bare,
+                annotations if annotated else {},
+                values if annotated else None,
+                p["question"],
+                p["sql"],
+                rng,
+                schema,
+                examples,
+                p.get("previous"),
+            )
+            record.update(
+                split=split, domain=schema, level=p.get("level", ""), rendering="annotated" if annotated else "bare"
+            )
             out[split].append(record)
         if progress:
             progress(f"{schema}: {len(pairs)}개")
@@ -148,10 +167,17 @@ def export_eval(work: Path, split: str = "test", per_schema: int = 10, seed: int
                 by_level.setdefault(p.get("level", ""), []).append(p)
             rounds = zip_longest(*(by_level[level] for level in sorted(by_level)))
             pairs = [p for group in rounds for p in group if p][:per_schema]
-        rows = [{"id": f"{schema}-{n:03d}", "db_id": schema, "question": p["question"], "sql": p["sql"],
-                 "difficulty": p.get("level", "medium"),
-                 "order_matters": "ORDER BY" in p["sql"].upper() and "LIMIT" in p["sql"].upper()}
-                for n, p in enumerate(pairs)]
+        rows = [
+            {
+                "id": f"{schema}-{n:03d}",
+                "db_id": schema,
+                "question": p["question"],
+                "sql": p["sql"],
+                "difficulty": p.get("level", "medium"),
+                "order_matters": "ORDER BY" in p["sql"].upper() and "LIMIT" in p["sql"].upper(),
+            }
+            for n, p in enumerate(pairs)
+        ]
         questions = Path(work) / f"{schema}.eval.jsonl"
         questions.parent.mkdir(parents=True, exist_ok=True)
         questions.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
@@ -181,7 +207,6 @@ def prepare_training(config, settings, say: Callable[[str], None]):
     """``config`` with ``data="natural"`` turned into a folder ``train`` can read: the natural corpus,
     rendered once, plus the ``templates`` share of template-corpus records (the shared model's recipe)."""
 
-
     if config.data != "natural":
         return config
     rendered = settings.data_dir / "natural"
@@ -192,7 +217,11 @@ def prepare_training(config, settings, say: Callable[[str], None]):
         return replace(config, data=str(rendered))
     mixed = settings.data_dir / f"natural_templates_{config.templates:g}_{config.seed}"
     if not (mixed / "train.jsonl").is_file():
-        train = mix_in(load_records(rendered, "train"), load_records(template_corpus(settings, say), "train"),
-                       config.templates, config.seed)
+        train = mix_in(
+            load_records(rendered, "train"),
+            load_records(template_corpus(settings, say), "train"),
+            config.templates,
+            config.seed,
+        )
         write_records(mixed, {"train": train, "validation": load_records(rendered, "validation")})
     return replace(config, data=str(mixed))

@@ -53,20 +53,55 @@ SPLITS = ("train", "validation", "test")
 HELD_OUT = {"test": ("hotel", "insurance"), "validation": ("fitness",)}
 
 # Hints for the project's own sample databases (their yaml has no question-side phrases).
-SAMPLE_COUNTERS = {"customers": "명", "players": "명", "leads": "명", "products": "개", "categories": "개",
-                   "items": "개", "channels": "개", "campaigns": "개", "coupons": "개"}
-SAMPLE_BOOLS = {"marketing_opt_in": ("마케팅 수신에 동의한", "마케팅 수신에 동의하지 않은"),
-                "is_active": ("판매 중인", "판매가 중지된"), "is_banned": ("정지된", "정지되지 않은"),
-                "is_refunded": ("환불된", "환불되지 않은")}
-SAMPLE_EVENTS = {("orders", "order_date"): "주문된", ("customers", "signup_date"): "가입한",
-                 ("players", "signup_at"): "가입한", ("purchases", "purchased_at"): "결제된",
-                 ("reviews", "created_at"): "작성된", ("leads", "created_at"): "유입된",
-                 ("conversions", "converted_at"): "전환된", ("refunds", "requested_at"): "요청된",
-                 ("campaigns", "start_date"): "시작된", ("sessions", "started_at"): "시작된",
-                 ("products", "created_at"): "등록된"}
+SAMPLE_COUNTERS = {
+    "customers": "명",
+    "players": "명",
+    "leads": "명",
+    "products": "개",
+    "categories": "개",
+    "items": "개",
+    "channels": "개",
+    "campaigns": "개",
+    "coupons": "개",
+}
+SAMPLE_BOOLS = {
+    "marketing_opt_in": ("마케팅 수신에 동의한", "마케팅 수신에 동의하지 않은"),
+    "is_active": ("판매 중인", "판매가 중지된"),
+    "is_banned": ("정지된", "정지되지 않은"),
+    "is_refunded": ("환불된", "환불되지 않은"),
+}
+SAMPLE_EVENTS = {
+    ("orders", "order_date"): "주문된",
+    ("customers", "signup_date"): "가입한",
+    ("players", "signup_at"): "가입한",
+    ("purchases", "purchased_at"): "결제된",
+    ("reviews", "created_at"): "작성된",
+    ("leads", "created_at"): "유입된",
+    ("conversions", "converted_at"): "전환된",
+    ("refunds", "requested_at"): "요청된",
+    ("campaigns", "start_date"): "시작된",
+    ("sessions", "started_at"): "시작된",
+    ("products", "created_at"): "등록된",
+}
 SAMPLE_PEOPLE = {("customers", "name"), ("leads", "name")}
-ADDITIVE_WORDS = ("amount", "price", "cost", "qty", "quantity", "budget", "revenue", "spend", "click", "impression",
-                  "duration", "fee", "stock", "salary", "total", "krw")
+ADDITIVE_WORDS = (
+    "amount",
+    "price",
+    "cost",
+    "qty",
+    "quantity",
+    "budget",
+    "revenue",
+    "spend",
+    "click",
+    "impression",
+    "duration",
+    "fee",
+    "stock",
+    "salary",
+    "total",
+    "krw",
+)
 
 
 def sample_hints(annotations: dict) -> dict:
@@ -80,19 +115,37 @@ def sample_hints(annotations: dict) -> dict:
             if desc and len(desc) <= 10 and re.fullmatch(r"[가-힣 ]+", desc):
                 nouns = [desc] + nouns
             yes, no = SAMPLE_BOOLS.get(cname, ("", ""))
-            cols[cname] = {"nouns": nouns, "kind": None, "person": (tname, cname) in SAMPLE_PEOPLE,
-                           "unit": "원" if any(w in cname for w in ("amount", "price", "cost", "budget", "revenue",
-                                                                    "spend", "fee", "krw")) else "",
-                           "ev": SAMPLE_EVENTS.get((tname, cname), ""),
-                           "add": any(w in cname for w in ADDITIVE_WORDS), "yes": yes, "no": no}
-        hints[tname] = {"nouns": list(note.get("synonyms") or [])[:2], "counter": SAMPLE_COUNTERS.get(tname, "건"),
-                        "cols": cols}
+            cols[cname] = {
+                "nouns": nouns,
+                "kind": None,
+                "person": (tname, cname) in SAMPLE_PEOPLE,
+                "unit": "원"
+                if any(w in cname for w in ("amount", "price", "cost", "budget", "revenue", "spend", "fee", "krw"))
+                else "",
+                "ev": SAMPLE_EVENTS.get((tname, cname), ""),
+                "add": any(w in cname for w in ADDITIVE_WORDS),
+                "yes": yes,
+                "no": no,
+            }
+        hints[tname] = {
+            "nouns": list(note.get("synonyms") or [])[:2],
+            "counter": SAMPLE_COUNTERS.get(tname, "건"),
+            "cols": cols,
+        }
     return hints
 
 
-def generate_for_database(db_id: str, path: Path, annotations: dict, hints: dict, n_questions: int,
-                          rng: random.Random, domain: str, split: str,
-                          augment_rng: random.Random | None = None) -> list[dict]:
+def generate_for_database(
+    db_id: str,
+    path: Path,
+    annotations: dict,
+    hints: dict,
+    n_questions: int,
+    rng: random.Random,
+    domain: str,
+    split: str,
+    augment_rng: random.Random | None = None,
+) -> list[dict]:
     """Verified, deduplicated records for one database file.
 
     With ``augment_rng``, follow-up and repair records are added (``augment``); they draw from
@@ -114,8 +167,13 @@ def generate_for_database(db_id: str, path: Path, annotations: dict, hints: dict
         con.close()
 
 
-def generate_dataset(out_dir: Path, seed: int = 0, variants_per_domain: int = 5, questions_per_db: int = 120,
-                     progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+def generate_dataset(
+    out_dir: Path,
+    seed: int = 0,
+    variants_per_domain: int = 5,
+    questions_per_db: int = 120,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Path]:
     """Build the databases, generate verified pairs, write {train,validation,test}.jsonl and stats.json."""
     say = progress or (lambda _m: None)
     started = time.time()
@@ -130,8 +188,9 @@ def generate_dataset(out_dir: Path, seed: int = 0, variants_per_domain: int = 5,
             db_id = f"{domain}_{v + 1}"
             path = db_dir / f"{db_id}.duckdb"
             annotations, hints = build_database(path, domain, v, seed)
-            (db_dir / f"{db_id}.yaml").write_text(yaml.safe_dump(annotations, allow_unicode=True, sort_keys=False),
-                                                  encoding="utf-8")
+            (db_dir / f"{db_id}.yaml").write_text(
+                yaml.safe_dump(annotations, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
             jobs.append((db_id, path, annotations, hints, domain, split_of.get(domain, "train")))
         say(f"{domain}: 데이터베이스 {variants_per_domain}개 생성")
     settings = Settings()
@@ -144,23 +203,31 @@ def generate_dataset(out_dir: Path, seed: int = 0, variants_per_domain: int = 5,
     for db_id, path, annotations, hints, domain, split in jobs:
         rng = random.Random(f"{seed}:{db_id}:questions")
         augment_rng = random.Random(f"{seed}:{db_id}:augment") if split != "test" else None
-        recs = generate_for_database(db_id, path, annotations, hints, questions_per_db, rng, domain, split,
-                                     augment_rng)
+        recs = generate_for_database(db_id, path, annotations, hints, questions_per_db, rng, domain, split, augment_rng)
         records[split] += recs
         databases[db_id] = {"path": str(path), "domain": domain, "split": split, "examples": len(recs)}
         say(f"{db_id}: 검증된 예제 {len(recs)}개 ({split})")
     say("비슷한 질문을 예시로 붙이는 중…")
     for split in ("train", "validation"):
         augment.attach_examples(records[split], embed_questions, random.Random(f"{seed}:{split}:examples"))
-    paths, stats = {}, {"seed": seed, "variants_per_domain": variants_per_domain,
-                        "questions_per_db": questions_per_db, "splits": {}, "databases": databases}
+    paths, stats = (
+        {},
+        {
+            "seed": seed,
+            "variants_per_domain": variants_per_domain,
+            "questions_per_db": questions_per_db,
+            "splits": {},
+            "databases": databases,
+        },
+    )
     for split in SPLITS:
         path = out_dir / f"{split}.jsonl"
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[split])
         path.write_text(text, encoding="utf-8")
         paths[split] = path
         stats["splits"][split] = {
-            "examples": len(records[split]), "databases": len({r["db_id"] for r in records[split]}),
+            "examples": len(records[split]),
+            "databases": len({r["db_id"] for r in records[split]}),
             "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
             "skills": dict(sorted(Counter(r["skill"] for r in records[split]).items())),
             "with_examples": sum(1 for r in records[split] if r.get("examples")),
@@ -187,11 +254,16 @@ def export_eval_questions(data_dir: Path, split: str, out_dir: Path) -> dict[str
     out_dir.mkdir(parents=True, exist_ok=True)
     by_db: dict[str, list[dict]] = {}
     for n, rec in enumerate(load_records(Path(data_dir), split)):
-        by_db.setdefault(rec["db_id"], []).append({
-            "id": f"{rec['db_id']}-{n:05d}", "db_id": rec["db_id"], "question": rec["question"], "sql": rec["answer"],
-            "difficulty": level.get(rec.get("skill", ""), "medium"),
-            "order_matters": "ORDER BY" in rec["answer"].upper() and "LIMIT" in rec["answer"].upper(),
-        })
+        by_db.setdefault(rec["db_id"], []).append(
+            {
+                "id": f"{rec['db_id']}-{n:05d}",
+                "db_id": rec["db_id"],
+                "question": rec["question"],
+                "sql": rec["answer"],
+                "difficulty": level.get(rec.get("skill", ""), "medium"),
+                "order_matters": "ORDER BY" in rec["answer"].upper() and "LIMIT" in rec["answer"].upper(),
+            }
+        )
     paths = {}
     for db_id, rows in sorted(by_db.items()):
         paths[db_id] = out_dir / f"{db_id}.jsonl"

@@ -46,15 +46,27 @@ class TabSpec:
 @cache
 def load_domains(path: Path = DOMAINS_FILE) -> dict[str, tuple[str, list[TabSpec]]]:
     """``domains.yaml`` -> {domain: (Korean description, [TabSpec])}, in file order; read once, never changed."""
-    return {key: (d["description"], [_table_spec(t) for t in d["tables"]])
-            for key, d in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
+    return {
+        key: (d["description"], [_table_spec(t) for t in d["tables"]])
+        for key, d in yaml.safe_load(path.read_text(encoding="utf-8")).items()
+    }
 
 
 def _table_spec(t: dict) -> TabSpec:
-    cols = [ColSpec(c["names"], c.get("optional", False), c["gen"], c.get("descriptions", [""]), c.get("synonyms", []),
-                    c.get("options", {})) for c in t["columns"]]
-    return TabSpec(t["names"], t.get("optional", False), t["counter"], tuple(t["rows"]), t["descriptions"],
-                   t["synonyms"], cols)
+    cols = [
+        ColSpec(
+            c["names"],
+            c.get("optional", False),
+            c["gen"],
+            c.get("descriptions", [""]),
+            c.get("synonyms", []),
+            c.get("options", {}),
+        )
+        for c in t["columns"]
+    ]
+    return TabSpec(
+        t["names"], t.get("optional", False), t["counter"], tuple(t["rows"]), t["descriptions"], t["synonyms"], cols
+    )
 
 
 @dataclass
@@ -62,9 +74,9 @@ class VCol:
     name: str
     spec: ColSpec
     type: str
-    ref: str | None = None        # referenced table name for foreign keys
+    ref: str | None = None  # referenced table name for foreign keys
     ref_col: str | None = None
-    values: list | None = None    # for cat: the chosen value set
+    values: list | None = None  # for cat: the chosen value set
 
 
 @dataclass
@@ -186,9 +198,12 @@ def _gen_column(col: VCol, n: int, rng: random.Random, done: dict, ids: dict) ->
     elif kind in ("date", "ts"):
         start, end = dt.date.fromisoformat(a[0]), dt.date.fromisoformat(a[1])
         days = [start + dt.timedelta(rng.randint(0, (end - start).days)) for _ in range(n)]
-        vals = [d.isoformat() if kind == "date"
-                else f"{d} {rng.choice(range(7, 23)):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
-                for d in days]
+        vals = [
+            d.isoformat()
+            if kind == "date"
+            else f"{d} {rng.choice(range(7, 23)):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+            for d in days
+        ]
     elif kind == "after":
         base = done[next(c.name for c in done["__cols__"] if c.spec.names[0] == a[0] or c.name == a[0])]
         vals = []
@@ -253,15 +268,28 @@ def build_database(path: Path, domain: str, variant: int, seed: int) -> tuple[di
                     note["sensitive"] = True
                 cols_note[c.name] = note
                 col_hints[c.name] = {
-                    "nouns": c.spec.syns, "kind": {"person": "label", "pool": "label", "combo": "label", "text": "text",
-                                                   "code": "label", "city": "cat", "cat": "cat"}.get(kind),
-                    "person": kind == "person", "unit": c.spec.opts.get("unit", ""), "ev": c.spec.opts.get("ev", ""),
+                    "nouns": c.spec.syns,
+                    "kind": {
+                        "person": "label",
+                        "pool": "label",
+                        "combo": "label",
+                        "text": "text",
+                        "code": "label",
+                        "city": "cat",
+                        "cat": "cat",
+                    }.get(kind),
+                    "person": kind == "person",
+                    "unit": c.spec.opts.get("unit", ""),
+                    "ev": c.spec.opts.get("ev", ""),
                     "add": c.spec.opts.get("add", "1" if kind == "money" else "0") == "1",
-                    "yes": c.spec.opts.get("yes", ""), "no": c.spec.opts.get("no", ""),
+                    "yes": c.spec.opts.get("yes", ""),
+                    "no": c.spec.opts.get("no", ""),
                 }
-            annotations["tables"][vt.name] = {"description": rng.choice(vt.spec.descs),
-                                              "synonyms": rng.sample(vt.spec.syns, len(vt.spec.syns)),
-                                              "columns": cols_note}
+            annotations["tables"][vt.name] = {
+                "description": rng.choice(vt.spec.descs),
+                "synonyms": rng.sample(vt.spec.syns, len(vt.spec.syns)),
+                "columns": cols_note,
+            }
             hints[vt.name] = {"nouns": vt.spec.syns, "counter": vt.spec.counter, "cols": col_hints}
         con.execute("CHECKPOINT")
     finally:

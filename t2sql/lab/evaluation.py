@@ -16,27 +16,24 @@ import os
 import platform
 import re
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import datetime, timezone
-from decimal import Context, Decimal, InvalidOperation
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Callable, Iterable
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from t2sql.db.results import results_match, value_key
 from t2sql.errors import GuardRefusal, QueryTimeout, T2SQLError
 from t2sql.fileio import write_json_atomic
-from t2sql.retrieval.overlap import load_questions
-from t2sql.sqltext import canonical, parse
 from t2sql.guard.grounding import ungrounded_values
+from t2sql.retrieval.overlap import load_questions
 from t2sql.settings import Settings
+from t2sql.sqltext import canonical, parse
 
 EVAL_MAX_ROWS = 100_000  # high enough that the guard's automatic LIMIT never truncates a result
 
@@ -107,10 +104,23 @@ def evaluate_item(pipeline, db: str, question: dict, dialect: str) -> dict:
     """Generate, guard and run the prediction, run the gold SQL, and score the pair."""
     gold_sql = question["sql"]
     item = {
-        "id": question["id"], "db_id": question.get("db_id"), "question": question["question"],
-        "difficulty": question.get("difficulty") or "unknown", "order_matters": bool(question.get("order_matters")),
-        "gold_sql": gold_sql, "pred_sql": "", "raw": "", "tables": [], "status": "generation_error",
-        "ex": False, "em": False, "valid_sql": False, "error": None, "latency_ms": 0.0, "failure": None, "judge": None,
+        "id": question["id"],
+        "db_id": question.get("db_id"),
+        "question": question["question"],
+        "difficulty": question.get("difficulty") or "unknown",
+        "order_matters": bool(question.get("order_matters")),
+        "gold_sql": gold_sql,
+        "pred_sql": "",
+        "raw": "",
+        "tables": [],
+        "status": "generation_error",
+        "ex": False,
+        "em": False,
+        "valid_sql": False,
+        "error": None,
+        "latency_ms": 0.0,
+        "failure": None,
+        "judge": None,
     }
     started = time.perf_counter()
     pred_rows = None
@@ -119,8 +129,14 @@ def evaluate_item(pipeline, db: str, question: dict, dialect: str) -> dict:
     except T2SQLError as exc:
         item["error"] = str(exc)
     else:
-        item.update(pred_sql=draft.sql, raw=draft.raw, tables=list(draft.tables), examples_used=len(draft.examples),
-                    repairs=len(draft.failures), unsaid=list(draft.unsaid))
+        item.update(
+            pred_sql=draft.sql,
+            raw=draft.raw,
+            tables=list(draft.tables),
+            examples_used=len(draft.examples),
+            repairs=len(draft.failures),
+            unsaid=list(draft.unsaid),
+        )
         first_sql = draft.failures[0].sql if draft.failures else draft.sql  # before any self-correction
         item.update(first_sql=first_sql, first_unsaid=ungrounded_values(first_sql, draft.said, dialect))
         gold_tree = parse(gold_sql, dialect)
@@ -172,10 +188,13 @@ def summarize(items: list[dict], meta: dict) -> dict:
         by_difficulty.setdefault(str(it["difficulty"]), []).append(it["ex"])
     latencies = [it["latency_ms"] for it in items]
     summary = {
-        "n": len(items), "ex": _mean([it["ex"] for it in items]), "em": _mean([it["em"] for it in items]),
+        "n": len(items),
+        "ex": _mean([it["ex"] for it in items]),
+        "em": _mean([it["em"] for it in items]),
         "valid_sql_rate": _mean([it["valid_sql"] for it in items]),
         "ex_by_difficulty": {d: _mean(v) for d, v in sorted(by_difficulty.items())},
-        "latency_ms_p50": _percentile(latencies, 0.5), "latency_ms_p95": _percentile(latencies, 0.95),
+        "latency_ms_p50": _percentile(latencies, 0.5),
+        "latency_ms_p95": _percentile(latencies, 0.95),
         "retrieval_recall": _mean([it["retrieval_ok"] for it in items if "retrieval_ok" in it]),
         "statuses": dict(Counter(it["status"] for it in items)),
         "failures": dict(Counter(it["failure"] for it in items if it["failure"])),
@@ -184,7 +203,8 @@ def summarize(items: list[dict], meta: dict) -> dict:
         "with_examples": sum(1 for it in items if it.get("examples_used")),
         "unsaid_first": sum(1 for it in items if it.get("first_unsaid")),  # first SQL filtered on a value nobody said
         "unsaid_final": sum(1 for it in items if it.get("unsaid")),
-        **meta, "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **meta,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     judged = [it["judge"] for it in items if it.get("judge") in ("yes", "no")]
     if judged:
@@ -210,8 +230,11 @@ def machine_info(backend: str) -> dict:
     try:
         import torch
 
-        info["torch_device"] = f"cuda ({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else (
-            "mps" if torch.backends.mps.is_available() else "cpu")
+        info["torch_device"] = (
+            f"cuda ({torch.cuda.get_device_name(0)})"
+            if torch.cuda.is_available()
+            else ("mps" if torch.backends.mps.is_available() else "cpu")
+        )
     except Exception:  # torch missing or broken: the report is still useful
         info["torch_device"] = "unknown"
     return info
@@ -229,9 +252,16 @@ def _shown_db(db: str) -> str:
         return db
 
 
-def evaluate(db: str, questions_path: str | Path, out_path: str | Path, settings: Settings | None = None,
-             limit: int | None = None, judge: "Judge | None" = None, show_progress: bool = True,
-             log: Callable[[str], None] | None = None) -> dict:
+def evaluate(
+    db: str,
+    questions_path: str | Path,
+    out_path: str | Path,
+    settings: Settings | None = None,
+    limit: int | None = None,
+    judge: Judge | None = None,
+    show_progress: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> dict:
     """Run (or resume) an evaluation and return the final report (also written to ``out_path``)."""
     from tqdm import tqdm
 
@@ -247,11 +277,18 @@ def evaluate(db: str, questions_path: str | Path, out_path: str | Path, settings
     pipeline = Pipeline(settings)
     dialect = pipeline.database(db).dialect
     model = settings.openai_model if settings.backend == "openai" else (settings.model or "gemma-3-270m (기본)")
-    meta = {"model": model, "adapter": settings.adapter_path or "none", "backend": settings.backend, "db": _shown_db(db),
-            "questions": str(questions_path), "today": settings.today or None,
-            "self_correction": settings.self_correction, "examples_k": settings.examples_k,
-            "verified_examples": len(pipeline.examples.store.list(pipeline.catalog(db).database)),
-            "machine": machine_info(settings.backend)}
+    meta = {
+        "model": model,
+        "adapter": settings.adapter_path or "none",
+        "backend": settings.backend,
+        "db": _shown_db(db),
+        "questions": str(questions_path),
+        "today": settings.today or None,
+        "self_correction": settings.self_correction,
+        "examples_k": settings.examples_k,
+        "verified_examples": len(pipeline.examples.store.list(pipeline.catalog(db).database)),
+        "machine": machine_info(settings.backend),
+    }
 
     def save() -> dict:
         report = {"summary": summarize(items, meta), "items": items}
@@ -264,8 +301,15 @@ def evaluate(db: str, questions_path: str | Path, out_path: str | Path, settings
             log("모델과 스키마 색인을 준비하는 중…")
         pipeline.prepare(db)  # warm up so the first item's latency is not the loading time
         pipeline.generator(log)
-        bar = tqdm(total=len(questions), initial=len(questions) - len(pending), desc="평가", unit="문항",
-                   file=sys.stderr, disable=not show_progress, dynamic_ncols=True)
+        bar = tqdm(
+            total=len(questions),
+            initial=len(questions) - len(pending),
+            desc="평가",
+            unit="문항",
+            file=sys.stderr,
+            disable=not show_progress,
+            dynamic_ncols=True,
+        )
         with bar:
             for q in pending:
                 items.append(evaluate_item(pipeline, db, q, dialect))
@@ -279,18 +323,15 @@ def evaluate(db: str, questions_path: str | Path, out_path: str | Path, settings
 
 # --- LLM-as-judge ----------------------------------------------------------------------------
 
-JUDGE_PROMPT = """당신은 SQL 검토자입니다. 아래 DDL의 테이블이 있는 데이터베이스에서, 생성된 SQL이 질문을 올바르게 해결하는지 판단하세요.
-
-### DDL:
-{ddl}
-
-### 질문:
-{question}
-
-### 생성된 SQL:
-{sql}
-
-SQL이 질문을 해결하면 "yes", 해결하지 못하면 "no"입니다. 설명 없이 다음 JSON 한 줄로만 답하세요: {{"resolve_yn": "yes"}} 또는 {{"resolve_yn": "no"}}"""
+JUDGE_PROMPT = (
+    "당신은 SQL 검토자입니다. 아래 DDL의 테이블이 있는 데이터베이스에서, "
+    "생성된 SQL이 질문을 올바르게 해결하는지 판단하세요.\n"
+    "\n### DDL:\n{ddl}\n"
+    "\n### 질문:\n{question}\n"
+    "\n### 생성된 SQL:\n{sql}\n"
+    '\nSQL이 질문을 해결하면 "yes", 해결하지 못하면 "no"입니다. 설명 없이 다음 JSON 한 줄로만 답하세요: '
+    '{{"resolve_yn": "yes"}} 또는 {{"resolve_yn": "no"}}'
+)
 
 
 class TokenBucket:
@@ -340,8 +381,16 @@ class Judge:
     a reply without a verdict is asked again, up to ``tries`` replies.
     """
 
-    def __init__(self, base_url: str, model: str, api_key: str = "", concurrency: int = 4, rps: float = 2.0,
-                 tries: int = 3, timeout_s: float = 60.0):
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        concurrency: int = 4,
+        rps: float = 2.0,
+        tries: int = 3,
+        timeout_s: float = 60.0,
+    ):
         # the OpenAI SDK takes about a second to import: only a judged run pays for it
         from t2sql.generation.openai_backend import ChatServer
 
@@ -372,8 +421,14 @@ class Judge:
         self.server.close()
 
 
-def run_judge(judge: Judge, pipeline, db: str, items: list[dict], save: Callable[[], dict],
-              log: Callable[[str], None] | None = None) -> dict | None:
+def run_judge(
+    judge: Judge,
+    pipeline,
+    db: str,
+    items: list[dict],
+    save: Callable[[], dict],
+    log: Callable[[str], None] | None = None,
+) -> dict | None:
     """Judge every item not judged yet, in parallel; the report is saved as verdicts arrive."""
     todo = [it for it in items if it.get("judge") not in ("yes", "no")]
     if not todo:

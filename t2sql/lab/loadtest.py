@@ -43,17 +43,30 @@ def serve_app(env: dict[str, str] | None = None, log_path: Path | None = None):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true"]
-    log = open(log_path, "w") if log_path else subprocess.DEVNULL
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - open while the app runs
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 120
         while time.time() < deadline:
             if proc.poll() is not None:
-                raise T2SQLError(f"Streamlit 앱이 시작하자마자 종료되었습니다 (종료 코드 {proc.returncode}). "
-                                 "`streamlit run app.py`로 직접 실행해 오류를 확인하세요.")
+                raise T2SQLError(
+                    f"Streamlit 앱이 시작하자마자 종료되었습니다 (종료 코드 {proc.returncode}). "
+                    "`streamlit run app.py`로 직접 실행해 오류를 확인하세요."
+                )
             with contextlib.suppress(OSError):
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
                     break
@@ -80,7 +93,7 @@ class AppPage:
         self.page = page
 
     @classmethod
-    async def open(cls, context, url: str) -> "AppPage":
+    async def open(cls, context, url: str) -> AppPage:
         self = cls(await context.new_page())
         await self.page.goto(url, timeout=180_000)
         await self.page.get_by_text("한국어로 묻는 데이터").first.wait_for(timeout=180_000)
@@ -125,8 +138,11 @@ class AppPage:
 
     async def run(self, timeout_ms: int = 120_000) -> None:
         await self.page.get_by_role("button", name="실행", exact=True).click()
-        shown = self.page.get_by_test_id("stDataFrame").or_(self.page.get_by_test_id("stAlertContentError")).or_(
-            self.page.get_by_text("결과 0행"))
+        shown = (
+            self.page.get_by_test_id("stDataFrame")
+            .or_(self.page.get_by_test_id("stAlertContentError"))
+            .or_(self.page.get_by_text("결과 0행"))
+        )
         await shown.first.wait_for(timeout=timeout_ms)
         await self.wait_idle(timeout_ms)
 
@@ -148,11 +164,19 @@ WORKLOAD = [
     ("shop", "카테고리별 상품 수는?", "SELECT category_id, count(*) AS n FROM products WHERE price > {n} GROUP BY 1"),
     ("shop", "2024년 월별 주문 수를 보여줘", "SELECT count(*) AS n FROM orders WHERE order_id > {n}"),
     ("shop", "회원 등급별 고객 수", "SELECT grade, count(*) AS n FROM customers WHERE customer_id > {n} GROUP BY 1"),
-    ("shop", "가장 비싼 상품 5개", "SELECT name, price FROM products WHERE product_id > {n} ORDER BY price DESC LIMIT 5"),
+    (
+        "shop",
+        "가장 비싼 상품 5개",
+        "SELECT name, price FROM products WHERE product_id > {n} ORDER BY price DESC LIMIT 5",
+    ),
     ("shop", "환불 건수는 몇 건이야?", "SELECT count(*) AS n FROM refunds WHERE refund_id > {n}"),
     ("shop", "브랜드별 평균 가격", "SELECT brand, avg(price) AS p FROM products WHERE product_id > {n} GROUP BY 1"),
     ("shop", "리뷰 평점 평균은?", "SELECT avg(rating) AS r FROM reviews WHERE review_id > {n}"),
-    ("marketing", "채널별 캠페인 수는?", "SELECT channel_id, count(*) AS n FROM campaigns WHERE campaign_id > {n} GROUP BY 1"),
+    (
+        "marketing",
+        "채널별 캠페인 수는?",
+        "SELECT channel_id, count(*) AS n FROM campaigns WHERE campaign_id > {n} GROUP BY 1",
+    ),
     ("marketing", "월별 신규 리드 수", "SELECT count(*) AS n FROM leads WHERE lead_id > {n}"),
     ("marketing", "전환이 가장 많은 캠페인은?", "SELECT count(*) AS n FROM conversions WHERE conversion_id > {n}"),
     ("marketing", "2025년 광고비 합계", "SELECT count(*) AS n FROM campaigns WHERE campaign_id > {n}"),
@@ -194,19 +218,29 @@ class LoadReport:
 
     def summary(self) -> dict:
         def pct(values, q):
-            return round(statistics.quantiles(values, n=100)[q - 1]) if len(values) >= 2 else (round(values[0]) if values else None)
+            return (
+                round(statistics.quantiles(values, n=100)[q - 1])
+                if len(values) >= 2
+                else (round(values[0]) if values else None)
+            )
 
         return {
-            "sessions": self.sessions, "duration_s": round(self.duration_s, 1),
-            "questions_answered": self.asks, "queries_run": self.runs,
+            "sessions": self.sessions,
+            "duration_s": round(self.duration_s, 1),
+            "questions_answered": self.asks,
+            "queries_run": self.runs,
             "throughput_questions_per_min": round(self.asks / self.duration_s * 60, 2) if self.duration_s else 0,
-            "ask_ms_p50": pct(self.ask_ms, 50), "ask_ms_p95": pct(self.ask_ms, 95),
-            "run_ms_p50": pct(self.run_ms, 50), "run_ms_p95": pct(self.run_ms, 95),
-            "errors": len(self.errors), "leaks": len(self.leaks),
+            "ask_ms_p50": pct(self.ask_ms, 50),
+            "ask_ms_p95": pct(self.ask_ms, 95),
+            "run_ms_p50": pct(self.run_ms, 50),
+            "run_ms_p95": pct(self.run_ms, 95),
+            "errors": len(self.errors),
+            "leaks": len(self.leaks),
             "server_rss_mb_start": self.rss_mb[0] if self.rss_mb else None,
             "server_rss_mb_max": max(self.rss_mb) if self.rss_mb else None,
             "server_rss_mb_end": self.rss_mb[-1] if self.rss_mb else None,
-            "error_messages": self.errors[:30], "leak_messages": self.leaks[:30],
+            "error_messages": self.errors[:30],
+            "leak_messages": self.leaks[:30],
         }
 
 
@@ -276,7 +310,6 @@ def run_pipeline_load(settings, sessions: int = 20, duration_s: float = 180.0, s
     On a small machine the browsers of a browser load test compete with the model for the same
     cores; this measures what the server side sustains when the browsers are elsewhere.
     """
-
 
     pipeline = Pipeline(settings)
     for db in {w[0] for w in WORKLOAD}:

@@ -14,16 +14,78 @@ from t2sql.onboard.snapshot import duck_type
 from t2sql.onboard.vocabulary import Glossary, expand, split_identifier, translate
 
 ROLES = ("key", "foreign_key", "date", "flag", "measure", "category", "name", "text")
-PERSON_WORDS = {"customer", "client", "employee", "user", "member", "student", "patient", "artist", "person", "people",
-                "staff", "player", "driver", "agent", "author", "teacher", "doctor", "manager", "candidate", "buyer",
-                "guest", "passenger", "traveler", "worker", "contact", "lead", "subscriber", "owner", "tenant",
-                "rep", "salesperson", "instructor", "professor", "writer", "reader", "farmer", "rider", "seller"}
+PERSON_WORDS = {
+    "customer",
+    "client",
+    "employee",
+    "user",
+    "member",
+    "student",
+    "patient",
+    "artist",
+    "person",
+    "people",
+    "staff",
+    "player",
+    "driver",
+    "agent",
+    "author",
+    "teacher",
+    "doctor",
+    "manager",
+    "candidate",
+    "buyer",
+    "guest",
+    "passenger",
+    "traveler",
+    "worker",
+    "contact",
+    "lead",
+    "subscriber",
+    "owner",
+    "tenant",
+    "rep",
+    "salesperson",
+    "instructor",
+    "professor",
+    "writer",
+    "reader",
+    "farmer",
+    "rider",
+    "seller",
+}
 ID_SUFFIXES = ("id", "no", "key", "cd", "code", "num", "seq", "sn")
 NAME_WORDS = {"name", "title", "nm", "label"}
 SUFFIX_WORDS = ("at", "on", "by", "yn", "flag")  # untranslated tails that add nothing to a Korean name
-ADDITIVE = {"amount", "total", "price", "cost", "qty", "quantity", "revenue", "sales", "bytes", "size", "fee",
-            "count", "cnt", "sum", "spend", "budget", "balance", "payment", "units", "duration", "milliseconds",
-            "weight", "length", "volume", "salary", "tax", "discount"}
+ADDITIVE = {
+    "amount",
+    "total",
+    "price",
+    "cost",
+    "qty",
+    "quantity",
+    "revenue",
+    "sales",
+    "bytes",
+    "size",
+    "fee",
+    "count",
+    "cnt",
+    "sum",
+    "spend",
+    "budget",
+    "balance",
+    "payment",
+    "units",
+    "duration",
+    "milliseconds",
+    "weight",
+    "length",
+    "volume",
+    "salary",
+    "tax",
+    "discount",
+}
 
 
 @dataclass
@@ -40,7 +102,8 @@ def column_stats(con, table: str, column: str, duck_type: str) -> ColumnStats:
     t, c = '"' + table.replace('"', '""') + '"', '"' + column.replace('"', '""') + '"'
     length = f"AVG(LENGTH(CAST({c} AS VARCHAR)))"
     rows, non_null, distinct, avg_len = con.execute(
-        f"SELECT COUNT(*), COUNT({c}), COUNT(DISTINCT {c}), {length} FROM {t}").fetchone()
+        f"SELECT COUNT(*), COUNT({c}), COUNT(DISTINCT {c}), {length} FROM {t}"
+    ).fetchone()
     return ColumnStats(rows, non_null, distinct, float(avg_len or 0), duck_type)
 
 
@@ -101,7 +164,9 @@ def unknown_words(catalog: Catalog, glossary: Glossary) -> set[str]:
     return out
 
 
-def embedding_fallback(words: set[str], glossary: Glossary, embedder, min_similarity: float = 0.75) -> dict[str, list[str]]:
+def embedding_fallback(
+    words: set[str], glossary: Glossary, embedder, min_similarity: float = 0.75
+) -> dict[str, list[str]]:
     """English word -> Korean terms of the most similar glossary word (multilingual embedding)."""
     import numpy as np  # numpy: kept off the start-up path of `sql`
 
@@ -180,8 +245,16 @@ def hints(annotations: dict) -> dict:
             cwords = set(split_identifier(cname))
             kind = {"category": "cat", "name": "label", "text": "text"}.get(role)
             yes, no = (f"{cn[0]}인", f"{cn[0]}이 아닌") if role == "flag" else ("", "")
-            cols[cname] = {"nouns": cn[:2], "kind": kind, "person": False, "unit": "", "ev": "",
-                           "add": role == "measure" and bool(cwords & ADDITIVE), "yes": yes, "no": no}
+            cols[cname] = {
+                "nouns": cn[:2],
+                "kind": kind,
+                "person": False,
+                "unit": "",
+                "ev": "",
+                "add": role == "measure" and bool(cwords & ADDITIVE),
+                "yes": yes,
+                "no": no,
+            }
         out[tname] = {"nouns": nouns[:2], "counter": "명" if words & PERSON_WORDS else "개", "cols": cols}
     return out
 

@@ -17,7 +17,7 @@ from t2sql.onboard.stages import Onboarding, Progress
 class Job:
     label: str
     progress: Progress = field(default_factory=lambda: Progress("start", 0.0, "온보딩을 시작합니다…"))
-    status: str = "running"   # running / done / failed
+    status: str = "running"  # running / done / failed
     error: str = ""
     thread: threading.Thread | None = None
 
@@ -43,9 +43,11 @@ def start(pipeline, db: str, train_minutes: float | None = None, practice_pairs:
     def work() -> None:
         settings = pipeline.settings
         try:
-            onboarding.run(settings.train_minutes if train_minutes is None else train_minutes,
-                           settings.practice_pairs if practice_pairs is None else practice_pairs,
-                           progress=lambda p: setattr(job, "progress", p))
+            onboarding.run(
+                settings.train_minutes if train_minutes is None else train_minutes,
+                settings.practice_pairs if practice_pairs is None else practice_pairs,
+                progress=lambda p: setattr(job, "progress", p),
+            )
             job.status = "done"
         except T2SQLError as exc:
             job.status, job.error = "failed", str(exc)

@@ -36,8 +36,8 @@ class ValueLink:
     table: str
     column: str
     value: str
-    how: str      # exact / case / korean / sound
-    span: str     # the words of the question it came from
+    how: str  # exact / case / korean / sound
+    span: str  # the words of the question it came from
 
     def render(self) -> str:
         return f"{self.table}.{self.column} = '{self.value}'"
@@ -62,7 +62,7 @@ class ValueIndex:
                 self._by_sound.setdefault(phonetic_key(w), []).append(w)
 
     @classmethod
-    def build(cls, con, annotations: dict, catalog: Catalog) -> "ValueIndex":
+    def build(cls, con, annotations: dict, catalog: Catalog) -> ValueIndex:
         """From the DuckDB snapshot: every category/name column with at most MAX_VALUES_PER_COLUMN
         values; never a sensitive column (its values must not reach a prompt)."""
         values = {}
@@ -73,8 +73,10 @@ class ValueIndex:
                 if cnote.get("role") not in LINKED_VALUE_ROLES or cname in sensitive:
                     continue
                 t, c = '"' + tname.replace('"', '""') + '"', '"' + cname.replace('"', '""') + '"'
-                rows = con.execute(f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {t} WHERE {c} IS NOT NULL "
-                                   f"LIMIT {MAX_VALUES_PER_COLUMN + 1}").fetchall()
+                rows = con.execute(
+                    f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {t} WHERE {c} IS NOT NULL "
+                    f"LIMIT {MAX_VALUES_PER_COLUMN + 1}"
+                ).fetchall()
                 vals = sorted(str(r[0]) for r in rows if r[0] is not None and 0 < len(str(r[0])) <= MAX_VALUE_LENGTH)
                 if 0 < len(rows) <= MAX_VALUES_PER_COLUMN:
                     values[f"{tname}.{cname}"] = vals
@@ -84,7 +86,7 @@ class ValueIndex:
         path.write_text(json.dumps(self.values, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> "ValueIndex | None":
+    def load(cls, path: Path) -> ValueIndex | None:
         return cls(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
 
     def link(self, question: str, glossary: Glossary, limit: int = 6) -> list[ValueLink]:
@@ -119,7 +121,9 @@ class ValueIndex:
                     if sounds_like(word, eng_word) >= SOUND_MATCH:
                         for table, column, value in self._words[eng_word]:
                             if len(value.split()) <= 3:
-                                found.setdefault((table, column, value), ValueLink(table, column, value, "sound", token))
+                                found.setdefault(
+                                    (table, column, value), ValueLink(table, column, value, "sound", token)
+                                )
         ranked = sorted(found.values(), key=lambda v: (v.how not in ("exact", "case"), -len(v.span), v.value))
         return ranked[:limit]
 
@@ -153,8 +157,11 @@ def schema_links(question: str, catalog: Catalog, annotations: dict, glossary: G
         parts = split_identifier(identifier)
         if parts and all(p in ascii_words for p in parts):
             return True
-        return any(len(phonetic_key(w)) >= 3 and any(sounds_like(w, p) >= 0.9 for p in parts if len(p) >= 4)
-                   for w in words if HANGUL.fullmatch(w) and w not in native)
+        return any(
+            len(phonetic_key(w)) >= 3 and any(sounds_like(w, p) >= 0.9 for p in parts if len(p) >= 4)
+            for w in words
+            if HANGUL.fullmatch(w) and w not in native
+        )
 
     for table in catalog.tables.values():
         note = notes.get(table.name) or {}
@@ -169,14 +176,14 @@ def schema_links(question: str, catalog: Catalog, annotations: dict, glossary: G
     return out
 
 
-
-PRUNE_ABOVE = 6        # tables with at most this many columns are shown whole
-MIN_KEPT = 3           # non-key columns kept per pruned table even when the question names none
+PRUNE_ABOVE = 6  # tables with at most this many columns are shown whole
+MIN_KEPT = 3  # non-key columns kept per pruned table even when the question names none
 ROLE_ORDER = ("name", "category", "measure", "date", "flag", "text")
 
 
-def prune(catalog: Catalog, annotations: dict, tables: list[str], named: dict[str, set[str]],
-          values: list[ValueLink] = ()) -> dict[str, set[str]]:
+def prune(
+    catalog: Catalog, annotations: dict, tables: list[str], named: dict[str, set[str]], values: list[ValueLink] = ()
+) -> dict[str, set[str]]:
     """Columns to show per wide table: the ones the question names or has values for, then the most
     telling others by role (a table's name column first) up to ``MIN_KEPT``. Keys are always shown
     by ``Table.ddl``."""
@@ -188,8 +195,9 @@ def prune(catalog: Catalog, annotations: dict, tables: list[str], named: dict[st
             continue
         chosen = set(named.get(name, set())) | {v.column for v in values if v.table == name}
         roles = {c: (n or {}).get("role", "") for c, n in ((notes.get(name) or {}).get("columns") or {}).items()}
-        ranked = sorted((c.name for c in table.columns if roles.get(c.name) in ROLE_ORDER),
-                        key=lambda c: ROLE_ORDER.index(roles[c]))
+        ranked = sorted(
+            (c.name for c in table.columns if roles.get(c.name) in ROLE_ORDER), key=lambda c: ROLE_ORDER.index(roles[c])
+        )
         for col in ranked:
             if len(chosen) >= MIN_KEPT:
                 break

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from t2sql.db.catalog import Catalog
+from t2sql.guard.statement import tables_read
 from t2sql.onboard.linking import ValueIndex, place, prune, schema_links
 from t2sql.onboard.vocabulary import load_glossary
-from t2sql.guard.statement import tables_read
 from t2sql.settings import Settings
 
 
@@ -24,9 +24,18 @@ def columns_named(sql: str, catalog: Catalog, table: str) -> set[str]:
     return {c.name for c in catalog.tables[table].columns if c.name.lower() in words}
 
 
-def training_record(catalog: Catalog, annotations: dict, values: ValueIndex | None, question: str, sql: str,
-                    rng: random.Random, db_id: str, examples: Sequence[dict] = (), previous: dict | None = None,
-                    prune_columns: bool = True) -> dict:
+def training_record(
+    catalog: Catalog,
+    annotations: dict,
+    values: ValueIndex | None,
+    question: str,
+    sql: str,
+    rng: random.Random,
+    db_id: str,
+    examples: Sequence[dict] = (),
+    previous: dict | None = None,
+    prune_columns: bool = True,
+) -> dict:
     """``{"db_id", "context", "question", "answer", "values", "examples"?, "previous"?}``."""
     from t2sql.practice.generate import choose_tables  # off the pipeline's start-up path (it imports onboard)
 
@@ -44,8 +53,14 @@ def training_record(catalog: Catalog, annotations: dict, values: ValueIndex | No
             for t in tables_read(previous["sql"], catalog):
                 named.setdefault(t, set()).update(columns_named(previous["sql"], catalog, t))
         keep = prune(catalog, annotations, tables, named, links)
-    record = {"db_id": db_id, "context": catalog.ddl(tables, keep), "question": question, "answer": sql,
-              "values": [v.render() for v in links], "split": "train"}
+    record = {
+        "db_id": db_id,
+        "context": catalog.ddl(tables, keep),
+        "question": question,
+        "answer": sql,
+        "values": [v.render() for v in links],
+        "split": "train",
+    }
     if examples:
         record["examples"] = [{"question": e["question"], "sql": e["sql"]} for e in examples]
     if previous:

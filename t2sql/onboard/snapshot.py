@@ -51,8 +51,11 @@ def snapshot(database: Database, catalog: Catalog, path: Path, max_rows: int = 5
             result = database.run(select, max_rows, max(30.0, database.timeout_s), max_result_mb=500)
             if not result.rows:
                 continue
-            frame = pd.DataFrame([tuple(str(v) if v is not None else None for v in r) for r in result.rows],
-                                 columns=[f"c{i}" for i in range(len(table.columns))], dtype=object)
+            frame = pd.DataFrame(
+                [tuple(str(v) if v is not None else None for v in r) for r in result.rows],
+                columns=[f"c{i}" for i in range(len(table.columns))],
+                dtype=object,
+            )
             con.register("src", frame)
             casts = ", ".join(f"TRY_CAST(c{i} AS {duck_type(c.type)})" for i, c in enumerate(table.columns))
             con.execute(f"INSERT INTO {_q(table.name)} SELECT {casts} FROM src")
@@ -62,4 +65,3 @@ def snapshot(database: Database, catalog: Catalog, path: Path, max_rows: int = 5
         con.close()
     tmp.replace(path)
     return path
-

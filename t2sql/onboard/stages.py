@@ -14,33 +14,40 @@ import json
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
-from t2sql.guard import statement as guard
 from t2sql.db.catalog import Catalog, build_catalog, load_annotations
-from t2sql.errors import T2SQLError
 from t2sql.db.engine import Database
+from t2sql.errors import T2SQLError
+from t2sql.guard import statement as guard
 from t2sql.onboard.annotate import annotate, hints, merge
 from t2sql.onboard.linking import ValueIndex
 from t2sql.onboard.records import training_record
 from t2sql.onboard.vocabulary import glossary_hash, load_glossary
 
 STAGES = ("schema", "values", "practice", "adapter")
-STAGE_NAMES = {"schema": "스키마 어휘 익히기", "values": "값 색인", "practice": "연습 문제 만들기", "adapter": "모델 적응 학습"}
-YAML_HEADER = ("# 온보딩이 자동으로 만든 한국어 주석입니다. 고쳐 써도 됩니다 (다시 온보딩해도 고친 내용은 남습니다).\n"
-               "# schemas/{label}.yaml 이 있으면 그 내용이 항목별로 우선합니다.\n")
+STAGE_NAMES = {
+    "schema": "스키마 어휘 익히기",
+    "values": "값 색인",
+    "practice": "연습 문제 만들기",
+    "adapter": "모델 적응 학습",
+}
+YAML_HEADER = (
+    "# 온보딩이 자동으로 만든 한국어 주석입니다. 고쳐 써도 됩니다 (다시 온보딩해도 고친 내용은 남습니다).\n"
+    "# schemas/{label}.yaml 이 있으면 그 내용이 항목별로 우선합니다.\n"
+)
 VERSION = 1  # bump when a stage's output format changes (forces a redo)
 
 
 @dataclass
 class Progress:
     stage: str
-    fraction: float          # of the whole onboarding, 0..1
-    message: str             # Korean, for people
+    fraction: float  # of the whole onboarding, 0..1
+    message: str  # Korean, for people
     eta_s: float | None = None
 
 
@@ -57,19 +64,28 @@ class Artifacts:
     adapter: str
 
     @classmethod
-    def load(cls, data_dir: Path, label: str) -> "Artifacts":
+    def load(cls, data_dir: Path, label: str) -> Artifacts:
         base = folder(data_dir, label)
         path = base / "annotations.yaml"
         annotations = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
         adapter = base / "adapter"
-        return cls(annotations, ValueIndex.load(base / "values.json"),
-                   str(adapter) if (adapter / "adapter_config.json").is_file() else "")
+        return cls(
+            annotations,
+            ValueIndex.load(base / "values.json"),
+            str(adapter) if (adapter / "adapter_config.json").is_file() else "",
+        )
 
 
 def structure_hash(catalog: Catalog) -> str:
     """Tables, columns, types and keys only (not annotations)."""
-    shape = [(t.name, [(c.name, c.type, c.primary_key) for c in t.columns],
-              [(fk.columns, fk.ref_table, fk.ref_columns) for fk in t.foreign_keys]) for t in catalog.tables.values()]
+    shape = [
+        (
+            t.name,
+            [(c.name, c.type, c.primary_key) for c in t.columns],
+            [(fk.columns, fk.ref_table, fk.ref_columns) for fk in t.foreign_keys],
+        )
+        for t in catalog.tables.values()
+    ]
     return _hash([VERSION, shape])
 
 
@@ -108,11 +124,18 @@ class Onboarding:
 
     def _source_catalog(self) -> Catalog:
         """The database as introspected, with only the human annotations (if any)."""
-        return build_catalog(self.database, self._human(), self.settings.sample_values, self.settings.sensitive_patterns)
+        return build_catalog(
+            self.database, self._human(), self.settings.sample_values, self.settings.sensitive_patterns
+        )
 
     # --- the run -------------------------------------------------------------------------------
-    def run(self, train_minutes: float = 60.0, practice_pairs: int = 1200, seed: int = 0,
-            progress: Callable[[Progress], None] | None = None) -> dict:
+    def run(
+        self,
+        train_minutes: float = 60.0,
+        practice_pairs: int = 1200,
+        seed: int = 0,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> dict:
         """All stages in order (``train_minutes=0`` skips the adapter); returns the state."""
         say = progress or (lambda p: None)
         weights = {"schema": 0.1, "values": 0.05, "practice": 0.25, "adapter": 0.6 if train_minutes > 0 else 0.0}
@@ -141,18 +164,31 @@ class Onboarding:
             state[stage] = {**previous, "status": "running", "inputs": inputs}  # a crash mid-stage resumes
             self._save_state(state)
             try:
-                detail = getattr(self, f"_{stage}")(source, report, practice_pairs=practice_pairs, seed=seed,
-                                                     train_minutes=train_minutes, resume=previous.get("inputs") == inputs)
+                detail = getattr(self, f"_{stage}")(
+                    source,
+                    report,
+                    practice_pairs=practice_pairs,
+                    seed=seed,
+                    train_minutes=train_minutes,
+                    resume=previous.get("inputs") == inputs,
+                )
             except T2SQLError:
                 raise
             except Exception as exc:  # a library's own error (duckdb, torch, yaml): say which stage, in Korean
-                raise T2SQLError(f"온보딩의 '{STAGE_NAMES[stage]}' 단계가 실패했습니다 (다시 실행하면 이 단계부터 "
-                                 f"이어서 합니다): {exc}") from exc
+                raise T2SQLError(
+                    f"온보딩의 '{STAGE_NAMES[stage]}' 단계가 실패했습니다 (다시 실행하면 이 단계부터 "
+                    f"이어서 합니다): {exc}"
+                ) from exc
             status = "partial" if detail.pop("partial", False) else "done"
-            state[stage] = {"status": status, "inputs": inputs, "seconds": round(time.time() - began, 1),
-                            "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"), **detail}
+            state[stage] = {
+                "status": status,
+                "inputs": inputs,
+                "seconds": round(time.time() - began, 1),
+                "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                **detail,
+            }
             # a redone stage invalidates the ones after it
-            for later in STAGES[STAGES.index(stage) + 1:]:
+            for later in STAGES[STAGES.index(stage) + 1 :]:
                 if state.get(later, {}).get("inputs") and later != "adapter":
                     state[later]["status"] = "stale"
             self._save_state(state)
@@ -172,8 +208,7 @@ class Onboarding:
         if stage == "practice":
             return _hash([shape, annotations, human, practice_pairs, seed])
         practice = self.dir / "practice.jsonl"
-        return _hash([practice.read_text(encoding="utf-8") if practice.is_file() else "",
-                      self.settings.adapter_path])
+        return _hash([practice.read_text(encoding="utf-8") if practice.is_file() else "", self.settings.adapter_path])
 
     # --- stage 1: vocabulary and roles ---------------------------------------------------------
     def _snapshot(self, source: Catalog) -> Path:
@@ -203,15 +238,21 @@ class Onboarding:
             # the admin edited it: their edits win, new tables and columns are added
             generated = merge(generated, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         text = YAML_HEADER.format(label=self.database.label) + yaml.safe_dump(
-            generated, allow_unicode=True, sort_keys=False, width=120)
+            generated, allow_unicode=True, sort_keys=False, width=120
+        )
         path.write_text(text, encoding="utf-8")
         columns = [c for t in generated["tables"].values() for c in t["columns"].values()]
         named = sum(1 for c in columns if c.get("description"))
         roles: dict[str, int] = {}
         for c in columns:
             roles[c["role"]] = roles.get(c["role"], 0) + 1
-        return {"tables": len(generated["tables"]), "columns": len(columns), "named_columns": named, "roles": roles,
-                "written_hash": _hash(text)}
+        return {
+            "tables": len(generated["tables"]),
+            "columns": len(columns),
+            "named_columns": named,
+            "roles": roles,
+            "written_hash": _hash(text),
+        }
 
     # --- stage 2: value index -----------------------------------------------------------------
     def _values(self, source: Catalog, report, **_) -> dict:
@@ -251,12 +292,25 @@ class Onboarding:
         def on_record(n: int) -> None:
             if n % 25 == 0:
                 rate = n / max(1e-6, time.time() - started)
-                report(0.8 * n / practice_pairs, f"연습 문제 {n}/{practice_pairs}개 (실행으로 검증됨)",
-                       (practice_pairs - n) / rate if rate else None)
+                report(
+                    0.8 * n / practice_pairs,
+                    f"연습 문제 {n}/{practice_pairs}개 (실행으로 검증됨)",
+                    (practice_pairs - n) / rate if rate else None,
+                )
 
         try:
-            records = generate_records(self.database.label, catalog, con, mem, hints(annotations), practice_pairs,
-                                       random.Random(seed), "onboarding", "train", on_record)
+            records = generate_records(
+                self.database.label,
+                catalog,
+                con,
+                mem,
+                hints(annotations),
+                practice_pairs,
+                random.Random(seed),
+                "onboarding",
+                "train",
+                on_record,
+            )
         finally:
             mem.close()
             con.close()
@@ -266,12 +320,19 @@ class Onboarding:
         values = Artifacts.load(self.settings.data_dir, self.database.label).values
         full = self.pipeline.catalog(self.db)
         rng = random.Random(seed)
-        out = [{**training_record(full, annotations, values, r["question"], r["answer"], rng, self.database.label),
-                "skill": r["skill"]} for r in kept]
-        (self.dir / "practice.jsonl").write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out),
-                                                 encoding="utf-8")
+        out = [
+            {
+                **training_record(full, annotations, values, r["question"], r["answer"], rng, self.database.label),
+                "skill": r["skill"],
+            }
+            for r in kept
+        ]
+        (self.dir / "practice.jsonl").write_text(
+            "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out), encoding="utf-8"
+        )
         stored = self.pipeline.examples.store.replace_generated(
-            self.database.label, [{"question": o["question"], "sql": o["answer"]} for o in out])
+            self.database.label, [{"question": o["question"], "sql": o["answer"]} for o in out]
+        )
         skills: dict[str, int] = {}
         for o in out:
             skills[o["skill"]] = skills.get(o["skill"], 0) + 1
@@ -303,14 +364,32 @@ class Onboarding:
         def on_batch(done: int, total: int) -> None:
             elapsed = time.time() - started
             left = min(train_minutes * 60 - elapsed, elapsed / max(1, done) * (total - done))
-            report(min(elapsed / (train_minutes * 60), done / total), f"모델 적응 학습 {done}/{total} 배치", max(0, left))
+            report(
+                min(elapsed / (train_minutes * 60), done / total), f"모델 적응 학습 {done}/{total} 배치", max(0, left)
+            )
 
-        config = TrainConfig(data=str(practice), out=str(out), base_model=self.settings.model,
-                             init_adapter=self.settings.adapter_path, method="lora", sections=False, limit=0,
-                             epochs=1.0, max_steps=0, learning_rate=1e-4, batch_size=8, save_steps=10,
-                             max_minutes=train_minutes, val_limit=0, resume=True)
+        config = TrainConfig(
+            data=str(practice),
+            out=str(out),
+            base_model=self.settings.model,
+            init_adapter=self.settings.adapter_path,
+            method="lora",
+            sections=False,
+            limit=0,
+            epochs=1.0,
+            max_steps=0,
+            learning_rate=1e-4,
+            batch_size=8,
+            save_steps=10,
+            max_minutes=train_minutes,
+            val_limit=0,
+            resume=True,
+        )
         card = train(config, self.settings, progress=None, on_batch=on_batch)
-        return {"partial": not card.get("finished", True), "examples": card["train_examples"],
-                "steps_done": card["optimizer_steps_done"], "steps_planned": card["optimizer_steps"],
-                "final_loss": card["final_train_loss"]}
-
+        return {
+            "partial": not card.get("finished", True),
+            "examples": card["train_examples"],
+            "steps_done": card["optimizer_steps_done"],
+            "steps_planned": card["optimizer_steps"],
+            "final_loss": card["final_train_loss"],
+        }

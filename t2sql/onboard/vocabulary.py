@@ -18,15 +18,81 @@ from pathlib import Path
 GLOSSARY_DIR = Path(__file__).resolve().parents[1] / "data" / "glossary"
 HANGUL = re.compile(r"[가-힣]+")
 # Particles and endings stripped from a question word before it is looked up (longest first).
-PARTICLES = sorted("""은 는 이 가 을 를 의 에 에서 에게 께 로 으로 와 과 도 만 별 들 까지 부터 보다 처럼 이나 나 랑 이랑
- 하고 에는 에서는 으로는 로는 이라는 라는 인 이고 이며 중 중에서 마다 당 로부터 에게서 한테 이라고 라고 씩 이야 야 이에요 예요
- 입니다 인가요 인지 이지 지 들의 들이 들을 들은 들은 들에 의한""".split(), key=len, reverse=True)
+PARTICLES = sorted(
+    [
+        "은",
+        "는",
+        "이",
+        "가",
+        "을",
+        "를",
+        "의",
+        "에",
+        "에서",
+        "에게",
+        "께",
+        "로",
+        "으로",
+        "와",
+        "과",
+        "도",
+        "만",
+        "별",
+        "들",
+        "까지",
+        "부터",
+        "보다",
+        "처럼",
+        "이나",
+        "나",
+        "랑",
+        "이랑",
+        "하고",
+        "에는",
+        "에서는",
+        "으로는",
+        "로는",
+        "이라는",
+        "라는",
+        "인",
+        "이고",
+        "이며",
+        "중",
+        "중에서",
+        "마다",
+        "당",
+        "로부터",
+        "에게서",
+        "한테",
+        "이라고",
+        "라고",
+        "씩",
+        "이야",
+        "야",
+        "이에요",
+        "예요",
+        "입니다",
+        "인가요",
+        "인지",
+        "이지",
+        "지",
+        "들의",
+        "들이",
+        "들을",
+        "들은",
+        "들은",
+        "들에",
+        "의한",
+    ],
+    key=len,
+    reverse=True,
+)
 
 
 @dataclass
 class Glossary:
-    words: dict[str, list[str]] = field(default_factory=dict)        # english word/phrase -> Korean terms
-    abbreviations: dict[str, str] = field(default_factory=dict)      # abbr -> english expansion
+    words: dict[str, list[str]] = field(default_factory=dict)  # english word/phrase -> Korean terms
+    abbreviations: dict[str, str] = field(default_factory=dict)  # abbr -> english expansion
     proper_nouns: dict[str, list[str]] = field(default_factory=dict)  # English name -> Korean renderings
 
     @cached_property
@@ -51,8 +117,13 @@ class Glossary:
 
     def from_romanized(self, word: str, min_ratio: float = 0.8) -> str | None:
         """The Korean term a romanized identifier word spells (gogaek -> 고객, bohumryo -> 보험료)."""
-        best = max(((SequenceMatcher(None, word, roman).ratio(), term)
-                    for roman, term in self.romanized.get(romanized_shape(word), [])), default=(0.0, None))
+        best = max(
+            (
+                (SequenceMatcher(None, word, roman).ratio(), term)
+                for roman, term in self.romanized.get(romanized_shape(word), [])
+            ),
+            default=(0.0, None),
+        )
         return best[1] if best[0] >= min_ratio else None
 
     @cached_property
@@ -159,10 +230,59 @@ def translate(words: list[str], glossary: Glossary) -> list[list[str]]:
 # --- Hangul loanwords -------------------------------------------------------------------------
 
 _INITIAL = ["g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h"]
-_MEDIAL = ["a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu",
-           "eu", "ui", "i"]
-_FINAL = ["", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "t", "t",
-          "ng", "t", "t", "k", "t", "p", "t"]
+_MEDIAL = [
+    "a",
+    "ae",
+    "ya",
+    "yae",
+    "eo",
+    "e",
+    "yeo",
+    "ye",
+    "o",
+    "wa",
+    "wae",
+    "oe",
+    "yo",
+    "u",
+    "wo",
+    "we",
+    "wi",
+    "yu",
+    "eu",
+    "ui",
+    "i",
+]
+_FINAL = [
+    "",
+    "k",
+    "k",
+    "k",
+    "n",
+    "n",
+    "n",
+    "t",
+    "l",
+    "k",
+    "m",
+    "l",
+    "l",
+    "l",
+    "p",
+    "l",
+    "m",
+    "p",
+    "p",
+    "t",
+    "t",
+    "ng",
+    "t",
+    "t",
+    "k",
+    "t",
+    "p",
+    "t",
+]
 
 
 def romanize(hangul: str) -> str:
@@ -177,9 +297,28 @@ def romanize(hangul: str) -> str:
     return "".join(out)
 
 
-_LATIN_RULES = [("ph", "p"), ("ck", "k"), ("qu", "kw"), ("x", "ks"), ("th", "s"), ("sh", "s"), ("ch", "s"),
-                ("ce", "se"), ("ci", "si"), ("cy", "sy"), ("c", "k"), ("q", "k"), ("f", "p"), ("v", "b"), ("z", "j"),
-                ("l", "r"), ("d", "t"), ("g", "k"), ("b", "p"), ("j", "s")]
+_LATIN_RULES = [
+    ("ph", "p"),
+    ("ck", "k"),
+    ("qu", "kw"),
+    ("x", "ks"),
+    ("th", "s"),
+    ("sh", "s"),
+    ("ch", "s"),
+    ("ce", "se"),
+    ("ci", "si"),
+    ("cy", "sy"),
+    ("c", "k"),
+    ("q", "k"),
+    ("f", "p"),
+    ("v", "b"),
+    ("z", "j"),
+    ("l", "r"),
+    ("d", "t"),
+    ("g", "k"),
+    ("b", "p"),
+    ("j", "s"),
+]
 
 
 def phonetic_key(text: str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import sqlglot
@@ -29,22 +29,28 @@ from sqlglot import exp
 from t2sql.db.catalog import Catalog, short_label
 from t2sql.settings import Settings
 
-EXAMPLE_RATE = 0.5       # share of records that carry examples
-FOLLOWUP_RATE = 0.2      # follow-up records per verified record
-UNRELATED_RATE = 0.05    # turns whose previous question has nothing to do with them
-REPAIR_RATE = 0.15       # repair records per verified record
+EXAMPLE_RATE = 0.5  # share of records that carry examples
+FOLLOWUP_RATE = 0.2  # follow-up records per verified record
+UNRELATED_RATE = 0.05  # turns whose previous question has nothing to do with them
+REPAIR_RATE = 0.15  # repair records per verified record
 MIN_SIMILARITY = Settings().examples_min_similarity  # the threshold the example index uses
 GENERIC_COLUMNS = ("name", "date", "amount", "total", "price", "status", "type", "count", "title", "id")
 CLAUSE_STARTS = (" GROUP BY ", " HAVING ", " ORDER BY ", " LIMIT ")
 
-Accepts = Callable[[str], bool]         # SQL -> it runs and gives a non-empty answer
+Accepts = Callable[[str], bool]  # SQL -> it runs and gives a non-empty answer
 Failing = Callable[[str], "str | None"]  # SQL -> the user-facing error message, None when it ran
 
 
 # --- examples --------------------------------------------------------------------------------
 
-def attach_examples(records: list[dict], embed: Callable[[list[str]], np.ndarray], rng: random.Random,
-                    k_max: int = 3, min_similarity: float = MIN_SIMILARITY) -> None:
+
+def attach_examples(
+    records: list[dict],
+    embed: Callable[[list[str]], np.ndarray],
+    rng: random.Random,
+    k_max: int = 3,
+    min_similarity: float = MIN_SIMILARITY,
+) -> None:
     """Give about half of the records up to ``k_max`` similar pairs of the same database (in place)."""
     by_db: dict[str, list[dict]] = {}
     for r in records:
@@ -75,6 +81,7 @@ def attach_examples(records: list[dict], embed: Callable[[list[str]], np.ndarray
 
 # --- follow-ups ------------------------------------------------------------------------------
 
+
 def _outer_select(sql: str) -> exp.Select | None:
     """The parsed statement when it is one plain SELECT without subqueries (safe to edit as text)."""
     try:
@@ -99,9 +106,15 @@ def _filter(record: dict, tree: exp.Select, catalog: Catalog, rng: random.Random
     if not isinstance(table, exp.Table) or table.name not in catalog.tables:
         return None
     used = {c.name for c in tree.find_all(exp.Column)}
-    columns = [c for c in catalog.tables[table.name].columns
-               if c.samples and not c.sensitive and c.name not in used
-               and any(t in c.type.upper() for t in ("CHAR", "TEXT", "STRING")) and all("'" not in v for v in c.samples)]
+    columns = [
+        c
+        for c in catalog.tables[table.name].columns
+        if c.samples
+        and not c.sensitive
+        and c.name not in used
+        and any(t in c.type.upper() for t in ("CHAR", "TEXT", "STRING"))
+        and all("'" not in v for v in c.samples)
+    ]
     if not columns:
         return None
     col = rng.choice(columns)
@@ -110,8 +123,11 @@ def _filter(record: dict, tree: exp.Select, catalog: Catalog, rng: random.Random
     phrasings = [f"그 중 {value}만 보여줘", f"{value}인 것만 다시 보여 주세요"]
     if col.description:  # a question never names an English column
         label = short_label(col.description)
-        phrasings += [f"그 중에서 {label}<이> {value}인 것만", f"거기서 {label}<이> {value}인 경우만 볼래요",
-                      f"그럼 {label} {value}만"]
+        phrasings += [
+            f"그 중에서 {label}<이> {value}인 것만",
+            f"거기서 {label}<이> {value}인 경우만 볼래요",
+            f"그럼 {label} {value}만",
+        ]
     question = rng.choice(phrasings)
     return question, _add_condition(record["answer"], f"{qualifier}{col.name} = '{value}'")
 
@@ -124,7 +140,9 @@ def _top(record: dict, tree: exp.Select, catalog: Catalog, rng: random.Random):
     if limit is not None and limit.expression.name == str(n):
         return None
     sql = re.sub(r"\s+LIMIT\s+\d+\s*$", "", record["answer"]) + f" LIMIT {n}"
-    question = rng.choice([f"상위 {n}개만", f"{n}개만 보여줘", f"위에서 {n}개까지만 알려 주세요", f"그 중 {n}개만 볼게요"])
+    question = rng.choice(
+        [f"상위 {n}개만", f"{n}개만 보여줘", f"위에서 {n}개까지만 알려 주세요", f"그 중 {n}개만 볼게요"]
+    )
     return question, sql
 
 
@@ -134,7 +152,10 @@ def _reverse(record: dict, tree: exp.Select, catalog: Catalog, rng: random.Rando
         return None
     sql = record["answer"]
     if re.search(r"\bDESC\b", sql):
-        flipped, question = re.sub(r"\s+DESC\b", "", sql, count=1), rng.choice(["오름차순으로 바꿔줘", "작은 것부터 보여줘"])
+        flipped, question = (
+            re.sub(r"\s+DESC\b", "", sql, count=1),
+            rng.choice(["오름차순으로 바꿔줘", "작은 것부터 보여줘"]),
+        )
     else:
         flipped = re.sub(r"(ORDER BY .+?)(\s+ASC)?(\s+LIMIT|\s*$)", r"\1 DESC\3", sql, count=1)
         question = rng.choice(["내림차순으로 바꿔줘", "큰 것부터 보여 주세요", "반대 순서로 정렬해줘"])
@@ -152,15 +173,22 @@ def _count(record: dict, tree: exp.Select, catalog: Catalog, rng: random.Random)
 REFINEMENTS = (_filter, _top, _reverse, _count)
 
 
-def followups(records: list[dict], catalog: Catalog, accepts: Accepts, rng: random.Random, josa=lambda s: s) -> list[dict]:
+def followups(
+    records: list[dict], catalog: Catalog, accepts: Accepts, rng: random.Random, josa=lambda s: s
+) -> list[dict]:
     """Follow-up turns on top of verified records, each refined SQL verified by running it."""
     out = []
     for record in records:
         roll = rng.random()
         if roll < UNRELATED_RATE and len(records) > 1:  # a new topic: the previous turn must be ignored
             other = rng.choice([r for r in records if r is not record])
-            out.append({**record, "previous": {"question": other["question"], "sql": other["answer"]},
-                        "skill": "followup_unrelated"})
+            out.append(
+                {
+                    **record,
+                    "previous": {"question": other["question"], "sql": other["answer"]},
+                    "skill": "followup_unrelated",
+                }
+            )
             continue
         if roll >= UNRELATED_RATE + FOLLOWUP_RATE:
             continue
@@ -173,13 +201,21 @@ def followups(records: list[dict], catalog: Catalog, accepts: Accepts, rng: rand
                 continue
             question, sql = made
             if accepts(sql):
-                out.append({**record, "question": josa(question), "answer": sql, "skill": f"followup_{refine.__name__[1:]}",
-                            "previous": {"question": record["question"], "sql": record["answer"]}})
+                out.append(
+                    {
+                        **record,
+                        "question": josa(question),
+                        "answer": sql,
+                        "skill": f"followup_{refine.__name__[1:]}",
+                        "previous": {"question": record["question"], "sql": record["answer"]},
+                    }
+                )
                 break
     return out
 
 
 # --- repairs ---------------------------------------------------------------------------------
+
 
 def _wrong_column(sql: str, catalog: Catalog, tables: Sequence[str], rng: random.Random) -> str | None:
     real = {c.name.lower() for t in tables if t in catalog.tables for c in catalog.tables[t].columns}
@@ -205,7 +241,7 @@ def _wrong_table(sql: str, catalog: Catalog, tables: Sequence[str], rng: random.
 
 def _double_where(sql: str, catalog: Catalog, tables: Sequence[str], rng: random.Random) -> str | None:
     match = re.search(r" WHERE (.+?)(?= GROUP BY | ORDER BY | LIMIT |$)", sql)
-    return sql[:match.end()] + " WHERE " + match.group(1) + sql[match.end():] if match else None
+    return sql[: match.end()] + " WHERE " + match.group(1) + sql[match.end() :] if match else None
 
 
 BREAKERS = (_wrong_column, _wrong_column, _wrong_table, _double_where)

@@ -24,8 +24,9 @@ from t2sql.retrieval.example_store import normalize_question, normalize_sql
 from t2sql.settings import Settings
 
 
-def choose_tables(catalog: Catalog, gold: list[str], rng: random.Random,
-                  limit: int = Settings().max_prompt_tables) -> list[str]:
+def choose_tables(
+    catalog: Catalog, gold: list[str], rng: random.Random, limit: int = Settings().max_prompt_tables
+) -> list[str]:
     """Tables shown in the prompt, as the retriever would pick them: gold + FK neighbours + some noise."""
     gold = list(dict.fromkeys(gold))
     neighbours = sorted(set().union(*(catalog.neighbours(g) for g in gold)) - set(gold))
@@ -71,9 +72,18 @@ class EngineConnection:
         self._db.dispose()
 
 
-def generate_records(db_id: str, catalog: Catalog, con, mem: sqlite3.Connection, hints: dict, n_questions: int,
-                     rng: random.Random, domain: str = "", split: str = "train",
-                     on_record: Callable[[int], None] | None = None) -> list[dict]:
+def generate_records(
+    db_id: str,
+    catalog: Catalog,
+    con,
+    mem: sqlite3.Connection,
+    hints: dict,
+    n_questions: int,
+    rng: random.Random,
+    domain: str = "",
+    split: str = "train",
+    on_record: Callable[[int], None] | None = None,
+) -> list[dict]:
     """Template questions over ``catalog``, each verified on the DuckDB connection ``con`` and its
     SQLite copy ``mem`` (the SQL must give the same rows on both), deduplicated by question and SQL."""
     tabs = profile(catalog, con, hints)
@@ -103,16 +113,27 @@ def generate_records(db_id: str, catalog: Catalog, con, mem: sqlite3.Connection,
         seen_q.add(kq)
         seen_sql.add(ks)
         context = catalog.ddl(choose_tables(catalog, ex["tables"], rng))
-        records.append({"db_id": db_id, "context": context, "question": ex["question"], "answer": ex["answer"],
-                        "skill": ex["skill"], "domain": domain, "split": split})
+        records.append(
+            {
+                "db_id": db_id,
+                "context": context,
+                "question": ex["question"],
+                "answer": ex["answer"],
+                "skill": ex["skill"],
+                "domain": domain,
+                "split": split,
+            }
+        )
         if on_record:
             on_record(len(records))
     return records
 
 
-def augmented(records: list[dict], catalog: Catalog, db, con, mem: sqlite3.Connection,
-              rng: random.Random) -> list[dict]:
+def augmented(
+    records: list[dict], catalog: Catalog, db, con, mem: sqlite3.Connection, rng: random.Random
+) -> list[dict]:
     """Follow-up and repair records (``augment``), verified and failed on the real engines."""
+
     def duckdb_error(sql: str) -> str | None:
         try:
             db.run(guard.check(sql, "duckdb", 1000).sql, 1000, 5.0)
@@ -130,8 +151,9 @@ def augmented(records: list[dict], catalog: Catalog, db, con, mem: sqlite3.Conne
             return MSG_FAILED.format(exc)
         return None
 
-    return (augment.followups(records, catalog, lambda sql: verify(sql, con, mem)[0], rng, josa)
-            + augment.repairs(records, catalog, (duckdb_error, sqlite_error), rng))
+    return augment.followups(records, catalog, lambda sql: verify(sql, con, mem)[0], rng, josa) + augment.repairs(
+        records, catalog, (duckdb_error, sqlite_error), rng
+    )
 
 
 def embed_questions(texts: list[str]):

@@ -28,9 +28,15 @@ class Template:
 
 def load_templates(path: Path = TEMPLATES_FILE) -> list[Template]:
     """The templates in file order (the order is part of what a seed reproduces)."""
-    return [Template(t["skill"], t["sql"], tuple(t["questions"]),
-                     (t["probe"]["sql"], t["probe"]["unit"]) if t.get("probe") else None)
-            for t in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    return [
+        Template(
+            t["skill"],
+            t["sql"],
+            tuple(t["questions"]),
+            (t["probe"]["sql"], t["probe"]["unit"]) if t.get("probe") else None,
+        )
+        for t in yaml.safe_load(path.read_text(encoding="utf-8"))
+    ]
 
 
 TEMPLATES = load_templates()
@@ -66,8 +72,9 @@ def _fill(tab: PTab, up: str, lo: str, rng: random.Random, main: bool) -> dict:
         if len(cats) > 1:
             c2 = cats[1]
             v2 = rng.choice(c2.values[:6])
-            d.update({f"{up}C2": c2.name, f"{lo}c2": noun(c2), f"{up}V2": _sql_str(v2),
-                      f"{up}V2d": value_text(v2, rng)})
+            d.update(
+                {f"{up}C2": c2.name, f"{lo}c2": noun(c2), f"{up}V2": _sql_str(v2), f"{up}V2d": value_text(v2, rng)}
+            )
     nums = by.get("num", [])
     if nums:
         n = nums[0]
@@ -91,13 +98,26 @@ def _fill(tab: PTab, up: str, lo: str, rng: random.Random, main: bool) -> dict:
             nxt = (yr + (mo == 12), mo % 12 + 1)
             qt = (mo - 1) // 3 + 1
             da, db = rng.randint(1, 10), rng.randint(14, 27)
-            d.update({
-                "yr": yr, "mo": mo, "m0": f"{yr}-{mo:02d}-01", "m1": f"{nxt[0]}-{nxt[1]:02d}-01",
-                "y0": f"{yr}-01-01", "y1": f"{yr + 1}-01-01", "qt": qt, "q0": f"{yr}-{3 * qt - 2:02d}-01",
-                "q1": f"{yr + (qt == 4)}-{(3 * qt) % 12 + 1:02d}-01", "half": "상반기" if mo <= 6 else "하반기",
-                "h0": f"{yr}-{1 if mo <= 6 else 7:02d}-01", "h1": f"{yr}-07-01" if mo <= 6 else f"{yr + 1}-01-01",
-                "da": da, "db": db, "dA": f"{yr}-{mo:02d}-{da:02d}", "dB": f"{yr}-{mo:02d}-{db + 1:02d}",
-            })
+            d.update(
+                {
+                    "yr": yr,
+                    "mo": mo,
+                    "m0": f"{yr}-{mo:02d}-01",
+                    "m1": f"{nxt[0]}-{nxt[1]:02d}-01",
+                    "y0": f"{yr}-01-01",
+                    "y1": f"{yr + 1}-01-01",
+                    "qt": qt,
+                    "q0": f"{yr}-{3 * qt - 2:02d}-01",
+                    "q1": f"{yr + (qt == 4)}-{(3 * qt) % 12 + 1:02d}-01",
+                    "half": "상반기" if mo <= 6 else "하반기",
+                    "h0": f"{yr}-{1 if mo <= 6 else 7:02d}-01",
+                    "h1": f"{yr}-07-01" if mo <= 6 else f"{yr + 1}-01-01",
+                    "da": da,
+                    "db": db,
+                    "dA": f"{yr}-{mo:02d}-{da:02d}",
+                    "dB": f"{yr}-{mo:02d}-{db + 1:02d}",
+                }
+            )
     labels = by.get("label", [])
     if labels:
         c = labels[0]
@@ -115,8 +135,9 @@ def _fill(tab: PTab, up: str, lo: str, rng: random.Random, main: bool) -> dict:
             d["LQ"] = rng.choice([f"성이 {tok}씨인", f"{cn}<이> {tok}<으로> 시작하는", f"{tok}씨 성을 가진"])
         else:
             d["LP"] = f"%{tok}%"
-            d["LQ"] = rng.choice([f"{cn}에 '{tok}'<이> 들어간", f"{cn}<이> '{tok}'<을> 포함하는",
-                                  f"{cn}에 {tok}<이> 포함된"])
+            d["LQ"] = rng.choice(
+                [f"{cn}에 '{tok}'<이> 들어간", f"{cn}<이> '{tok}'<을> 포함하는", f"{cn}에 {tok}<이> 포함된"]
+            )
         d["LK"] = c.name
     bools = by.get("bool", [])
     if bools:
@@ -130,8 +151,9 @@ def _fill(tab: PTab, up: str, lo: str, rng: random.Random, main: bool) -> dict:
         d.update({f"{up}Z": nullable[0].name, f"{lo}z": noun(nullable[0])})
         texts = [c for c in nullable if c.kind in ("cat", "label", "text") and not c.sensitive]
         if texts:
-            d.update({f"{up}ZT": texts[0].name, f"{lo}zt": noun(texts[0]),
-                      "NA": rng.choice(["없음", "미입력", "정보 없음"])})
+            d.update(
+                {f"{up}ZT": texts[0].name, f"{lo}zt": noun(texts[0]), "NA": rng.choice(["없음", "미입력", "정보 없음"])}
+            )
     show = [c for c in tab.cols if c.kind in ("label", "cat", "num", "date") and not c.sensitive]
     if show:
         first = labels[:1] or [rng.choice(show)]
@@ -148,8 +170,7 @@ def _keys(tpl: Template) -> set[str]:
     return {f for t in texts for _, f, _, _ in string.Formatter().parse(t) if f}
 
 
-def instantiate(tpl: Template, tabs: dict[str, PTab], rng: random.Random,
-                probe: Callable[[str], list]) -> dict | None:
+def instantiate(tpl: Template, tabs: dict[str, PTab], rng: random.Random, probe: Callable[[str], list]) -> dict | None:
     """Fill one template on a database; None when no table fits it."""
     skill, sql, questions = tpl.skill, tpl.sql, tpl.questions
     keys = _keys(tpl)

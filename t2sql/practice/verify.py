@@ -10,24 +10,42 @@ from collections import Counter
 from decimal import Decimal
 
 
+def _affinity(duck_type: str) -> str:
+    """The SQLite column affinity that keeps a DuckDB column's values comparable."""
+    if "INT" in duck_type or duck_type == "BOOLEAN":
+        return "INTEGER"
+    if any(k in duck_type for k in ("DOUBLE", "DECIMAL", "FLOAT", "REAL")):
+        return "REAL"
+    return "TEXT"
+
+
 def sqlite_copy(duck_con) -> sqlite3.Connection:
     """An in-memory SQLite database with the same tables and rows (dates as ISO text, booleans as 0/1)."""
     mem = sqlite3.connect(":memory:")
-    tables = [r[0] for r in duck_con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE NOT internal ORDER BY table_name").fetchall()]
+    tables = [
+        r[0]
+        for r in duck_con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT internal ORDER BY table_name"
+        ).fetchall()
+    ]
     for t in tables:
-        cols = duck_con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
-                                "ORDER BY column_index", [t]).fetchall()
-        pk = [r[0] for r in duck_con.execute(
-            "SELECT unnest(constraint_column_names) FROM duckdb_constraints() WHERE table_name = ? "
-            "AND constraint_type = 'PRIMARY KEY'", [t]).fetchall()]
-        affinity = lambda ty: ("INTEGER" if "INT" in ty or ty == "BOOLEAN" else  # noqa: E731
-                               "REAL" if any(k in ty for k in ("DOUBLE", "DECIMAL", "FLOAT", "REAL")) else "TEXT")
-        defs = [f'"{c}" {affinity(ty)}' for c, ty in cols] + ([f"PRIMARY KEY ({', '.join(pk)})"] if pk else [])
+        cols = duck_con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [t]
+        ).fetchall()
+        pk = [
+            r[0]
+            for r in duck_con.execute(
+                "SELECT unnest(constraint_column_names) FROM duckdb_constraints() WHERE table_name = ? "
+                "AND constraint_type = 'PRIMARY KEY'",
+                [t],
+            ).fetchall()
+        ]
+        defs = [f'"{c}" {_affinity(ty)}' for c, ty in cols] + ([f"PRIMARY KEY ({', '.join(pk)})"] if pk else [])
         mem.execute(f'CREATE TABLE "{t}" ({", ".join(defs)})')
         rows = duck_con.execute(f'SELECT * FROM "{t}"').fetchall()
-        mem.executemany(f'INSERT INTO "{t}" VALUES ({", ".join("?" * len(cols))})',
-                        [tuple(map(_to_sqlite, r)) for r in rows])
+        mem.executemany(
+            f'INSERT INTO "{t}" VALUES ({", ".join("?" * len(cols))})', [tuple(map(_to_sqlite, r)) for r in rows]
+        )
     mem.commit()
     return mem
 

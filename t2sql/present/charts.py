@@ -20,10 +20,10 @@ MAX_BARS = 50  # more categories than this are unreadable as bars; show the top 
 
 @dataclass(frozen=True)
 class ChartSpec:
-    kind: str          # one of KINDS
-    x: str = ""        # column on the x axis ("" for a metric)
-    y: str = ""        # numeric column
-    color: str = ""    # optional second category (one line/bar colour per value)
+    kind: str  # one of KINDS
+    x: str = ""  # column on the x axis ("" for a metric)
+    y: str = ""  # numeric column
+    color: str = ""  # optional second category (one line/bar colour per value)
 
 
 def column_roles(frame: pd.DataFrame) -> dict[str, str]:
@@ -135,7 +135,11 @@ def _prepare(frame: pd.DataFrame, spec: ChartSpec) -> pd.DataFrame:
 def _is_decimal(series: pd.Series) -> bool:
 
     values = series.dropna()
-    return pd.api.types.is_object_dtype(series) and len(values) > 0 and all(isinstance(v, Decimal) for v in values.head(20))
+    return (
+        pd.api.types.is_object_dtype(series)
+        and len(values) > 0
+        and all(isinstance(v, Decimal) for v in values.head(20))
+    )
 
 
 def _looks_like_dates(series: pd.Series) -> bool:
@@ -146,7 +150,9 @@ def _looks_like_dates(series: pd.Series) -> bool:
         return False
     if all(isinstance(v, (dt.date, dt.datetime)) for v in values):
         return True
-    return all(isinstance(v, str) and pd.Series([v]).str.fullmatch(r"\d{4}-\d{2}(-\d{2})?([ T].*)?").iloc[0] for v in values)
+    return all(
+        isinstance(v, str) and pd.Series([v]).str.fullmatch(r"\d{4}-\d{2}(-\d{2})?([ T].*)?").iloc[0] for v in values
+    )
 
 
 def _is_identifier(column: str) -> bool:

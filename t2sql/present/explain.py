@@ -36,8 +36,19 @@ _DIGIT_SOUND = {"0": "n", "1": "l", "2": "", "3": "n", "4": "", "5": "", "6": "n
 _LETTER_SOUND = {"L": "l", "M": "n", "N": "n", "R": "l"}  # 엘, 엠, 엔, 알; the other letters end in a vowel
 _WORD_SOUND = {"at": "n", "id": "", "ok": "n", "top": "n"}  # whole trailing words read specially
 # English endings as usually transcribed: name 네임, type 타입, table 테이블, stock 스톡, email 이메일.
-_ENDING_SOUND = (("ng", "n"), ("me", "n"), ("ne", "n"), ("pe", "n"), ("le", "l"), ("ck", "n"),
-                 ("l", "l"), ("m", "n"), ("n", "n"), ("p", "n"), ("b", "n"))
+_ENDING_SOUND = (
+    ("ng", "n"),
+    ("me", "n"),
+    ("ne", "n"),
+    ("pe", "n"),
+    ("le", "l"),
+    ("ck", "n"),
+    ("l", "l"),
+    ("m", "n"),
+    ("n", "n"),
+    ("p", "n"),
+    ("b", "n"),
+)
 
 
 def _strip_trailing_group(text: str) -> str:
@@ -46,7 +57,7 @@ def _strip_trailing_group(text: str) -> str:
     for i in range(len(text) - 1, -1, -1):
         depth += {")": 1, "(": -1}.get(text[i], 0)
         if depth == 0:
-            return text[:i].rstrip() or text[i + 1:-1]
+            return text[:i].rstrip() or text[i + 1 : -1]
     return text[:-1]
 
 
@@ -87,40 +98,119 @@ def with_particle(word: str, pair: str) -> str:
 
 
 # --- Wording tables --------------------------------------------------------------------------
-_AGGREGATES = {"Sum": "{}의 합계", "Avg": "{}의 평균", "Min": "{}의 최솟값", "Max": "{}의 최댓값",
-               "Median": "{}의 중앙값", "Stddev": "{}의 표준편차", "StddevSamp": "{}의 표준편차",
-               "Variance": "{}의 분산", "GroupConcat": "{} 값을 이어 붙인 문자열", "ArrayAgg": "{}의 목록",
-               "AnyValue": "{} 중 하나의 값", "CountIf": "{}인 행 수"}
-_EXTRACT_UNITS = {"YEAR": "연도", "QUARTER": "분기", "MONTH": "월", "WEEK": "주차", "DAY": "일",
-                  "DOW": "요일", "DAYOFWEEK": "요일", "ISODOW": "요일", "DOY": "연중 일수",
-                  "DAYOFYEAR": "연중 일수", "HOUR": "시", "MINUTE": "분", "SECOND": "초", "EPOCH": "유닉스 시간(초)"}
-_TRUNC_UNITS = {"YEAR": "연", "QUARTER": "분기", "MONTH": "월", "WEEK": "주", "DAY": "일", "HOUR": "시간", "MINUTE": "분"}
-_PART_FUNCTIONS = {"Year": "YEAR", "Quarter": "QUARTER", "Month": "MONTH", "Week": "WEEK", "Day": "DAY",
-                   "DayOfMonth": "DAY", "DayOfWeek": "DOW", "DayOfYear": "DOY", "Hour": "HOUR"}
-_TIME_FORMATS = {"%Y": "연도", "%Y-%m": "연월", "%Y%m": "연월", "%Y-%m-%d": "날짜", "%m": "월", "%d": "일",
-                 "%H": "시", "%w": "요일", "%Y-%W": "연도·주차", "%W": "주차", "%Y-%m-%d %H": "날짜·시"}
-_TYPES = (("INTERVAL", "기간"), ("DATETIME", "날짜·시각"), ("TIMESTAMP", "날짜·시각"), ("DATE", "날짜"),
-          ("TIME", "시각"), ("INT", "정수"), ("DEC", "숫자"), ("NUMERIC", "숫자"), ("FLOAT", "실수"),
-          ("DOUBLE", "실수"), ("REAL", "실수"), ("CHAR", "문자열"), ("TEXT", "문자열"),
-          ("STRING", "문자열"), ("BOOL", "참/거짓 값"))
+_AGGREGATES = {
+    "Sum": "{}의 합계",
+    "Avg": "{}의 평균",
+    "Min": "{}의 최솟값",
+    "Max": "{}의 최댓값",
+    "Median": "{}의 중앙값",
+    "Stddev": "{}의 표준편차",
+    "StddevSamp": "{}의 표준편차",
+    "Variance": "{}의 분산",
+    "GroupConcat": "{} 값을 이어 붙인 문자열",
+    "ArrayAgg": "{}의 목록",
+    "AnyValue": "{} 중 하나의 값",
+    "CountIf": "{}인 행 수",
+}
+_EXTRACT_UNITS = {
+    "YEAR": "연도",
+    "QUARTER": "분기",
+    "MONTH": "월",
+    "WEEK": "주차",
+    "DAY": "일",
+    "DOW": "요일",
+    "DAYOFWEEK": "요일",
+    "ISODOW": "요일",
+    "DOY": "연중 일수",
+    "DAYOFYEAR": "연중 일수",
+    "HOUR": "시",
+    "MINUTE": "분",
+    "SECOND": "초",
+    "EPOCH": "유닉스 시간(초)",
+}
+_TRUNC_UNITS = {
+    "YEAR": "연",
+    "QUARTER": "분기",
+    "MONTH": "월",
+    "WEEK": "주",
+    "DAY": "일",
+    "HOUR": "시간",
+    "MINUTE": "분",
+}
+_PART_FUNCTIONS = {
+    "Year": "YEAR",
+    "Quarter": "QUARTER",
+    "Month": "MONTH",
+    "Week": "WEEK",
+    "Day": "DAY",
+    "DayOfMonth": "DAY",
+    "DayOfWeek": "DOW",
+    "DayOfYear": "DOY",
+    "Hour": "HOUR",
+}
+_TIME_FORMATS = {
+    "%Y": "연도",
+    "%Y-%m": "연월",
+    "%Y%m": "연월",
+    "%Y-%m-%d": "날짜",
+    "%m": "월",
+    "%d": "일",
+    "%H": "시",
+    "%w": "요일",
+    "%Y-%W": "연도·주차",
+    "%W": "주차",
+    "%Y-%m-%d %H": "날짜·시",
+}
+_TYPES = (
+    ("INTERVAL", "기간"),
+    ("DATETIME", "날짜·시각"),
+    ("TIMESTAMP", "날짜·시각"),
+    ("DATE", "날짜"),
+    ("TIME", "시각"),
+    ("INT", "정수"),
+    ("DEC", "숫자"),
+    ("NUMERIC", "숫자"),
+    ("FLOAT", "실수"),
+    ("DOUBLE", "실수"),
+    ("REAL", "실수"),
+    ("CHAR", "문자열"),
+    ("TEXT", "문자열"),
+    ("STRING", "문자열"),
+    ("BOOL", "참/거짓 값"),
+)
 _CURRENT = {"CurrentDate": "오늘 날짜", "CurrentTimestamp": "현재 시각", "CurrentTime": "현재 시각"}
 _PASS_THROUGH = ("Paren", "TsOrDsToTimestamp", "TsOrDsToDate", "TsOrDsToTime")
 _NEGATABLE = ("In", "Between", "Like", "ILike", "Is", "Exists", "EQ", "NEQ", "Column")
 _ARITHMETIC = ("Add", "Sub", "Mul", "Div", "Mod", "IntDiv", "SafeDivide", "DPipe")
 # Window functions: what they produce, and the verb for the sentence.
-_RANKING = {"RowNumber": ("행 번호", "매깁니다"), "Rank": ("순위", "매깁니다"),
-            "DenseRank": ("순위", "매깁니다. 같은 값은 같은 순위를 받고 다음 순위를 건너뛰지 않습니다"),
-            "PercentRank": ("백분위 순위", "구합니다"), "CumeDist": ("누적 비율", "구합니다"),
-            "Ntile": ("구간 번호", "매깁니다")}
-_OFFSETS = {"Lag": "{n}앞 행의 {x}", "Lead": "{n}다음 행의 {x}", "FirstValue": "첫 행의 {x}", "LastValue": "마지막 행의 {x}"}
-_JOIN_SUFFIX = {"": "합니다.", "LEFT": "하되, 짝이 없어도 {l}의 행은 모두 남깁니다.",
-                "RIGHT": "하되, 짝이 없어도 {r}의 행은 모두 남깁니다.", "FULL": "하되, 짝이 없어도 양쪽 행을 모두 남깁니다."}
-_SET_OPERATIONS = {("Union", True): "{n} 조회 결과를 위아래로 합쳐 중복된 행은 하나만 남깁니다.",
-                   ("Union", False): "{n} 조회 결과를 위아래로 합쳐 중복된 행도 그대로 둡니다.",
-                   ("Intersect", True): "{n} 조회 결과에 모두 들어 있는 행만 남깁니다.",
-                   ("Intersect", False): "{n} 조회 결과에 모두 들어 있는 행만 남깁니다.",
-                   ("Except", True): "첫 번째 조회 결과에서 뒤의 조회 결과에 있는 행을 뺍니다.",
-                   ("Except", False): "첫 번째 조회 결과에서 뒤의 조회 결과에 있는 행을 뺍니다."}
+_RANKING = {
+    "RowNumber": ("행 번호", "매깁니다"),
+    "Rank": ("순위", "매깁니다"),
+    "DenseRank": ("순위", "매깁니다. 같은 값은 같은 순위를 받고 다음 순위를 건너뛰지 않습니다"),
+    "PercentRank": ("백분위 순위", "구합니다"),
+    "CumeDist": ("누적 비율", "구합니다"),
+    "Ntile": ("구간 번호", "매깁니다"),
+}
+_OFFSETS = {
+    "Lag": "{n}앞 행의 {x}",
+    "Lead": "{n}다음 행의 {x}",
+    "FirstValue": "첫 행의 {x}",
+    "LastValue": "마지막 행의 {x}",
+}
+_JOIN_SUFFIX = {
+    "": "합니다.",
+    "LEFT": "하되, 짝이 없어도 {l}의 행은 모두 남깁니다.",
+    "RIGHT": "하되, 짝이 없어도 {r}의 행은 모두 남깁니다.",
+    "FULL": "하되, 짝이 없어도 양쪽 행을 모두 남깁니다.",
+}
+_SET_OPERATIONS = {
+    ("Union", True): "{n} 조회 결과를 위아래로 합쳐 중복된 행은 하나만 남깁니다.",
+    ("Union", False): "{n} 조회 결과를 위아래로 합쳐 중복된 행도 그대로 둡니다.",
+    ("Intersect", True): "{n} 조회 결과에 모두 들어 있는 행만 남깁니다.",
+    ("Intersect", False): "{n} 조회 결과에 모두 들어 있는 행만 남깁니다.",
+    ("Except", True): "첫 번째 조회 결과에서 뒤의 조회 결과에 있는 행을 뺍니다.",
+    ("Except", False): "첫 번째 조회 결과에서 뒤의 조회 결과에 있는 행을 뺍니다.",
+}
 _COUNT_WORDS = {2: "두", 3: "세", 4: "네", 5: "다섯"}
 _TEMPORAL_NAME = re.compile(r"(_at|_on|date|_dt|time|timestamp|day|week|month|year|ym|period)$", re.I)
 _DATE_LITERAL = re.compile(r"^\d{4}-\d{2}(-\d{2})?([ T][\d:.]+)?$")
@@ -300,9 +390,12 @@ def _subquery_noun(query: exp.Expression, ctx: _Ctx, rows: bool = False) -> str:
     """A one-table subquery in words ('orders 테이블에서 …인 행의 amount의 합계'); others get sentences."""
     if isinstance(query, exp.Subquery):
         query = query.this
-    simple = (isinstance(query, exp.Select) and not any(query.args.get(k) for k in ("joins", "group", "with_", "limit"))
-              and isinstance(query.args.get("from_") and query.args["from_"].this, exp.Table)
-              and (rows or len(query.expressions) == 1))
+    simple = (
+        isinstance(query, exp.Select)
+        and not any(query.args.get(k) for k in ("joins", "group", "with_", "limit"))
+        and isinstance(query.args.get("from_") and query.args["from_"].this, exp.Table)
+        and (rows or len(query.expressions) == 1)
+    )
     if not simple:
         ctx.counter[0] += 1
         name = f"하위 조회 {ctx.counter[0]}"
@@ -371,7 +464,11 @@ def _atom(node: exp.Expression, ctx: _Ctx, negate: bool = False) -> _Pred:
     subject = _noun(node.this, ctx)
     if kind == "Between":
         low, high = _noun(node.args["low"], ctx), _noun(node.args["high"], ctx)
-        return _Pred(subject, f"{low}부터 {high}까지의 범위를 벗어나", "verb") if negate else _Pred(subject, f"{low} 이상 {high} 이하")
+        return (
+            _Pred(subject, f"{low}부터 {high}까지의 범위를 벗어나", "verb")
+            if negate
+            else _Pred(subject, f"{low} 이상 {high} 이하")
+        )
     if kind == "In":
         query = node.args.get("query")
         values = _subquery_noun(query, ctx) if query else ", ".join(_noun(e, ctx) for e in node.expressions)
@@ -594,7 +691,13 @@ def _item(projection: exp.Expression, ctx: _Ctx) -> str:
     core = node.this if _is(node, "Round") else node
     if alias and _is(core, *_ARITHMETIC):
         digits = node.text("decimals") if core is not node else ""
-        rounded = "" if core is node else f", 소수점 {digits}자리까지 반올림" if digits not in ("", "0") else ", 정수로 반올림"
+        rounded = (
+            ""
+            if core is node
+            else f", 소수점 {digits}자리까지 반올림"
+            if digits not in ("", "0")
+            else ", 정수로 반올림"
+        )
         return f"{alias}({with_particle(_sql(core, ctx), '으로/로')} 계산한 값{rounded})"
     noun = _noun(node, ctx)
     if not alias or alias == noun:
@@ -622,7 +725,8 @@ def _is_temporal(node: exp.Expression) -> bool:
     if isinstance(node, exp.Column):
         return bool(_TEMPORAL_NAME.search(node.name))
     return _is(node, "TimestampTrunc", "DateTrunc", "TimeToStr", "CurrentDate", "Date", "Cast") and (
-        not _is(node, "Cast") or "DATE" in node.args["to"].sql().upper() or "TIME" in node.args["to"].sql().upper())
+        not _is(node, "Cast") or "DATE" in node.args["to"].sql().upper() or "TIME" in node.args["to"].sql().upper()
+    )
 
 
 def _order_keys(order: exp.Order, ctx: _Ctx) -> str:
@@ -655,8 +759,13 @@ def _order_clause(query: exp.Expression, ctx: _Ctx) -> list[str]:
 
 
 _CLAUSES: tuple[tuple[str, Callable[[exp.Select, _Ctx], list[str]]], ...] = (
-    ("from_", _from_clause), ("where", _where_clause), ("group", _group_clause), ("having", _having_clause),
-    ("expressions", _window_clause), ("expressions", _select_clause), ("order", _order_clause),
+    ("from_", _from_clause),
+    ("where", _where_clause),
+    ("group", _group_clause),
+    ("having", _having_clause),
+    ("expressions", _window_clause),
+    ("expressions", _select_clause),
+    ("order", _order_clause),
 )
 
 
@@ -703,8 +812,11 @@ def _with(with_: exp.With, ctx: _Ctx) -> list[str]:
         name, body = cte.alias, cte.this
         ctx.ctes.add(name)
         first = "먼저" if i == 0 else "다음으로"
-        loops = with_.args.get("recursive") and isinstance(body, exp.Union) and any(
-            t.name == name for t in body.expression.find_all(exp.Table))
+        loops = (
+            with_.args.get("recursive")
+            and isinstance(body, exp.Union)
+            and any(t.name == name for t in body.expression.find_all(exp.Table))
+        )
         if loops:
             out.append(f"{first} {with_particle(name, '이라는/라는')} 중간 결과를 반복(재귀) 방식으로 만듭니다.")
             out += [f"[{name} 시작] {line}" for line in _query(body.this, ctx.child())]

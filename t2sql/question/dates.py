@@ -42,9 +42,14 @@ UNIT_DAYS = {"일": 1, "주": 7}
 
 # (pattern, replacement builder) — longer phrases first so "지난 3개월" wins over "지난".
 RULES: list[tuple[str, callable]] = [
-    (r"(최근|지난)\s*(\d+)\s*(일|주)(간|동안)?", lambda t, m: _range(
-        t - timedelta(days=int(m[2]) * UNIT_DAYS[m[3]]) + timedelta(days=1), t + timedelta(days=1))),
-    (r"(최근|지난)\s*(\d+)\s*(개월|달)(간|동안)?", lambda t, m: _range(_month_start(t, -int(m[2]) + 1), _month_start(t, 1))),
+    (
+        r"(최근|지난)\s*(\d+)\s*(일|주)(간|동안)?",
+        lambda t, m: _range(t - timedelta(days=int(m[2]) * UNIT_DAYS[m[3]]) + timedelta(days=1), t + timedelta(days=1)),
+    ),
+    (
+        r"(최근|지난)\s*(\d+)\s*(개월|달)(간|동안)?",
+        lambda t, m: _range(_month_start(t, -int(m[2]) + 1), _month_start(t, 1)),
+    ),
     (r"재작년", lambda t, m: f"{t.year - 2}년"),
     (r"작년|지난\s*해|전년(?!\s*대비)|지난해", lambda t, m: f"{t.year - 1}년"),
     (r"올해|금년|이번\s*해|올\s*해", lambda t, m: f"{t.year}년"),
@@ -66,7 +71,7 @@ def resolve_relative_dates(question: str, today: date) -> str:
     """Rewrite relative date phrases into absolute ones; other text is left untouched."""
     text = question
     for pattern, build in _COMPILED:
-        text = pattern.sub(lambda m: build(today, m), text)
+        text = pattern.sub(lambda m, build=build: build(today, m), text)
     return text
 
 
@@ -77,4 +82,6 @@ def parse_today(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise T2SQLError(f"기준일 설정(T2SQL_TODAY)이 날짜가 아닙니다: '{value}'. 2024-03-15처럼 YYYY-MM-DD로 적어 주세요.") from exc
+        raise T2SQLError(
+            f"기준일 설정(T2SQL_TODAY)이 날짜가 아닙니다: '{value}'. 2024-03-15처럼 YYYY-MM-DD로 적어 주세요."
+        ) from exc

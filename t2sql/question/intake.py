@@ -30,7 +30,9 @@ _WRITE_VERB = re.compile(
     r"(삭제|제거|수정|변경|업데이트|추가|삽입|입력|생성|초기화|드롭|저장)\s*(해|하라|하시오|하세요|해라|해줘|해\s*줘|해\s*주세요|해주세요|할\s*것|하자)"
     r"|(지워|지우|없애|바꿔|넣어|비워|날려|만들어)\s*(줘|주세요|라|버려|\.|!|$)",
 )
-_WRITE_OBJECT = re.compile(r"테이블|데이터|레코드|행|컬럼|열|DB|데이터베이스|스키마|모든|모두|전부|전체|권한|인덱스|뷰", re.I)
+_WRITE_OBJECT = re.compile(
+    r"테이블|데이터|레코드|행|컬럼|열|DB|데이터베이스|스키마|모든|모두|전부|전체|권한|인덱스|뷰", re.I
+)
 _SQL_OBJECT = re.compile(
     r"\b(TABLE|FROM|INTO|SET|DATABASE|VIEW|INDEX|SCHEMA|EXTENSION|VACUUM|PRAGMA|ATTACH|DETACH|TRUNCATE)\b|[;(=]", re.I
 )

@@ -54,7 +54,7 @@ class USEEmbeddingFunction(EmbeddingFunction[Documents]):
         return {}
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "USEEmbeddingFunction":
+    def build_from_config(config: dict[str, Any]) -> USEEmbeddingFunction:
         return USEEmbeddingFunction()
 
 
@@ -70,5 +70,6 @@ def embedding_function(model: str) -> EmbeddingFunction:
         return SentenceTransformerEmbeddingFunction(model_name=model)
     except Exception as exc:
         raise IndexUnavailable(
-            f"임베딩 모델 '{model}'을(를) 불러올 수 없습니다. sentence-transformers 설치와 모델 경로를 확인하세요: {exc}"
+            f"임베딩 모델 '{model}'을(를) 불러올 수 없습니다. "
+            f"sentence-transformers 설치와 모델 경로를 확인하세요: {exc}"
         ) from exc

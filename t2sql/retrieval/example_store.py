@@ -15,17 +15,24 @@ import sqlite3
 import threading
 import unicodedata
 import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
 from t2sql.errors import IndexUnavailable, T2SQLError
 from t2sql.fileio import write_text_atomic
 
-SOURCES = {"feedback": "사용자 확인(정확해요)", "correction": "분석가 수정", "import": "가져온 파일", "admin": "관리 화면", "yaml": "스키마 yaml",
-           "generated": "온보딩 연습 문제 (자동 생성·실행 검증)"}
+SOURCES = {
+    "feedback": "사용자 확인(정확해요)",
+    "correction": "분석가 수정",
+    "import": "가져온 파일",
+    "admin": "관리 화면",
+    "yaml": "스키마 yaml",
+    "generated": "온보딩 연습 문제 (자동 생성·실행 검증)",
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,7 +112,7 @@ def _doc_key(text: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _require(question: str, sql: str) -> None:
@@ -145,8 +152,10 @@ class ExampleStore:
             yield con
             con.execute("COMMIT" if write else "ROLLBACK")
         except sqlite3.Error as exc:
-            raise T2SQLError(f"검증된 예시 저장소({self.path})를 쓰거나 읽을 수 없습니다. 파일 권한과 디스크 공간을 "
-                             f"확인하세요: {exc}") from exc
+            raise T2SQLError(
+                f"검증된 예시 저장소({self.path})를 쓰거나 읽을 수 없습니다. 파일 권한과 디스크 공간을 "
+                f"확인하세요: {exc}"
+            ) from exc
         finally:
             if con is not None:
                 if con.in_transaction:
@@ -171,8 +180,9 @@ class ExampleStore:
         with self._write() as con:
             return self._upsert(con, "examples", db, question, sql, source, author)
 
-    def _upsert(self, con: sqlite3.Connection, table: str, db: str, question: str, sql: str, source: str,
-                author: str) -> Example:
+    def _upsert(
+        self, con: sqlite3.Connection, table: str, db: str, question: str, sql: str, source: str, author: str
+    ) -> Example:
         now = _now()
         row = con.execute(
             f"INSERT INTO {table} (db, question, qkey, sql, source, author, created_at, updated_at)"
@@ -197,7 +207,9 @@ class ExampleStore:
 
     @staticmethod
     def _examples(con: sqlite3.Connection, db: str) -> list[Example]:
-        rows = con.execute(f"SELECT {_EXAMPLE_COLS} FROM examples WHERE db = ? ORDER BY updated_at DESC, id DESC", (db,))
+        rows = con.execute(
+            f"SELECT {_EXAMPLE_COLS} FROM examples WHERE db = ? ORDER BY updated_at DESC, id DESC", (db,)
+        )
         return [Example(*r) for r in rows]
 
     def update(self, example_id: int, question: str | None = None, sql: str | None = None) -> Example:
@@ -208,13 +220,19 @@ class ExampleStore:
             old = Example(*row)
             question, sql = (old.question if question is None else question), (old.sql if sql is None else sql)
             _require(question, sql)
-            if con.execute("SELECT 1 FROM examples WHERE db = ? AND qkey = ? AND id <> ?",
-                           (old.db, normalize_question(question), example_id)).fetchone():
-                raise ExampleError(f"같은 질문의 예시가 이미 있습니다: '{question.strip()}'. "
-                                   "그 예시를 고치거나 지운 뒤 다시 시도하세요.")
+            if con.execute(
+                "SELECT 1 FROM examples WHERE db = ? AND qkey = ? AND id <> ?",
+                (old.db, normalize_question(question), example_id),
+            ).fetchone():
+                raise ExampleError(
+                    f"같은 질문의 예시가 이미 있습니다: '{question.strip()}'. "
+                    "그 예시를 고치거나 지운 뒤 다시 시도하세요."
+                )
             row = con.execute(
-                f"UPDATE examples SET question = ?, qkey = ?, sql = ?, updated_at = ? WHERE id = ? RETURNING {_EXAMPLE_COLS}",
-                (question.strip(), normalize_question(question), _clean_sql(sql), _now(), example_id)).fetchone()
+                "UPDATE examples SET question = ?, qkey = ?, sql = ?, updated_at = ? "
+                f"WHERE id = ? RETURNING {_EXAMPLE_COLS}",
+                (question.strip(), normalize_question(question), _clean_sql(sql), _now(), example_id),
+            ).fetchone()
             self._bump(con, old.db)
         return Example(*row)
 
@@ -224,8 +242,9 @@ class ExampleStore:
 
     def _delete(self, table: str, row_id: int, db: str | None) -> bool:
         with self._write() as con:
-            row = con.execute(f"DELETE FROM {table} WHERE id = ? AND (? IS NULL OR db = ?) RETURNING db",
-                              (row_id, db, db)).fetchone()
+            row = con.execute(
+                f"DELETE FROM {table} WHERE id = ? AND (? IS NULL OR db = ?) RETURNING db", (row_id, db, db)
+            ).fetchone()
             if row:
                 self._bump(con, row[0])
         return row is not None
@@ -248,8 +267,9 @@ class ExampleStore:
     def approve(self, proposal_id: int, db: str) -> Example:
         """Move a proposal into the verified examples (its source and author kept)."""
         with self._write() as con:
-            row = con.execute(f"DELETE FROM proposals WHERE id = ? AND db = ? RETURNING {_EXAMPLE_COLS}",
-                              (proposal_id, db)).fetchone()
+            row = con.execute(
+                f"DELETE FROM proposals WHERE id = ? AND db = ? RETURNING {_EXAMPLE_COLS}", (proposal_id, db)
+            ).fetchone()
             if row is None:
                 raise ExampleError(f"검토 요청 #{proposal_id}을(를) 찾을 수 없습니다. 이미 처리되었을 수 있습니다.")
             pair = Example(*row)
@@ -258,8 +278,9 @@ class ExampleStore:
     def reject(self, proposal_id: int, db: str) -> Example | None:
         """Drop a proposal; returns it (None when it was already handled)."""
         with self._write() as con:
-            row = con.execute(f"DELETE FROM proposals WHERE id = ? AND db = ? RETURNING {_EXAMPLE_COLS}",
-                              (proposal_id, db)).fetchone()
+            row = con.execute(
+                f"DELETE FROM proposals WHERE id = ? AND db = ? RETURNING {_EXAMPLE_COLS}", (proposal_id, db)
+            ).fetchone()
         return Example(*row) if row else None
 
     # --- business definitions ---------------------------------------------------------------
@@ -270,11 +291,15 @@ class ExampleStore:
             raise ExampleError("정의 내용이 비어 있습니다. 저장할 설명을 입력하세요.")
         now = _now()
         with self._write() as con:
-            row = con.execute(f"SELECT {_DOC_COLS} FROM docs WHERE db = ? AND tkey = ?", (db, _doc_key(text))).fetchone()
+            row = con.execute(
+                f"SELECT {_DOC_COLS} FROM docs WHERE db = ? AND tkey = ?", (db, _doc_key(text))
+            ).fetchone()
             if row is None:
-                row = con.execute(f"INSERT INTO docs (db, text, tkey, source, author, created_at, updated_at)"
-                                  f" VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_DOC_COLS}",
-                                  (db, text.strip(), _doc_key(text), source, author, now, now)).fetchone()
+                row = con.execute(
+                    f"INSERT INTO docs (db, text, tkey, source, author, created_at, updated_at)"
+                    f" VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_DOC_COLS}",
+                    (db, text.strip(), _doc_key(text), source, author, now, now),
+                ).fetchone()
                 self._bump(con, db)
         return Doc(*row)
 
@@ -294,11 +319,14 @@ class ExampleStore:
             found = con.execute("SELECT db FROM docs WHERE id = ?", (doc_id,)).fetchone()
             if found is None:
                 raise ExampleError(f"정의 #{doc_id}을(를) 찾을 수 없습니다. 이미 삭제되었을 수 있습니다.")
-            if con.execute("SELECT 1 FROM docs WHERE db = ? AND tkey = ? AND id <> ?",
-                           (found[0], _doc_key(text), doc_id)).fetchone():
+            if con.execute(
+                "SELECT 1 FROM docs WHERE db = ? AND tkey = ? AND id <> ?", (found[0], _doc_key(text), doc_id)
+            ).fetchone():
                 raise ExampleError("같은 내용의 정의가 이미 있습니다.")
-            row = con.execute(f"UPDATE docs SET text = ?, tkey = ?, updated_at = ? WHERE id = ? RETURNING {_DOC_COLS}",
-                              (text.strip(), _doc_key(text), _now(), doc_id)).fetchone()
+            row = con.execute(
+                f"UPDATE docs SET text = ?, tkey = ?, updated_at = ? WHERE id = ? RETURNING {_DOC_COLS}",
+                (text.strip(), _doc_key(text), _now(), doc_id),
+            ).fetchone()
             self._bump(con, found[0])
         return Doc(*row)
 
@@ -328,8 +356,16 @@ class ExampleStore:
         """The examples oldest first, one JSON line each; with ``context_for`` each line is also a training record."""
         lines = []
         for ex in sorted(self.list(db), key=lambda e: e.id):
-            record = {"id": f"{db}-ex-{ex.id}", "db_id": db, "question": ex.question, "sql": ex.sql,
-                      "difficulty": "unknown", "order_matters": False, "source": ex.source, "created_at": ex.created_at}
+            record = {
+                "id": f"{db}-ex-{ex.id}",
+                "db_id": db,
+                "question": ex.question,
+                "sql": ex.sql,
+                "difficulty": "unknown",
+                "order_matters": False,
+                "source": ex.source,
+                "created_at": ex.created_at,
+            }
             if context_for is not None:
                 record.update(context=context_for(ex.sql), answer=ex.sql)
             lines.append(json.dumps(record, ensure_ascii=False) + "\n")
@@ -359,19 +395,23 @@ class ExampleStore:
                 now, key = _now(), normalize_question(question)
                 old = con.execute("SELECT id, sql FROM examples WHERE db = ? AND qkey = ?", (db, key)).fetchone()
                 if old is None:
-                    con.execute("INSERT INTO examples (db, question, qkey, sql, source, author, created_at, updated_at)"
-                                " VALUES (?, ?, ?, ?, ?, '', ?, ?)", (db, question, key, sql, source, now, now))
+                    con.execute(
+                        "INSERT INTO examples (db, question, qkey, sql, source, author, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, '', ?, ?)",
+                        (db, question, key, sql, source, now, now),
+                    )
                     report.added += 1
                 elif normalize_sql(old[1]) == normalize_sql(sql):
                     report.skipped += 1
                 else:
-                    con.execute("UPDATE examples SET question = ?, sql = ?, source = ?, updated_at = ? WHERE id = ?",
-                                (question, sql, source, now, old[0]))
+                    con.execute(
+                        "UPDATE examples SET question = ?, sql = ?, source = ?, updated_at = ? WHERE id = ?",
+                        (question, sql, source, now, old[0]),
+                    )
                     report.updated += 1
             if report.added or report.updated:
                 self._bump(con, db)
         return report
-
 
     def replace_generated(self, db: str, pairs: Sequence[dict], source: str = GENERATED) -> int:
         """Swap the database's generated pairs (onboarding practice) for ``pairs`` in one transaction.
@@ -388,12 +428,15 @@ class ExampleStore:
                 if key in taken:
                     continue
                 taken.add(key)
-                con.execute("INSERT INTO examples (db, question, qkey, sql, source, author, created_at, updated_at)"
-                            " VALUES (?, ?, ?, ?, ?, 'onboarding', ?, ?)",
-                            (db, pair["question"].strip(), key, _clean_sql(pair["sql"]), source, now, now))
+                con.execute(
+                    "INSERT INTO examples (db, question, qkey, sql, source, author, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, 'onboarding', ?, ?)",
+                    (db, pair["question"].strip(), key, _clean_sql(pair["sql"]), source, now, now),
+                )
                 added += 1
             self._bump(con, db)
         return added
+
 
 def read_pairs(path: Path) -> tuple[list[dict], list[str]]:
     """``{"line", "question", "sql"}`` from a JSONL file (``answer`` accepted for ``sql``), and Korean
@@ -423,8 +466,8 @@ def read_pairs(path: Path) -> tuple[list[dict], list[str]]:
 class _Synced(NamedTuple):
     client: object
     version: str
-    examples: object          # Chroma collection of example questions
-    docs: object              # Chroma collection of definitions
+    examples: object  # Chroma collection of example questions
+    docs: object  # Chroma collection of definitions
     by_id: dict[int, Example]  # the store's examples at that version
 
 
@@ -461,18 +504,28 @@ class ExampleIndex:
             version += f"-{yaml_hash}"
             try:
                 colls = []
-                for name, wanted in zip(self._names(db), (
+                for name, wanted in zip(
+                    self._names(db),
+                    (
                         {str(e.id): e.question for e in examples},
-                        {**{f"doc-{d.id}": d.text for d in docs}, **{f"yaml-{n}": t for n, t in enumerate(yaml)}})):
-                    coll = client.get_or_create_collection(name, embedding_function=self.embedder, metadata={"database": db},
-                                                           configuration={"hnsw": {"space": "cosine"}})
+                        {**{f"doc-{d.id}": d.text for d in docs}, **{f"yaml-{n}": t for n, t in enumerate(yaml)}},
+                    ),
+                ):
+                    coll = client.get_or_create_collection(
+                        name,
+                        embedding_function=self.embedder,
+                        metadata={"database": db},
+                        configuration={"hnsw": {"space": "cosine"}},
+                    )
                     if (coll.metadata or {}).get("version") != version or coll.count() != len(wanted):
                         self._reconcile(coll, wanted)
                         coll.modify(metadata={"database": db, "version": version})
                     colls.append(coll)
             except Exception as exc:
-                raise IndexUnavailable(f"검증된 예시 색인(Chroma)을 맞출 수 없습니다 ({db}). 예시는 그대로 보관되어 있으니 "
-                                       f"잠시 후 다시 시도하세요: {exc}") from exc
+                raise IndexUnavailable(
+                    f"검증된 예시 색인(Chroma)을 맞출 수 없습니다 ({db}). 예시는 그대로 보관되어 있으니 "
+                    f"잠시 후 다시 시도하세요: {exc}"
+                ) from exc
             self._synced[db] = _Synced(client, version, *colls, {e.id: e for e in examples})
             return self._synced[db]
 
@@ -486,7 +539,7 @@ class ExampleIndex:
             coll.delete(ids=stale)
         fresh = [i for i, text in wanted.items() if current.get(i) != text]
         for start in range(0, len(fresh), 64):
-            part = fresh[start:start + 64]
+            part = fresh[start : start + 64]
             coll.upsert(ids=part, documents=[wanted[i] for i in part])
 
     def _query(self, coll, question: str, n: int) -> list[tuple[str, float, str]]:
@@ -514,8 +567,9 @@ class ExampleIndex:
                 break
         return found
 
-    def relevant_docs(self, db: str, question: str, k: int = 3, min_similarity: float = 0.3,
-                      yaml_docs: Sequence[str] = ()) -> list[str]:
+    def relevant_docs(
+        self, db: str, question: str, k: int = 3, min_similarity: float = 0.3, yaml_docs: Sequence[str] = ()
+    ) -> list[str]:
         """Definitions (stored and from the yaml) most related to the question, best first.
 
         A short definition embeds poorly next to a question, so one whose defined term
@@ -523,8 +577,10 @@ class ExampleIndex:
         """
         synced = self.sync(db, yaml_docs)
         asked = normalize_question(question)
-        scored = [(s + TERM_BONUS * any(t in asked for t in _terms(text)), text)
-                  for _, s, text in self._query(synced.docs, question, 1000)]
+        scored = [
+            (s + TERM_BONUS * any(t in asked for t in _terms(text)), text)
+            for _, s, text in self._query(synced.docs, question, 1000)
+        ]
         return [text for s, text in sorted(scored, key=lambda x: -x[0]) if s >= min_similarity][:k]
 
 

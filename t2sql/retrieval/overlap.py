@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from t2sql.db.results import results_match
 from t2sql.errors import T2SQLError
@@ -13,8 +13,14 @@ from t2sql.sqltext import canonical
 NEAR_DUPLICATE = 0.85  # question similarity (cosine) above which two questions count as the same
 
 
-def overlaps(pairs: list[dict], heldout: list[dict], dialect: str, embed: Callable[[list[str]], list],
-             rows: Callable[[str], list | None] | None = None, max_similarity: float = NEAR_DUPLICATE) -> dict[int, str]:
+def overlaps(
+    pairs: list[dict],
+    heldout: list[dict],
+    dialect: str,
+    embed: Callable[[list[str]], list],
+    rows: Callable[[str], list | None] | None = None,
+    max_similarity: float = NEAR_DUPLICATE,
+) -> dict[int, str]:
     """Index -> reason for each pair that repeats a held-out question: the same SQL after sqlglot
     normalisation, a near-identical question, or (with ``rows``: SQL -> result rows, None when it
     fails) the same result as a held-out answer. Used so few-shot examples never leak a benchmark answer."""
@@ -60,5 +66,3 @@ def load_questions(path: Path, limit: int | None = None) -> list[dict]:
         q.setdefault("id", n)
         questions.append(q)
     return questions[:limit] if limit is not None else questions
-
-

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlparse
 
 from t2sql.db.catalog import Catalog
@@ -21,14 +21,14 @@ from t2sql.retrieval.embeddings import embedding_function
 from t2sql.settings import Settings
 
 KEYWORD_BONUS = 0.25
-CHOSEN_CUTOFF = 0.5      # a table is chosen when it scores at least half of the best one
+CHOSEN_CUTOFF = 0.5  # a table is chosen when it scores at least half of the best one
 NEIGHBOUR_CUTOFF = 0.25  # a non-bridge neighbour joins when it scores at least a quarter of it
 
 
 @dataclass(frozen=True)
 class Retrieved:
-    tables: list[str]           # in prompt order
-    scores: dict[str, float]    # table -> ranking score (neighbours included with their own score)
+    tables: list[str]  # in prompt order
+    scores: dict[str, float]  # table -> ranking score (neighbours included with their own score)
 
 
 def make_client(settings: Settings):
@@ -42,7 +42,8 @@ def make_client(settings: Settings):
     except Exception as exc:
         if settings.chroma_url:
             raise IndexUnavailable(
-                f"스키마 색인 서버(Chroma, {settings.chroma_url})에 연결할 수 없습니다. 서버가 켜져 있는지, 주소가 맞는지 확인하세요: {exc}"
+                f"스키마 색인 서버(Chroma, {settings.chroma_url})에 연결할 수 없습니다. "
+                f"서버가 켜져 있는지, 주소가 맞는지 확인하세요: {exc}"
             ) from exc
         first_error = exc
     moved = quarantine_store(settings)
@@ -63,7 +64,6 @@ def _open_client(settings: Settings):
     import chromadb  # chromadb: ~1 s to import, kept off the start-up path of `sql`
 
     if settings.chroma_url:
-
         u = urlparse(settings.chroma_url)
         return chromadb.HttpClient(host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https")
     path = chroma_path(settings)
@@ -121,7 +121,9 @@ class SchemaIndex:
                 coll = self.client.get_or_create_collection(
                     name, embedding_function=self.embedder, metadata={"database": catalog.database}
                 )
-                if (coll.metadata or {}).get("fingerprint") == catalog.fingerprint and coll.count() == len(catalog.tables):
+                if (coll.metadata or {}).get("fingerprint") == catalog.fingerprint and coll.count() == len(
+                    catalog.tables
+                ):
                     self._collections[name] = coll
                     self._synced[name] = catalog.fingerprint
                     return False
@@ -135,7 +137,7 @@ class SchemaIndex:
                 tables = list(catalog.tables.values())
                 batch = 16
                 for start in range(0, len(tables), batch):
-                    part = tables[start:start + batch]
+                    part = tables[start : start + batch]
                     coll.add(ids=[t.name for t in part], documents=[t.document() for t in part])
                     if progress:
                         done = min(start + batch, len(tables))
@@ -147,7 +149,8 @@ class SchemaIndex:
                 raise
             except Exception as exc:
                 raise IndexUnavailable(
-                    f"스키마 색인을 만들 수 없습니다 ({catalog.database}). 색인 폴더({Path(self.settings.data_dir) / 'chroma'})를 "
+                    f"스키마 색인을 만들 수 없습니다 ({catalog.database}). "
+                    f"색인 폴더({Path(self.settings.data_dir) / 'chroma'})를 "
                     f"지우고 다시 시도하세요: {exc}"
                 ) from exc
 
@@ -167,13 +170,16 @@ class SchemaIndex:
                 self.rebuild()
                 return self.retrieve(question, catalog, _retry=False)
             raise IndexUnavailable(
-                f"스키마 색인 검색에 실패했습니다. `python -m t2sql index --db {catalog.database}`로 색인을 다시 만들어 주세요: {exc}"
+                "스키마 색인 검색에 실패했습니다. "
+                f"`python -m t2sql index --db {catalog.database}`로 색인을 다시 만들어 주세요: {exc}"
             ) from exc
         scores = {tid: 1.0 - dist for tid, dist in zip(res["ids"][0], res["distances"][0])}
         return rank_tables(question, catalog, scores, self.settings.top_k_tables, self.settings.max_prompt_tables)
 
 
-def rank_tables(question: str, catalog: Catalog, similarity: dict[str, float], top_k: int, max_tables: int) -> Retrieved:
+def rank_tables(
+    question: str, catalog: Catalog, similarity: dict[str, float], top_k: int, max_tables: int
+) -> Retrieved:
     """Pure ranking step: similarity + keyword bonus, then foreign-key neighbours up to ``max_tables``.
 
     Only tables scoring close to the best one are chosen (a short prompt helps a small model),

@@ -24,8 +24,9 @@ def load_records(source: str | Path, split: str = "train") -> list[dict]:
     if path.is_dir():
         found = next((path / f"{split}{s}" for s in suffixes if (path / f"{split}{s}").is_file()), None)
         if found is None:
-            raise T2SQLError(f"'{path}' 폴더에 {split}.jsonl 파일이 없습니다. "
-                             "먼저 학습 데이터를 생성하세요 (gen-data).")
+            raise T2SQLError(
+                f"'{path}' 폴더에 {split}.jsonl 파일이 없습니다. 먼저 학습 데이터를 생성하세요 (gen-data)."
+            )
         path = found
     if path.is_file():
         rows = _read_file(path)

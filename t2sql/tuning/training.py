@@ -21,9 +21,9 @@ import platform
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from t2sql.prompt import prompt_from_record
 
@@ -35,11 +35,12 @@ class TrainConfig:
     """Defaults = the shared model's long run: full fine-tuning on the natural corpus plus a share of
     the template corpus, several epochs, trained in resumable blocks (``--max-minutes``)."""
 
-    data: str = "natural"                # folder with train.jsonl/validation.jsonl, a file, a HF dataset id, or `natural` (the natural corpus)
+    # folder with train.jsonl/validation.jsonl, a file, a HF dataset id, or `natural` (the natural corpus)
+    data: str = "natural"
     out: str = "adapters/t2sql-ko-lora"
-    base_model: str = ""                 # empty = the default Gemma 3 270M
-    learning_rate: float = 5e-5          # full fine-tuning; the LoRA recipe uses 2e-4
-    lora_r: int = 32                     # `lora`: the adapter's rank; `full`: the rank of the extracted LoRA
+    base_model: str = ""  # empty = the default Gemma 3 270M
+    learning_rate: float = 5e-5  # full fine-tuning; the LoRA recipe uses 2e-4
+    lora_r: int = 32  # `lora`: the adapter's rank; `full`: the rank of the extracted LoRA
     lora_alpha: int = 32
     lora_dropout: float = 0.05
     epochs: float = 6.0
@@ -47,23 +48,23 @@ class TrainConfig:
     weight_decay: float = 0.01
     batch_size: int = 8
     grad_accum: int = 1
-    max_len: int = 1024                  # examples longer than this (prompt + SQL tokens) are skipped
-    limit: int = 0                       # training examples drawn from the train split (0 = all)
+    max_len: int = 1024  # examples longer than this (prompt + SQL tokens) are skipped
+    limit: int = 0  # training examples drawn from the train split (0 = all)
     val_limit: int = 200
     seed: int = 42
-    save_steps: int = 20                 # optimizer steps between resumable checkpoints
-    save_minutes: float = 10.0           # ... and at least this often in wall time (0 = only by steps)
-    max_steps: int = 0                   # stop after this many optimizer steps (0 = whole plan); the LR schedule still spans the plan
+    save_steps: int = 20  # optimizer steps between resumable checkpoints
+    save_minutes: float = 10.0  # ... and at least this often in wall time (0 = only by steps)
+    max_steps: int = 0  # stop after this many optimizer steps (0 = whole plan); the LR schedule still spans the plan
     resume: bool = True
-    sections: bool = True                # also train on the prompt's optional sections (examples, follow-ups, repairs)
-    templates: float = 0.2               # `natural` only: this share of the training records comes from the
+    sections: bool = True  # also train on the prompt's optional sections (examples, follow-ups, repairs)
+    templates: float = 0.2  # `natural` only: this share of the training records comes from the
     #                                      template corpus (`gen-data`); see lab.corpus.prepare_training
-    init_adapter: str = ""               # start from this adapter's weights (train it further); empty = a fresh LoRA
-    max_minutes: float = 0.0             # stop (checkpointed, resumable) after this much wall time; 0 = no limit
+    init_adapter: str = ""  # start from this adapter's weights (train it further); empty = a fresh LoRA
+    max_minutes: float = 0.0  # stop (checkpointed, resumable) after this much wall time; 0 = no limit
     target_modules: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
-    method: str = "full"                 # `full`: train every target projection's weights and ship a
+    method: str = "full"  # `full`: train every target projection's weights and ship a
     #                                      rank-`lora_r` LoRA extracted from the change; or `lora`
-    full_model_dir: str = ""             # `full` only: also save the full model here (what extraction costs)
+    full_model_dir: str = ""  # `full` only: also save the full model here (what extraction costs)
 
 
 def set_seed(seed: int) -> None:
@@ -81,8 +82,11 @@ def plain_records(records: list[dict]) -> list[dict]:
     The shipped adapter is trained this way: trained on the extra sections with the same CPU budget,
     a 270M model got worse on plain questions and no better with examples (docs/BENCHMARKS.md).
     """
-    return [{k: v for k, v in r.items() if k != "examples"} for r in records
-            if not r.get("previous") and not r.get("failed")]
+    return [
+        {k: v for k, v in r.items() if k != "examples"}
+        for r in records
+        if not r.get("previous") and not r.get("failed")
+    ]
 
 
 def encode(tokenizer, record: dict) -> tuple[list[int], int]:
@@ -100,8 +104,8 @@ def batches(examples: list[tuple[list[int], int]], batch_size: int, rng: random.
     chunk = batch_size * 16
     out = []
     for start in range(0, len(order), chunk):
-        part = sorted(order[start:start + chunk], key=lambda i: len(examples[i][0]))
-        out += [part[i:i + batch_size] for i in range(0, len(part), batch_size)]
+        part = sorted(order[start : start + chunk], key=lambda i: len(examples[i][0]))
+        out += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
     rng.shuffle(out)
     return out
 
@@ -148,8 +152,12 @@ def limit_heap_growth(threshold: int = 1 << 20) -> bool:
     return [mallopt(M_MMAP_THRESHOLD, threshold), mallopt(M_TRIM_THRESHOLD, threshold)] == [1, 1]
 
 
-def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | None = print,
-          on_batch: Callable[[int, int], None] | None = None) -> dict:
+def train(
+    config: TrainConfig,
+    settings=None,
+    progress: Callable[[str], None] | None = print,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> dict:
     """Train a LoRA adapter, save it with a training card; returns the card.
 
     ``on_batch(done, total)`` is told after every batch (onboarding shows it as progress)."""
@@ -159,9 +167,9 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     from tqdm import tqdm
     from transformers import get_linear_schedule_with_warmup
 
-    from t2sql.tuning.data import load_records
     from t2sql.generation.loading import attach_adapter, cpu_has_bf16, load_causal_lm, resolve_model, wants_4bit
     from t2sql.settings import Settings
+    from t2sql.tuning.data import load_records
 
     settings = settings or Settings.from_env()
     say = progress or (lambda msg: None)
@@ -176,13 +184,17 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     if config.init_adapter and not (Path(config.init_adapter) / "adapter_config.json").is_file():
         from t2sql.errors import T2SQLError  # say so before generating data and loading the model
 
-        raise T2SQLError(f"이어서 학습할 어댑터가 없습니다: {config.init_adapter} (adapter_config.json이 있는 폴더를 지정하세요)")
+        raise T2SQLError(
+            f"이어서 학습할 어댑터가 없습니다: {config.init_adapter} (adapter_config.json이 있는 폴더를 지정하세요)"
+        )
 
     if config.data == "natural":
         from t2sql.errors import T2SQLError
 
-        raise T2SQLError("`natural` 말뭉치는 `python -m t2sql train`이 학습 데이터 폴더로 만들어 넘깁니다 "
-                         "(t2sql.lab.corpus.prepare_training).")
+        raise T2SQLError(
+            "`natural` 말뭉치는 `python -m t2sql train`이 학습 데이터 폴더로 만들어 넘깁니다 "
+            "(t2sql.lab.corpus.prepare_training)."
+        )
     train_records = load_records(config.data, "train")
     if not config.sections:
         train_records = plain_records(train_records)
@@ -201,8 +213,9 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         model = prepare_model_for_kbit_training(model)
     start_weights: dict = {}
     if config.method == "full":
-        start_weights = {n: p.detach().clone() for n, p in model.named_parameters()
-                         if _is_target(n, config.target_modules)}
+        start_weights = {
+            n: p.detach().clone() for n, p in model.named_parameters() if _is_target(n, config.target_modules)
+        }
         if config.init_adapter:  # start from the adapter's weights; the extracted LoRA still spans base -> result
             model = attach_adapter(model, config.init_adapter).merge_and_unload()
         for name, p in model.named_parameters():
@@ -210,8 +223,13 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
     elif config.init_adapter:  # its own LoRA shape (r, alpha, targets) wins over the config's
         model = attach_adapter(model, config.init_adapter, trainable=True)
     else:
-        lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
-                          target_modules=config.target_modules, task_type="CAUSAL_LM")
+        lora = LoraConfig(
+            r=config.lora_r,
+            lora_alpha=config.lora_alpha,
+            lora_dropout=config.lora_dropout,
+            target_modules=config.target_modules,
+            task_type="CAUSAL_LM",
+        )
         model = get_peft_model(model, lora)
     model.train()
 
@@ -251,10 +269,18 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         torch.set_rng_state(state["torch_rng"])
         say(f"체크포인트에서 이어서 학습합니다 ({done_batches}/{len(plan)} 배치)")
 
-    say(f"학습 예제 {len(examples):,}개 (길이 초과로 제외 {skipped}개), 배치 {len(plan):,}개, 최적화 단계 {total_steps:,}개")
+    say(
+        f"학습 예제 {len(examples):,}개 (길이 초과로 제외 {skipped}개), "
+        f"배치 {len(plan):,}개, 최적화 단계 {total_steps:,}개"
+    )
     end = planned_end = min(len(plan), config.max_steps * config.grad_accum) if config.max_steps else len(plan)
-    bar = tqdm(total=end, initial=done_batches, desc="LoRA 학습" if config.method == "lora" else "전체 미세조정",
-               unit="batch", dynamic_ncols=True)
+    bar = tqdm(
+        total=end,
+        initial=done_batches,
+        desc="LoRA 학습" if config.method == "lora" else "전체 미세조정",
+        unit="batch",
+        dynamic_ncols=True,
+    )
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     if torch.cuda.is_available():
         autocast = torch.autocast("cuda", dtype=torch.bfloat16)
@@ -296,8 +322,10 @@ def train(config: TrainConfig, settings=None, progress: Callable[[str], None] | 
         if not val:
             return None
         with torch.no_grad(), autocast:  # noqa: SIM117
-            parts = [sql_token_loss(m, val[k:k + config.batch_size], pad_id).item()
-                     for k in range(0, len(val), config.batch_size)]
+            parts = [
+                sql_token_loss(m, val[k : k + config.batch_size], pad_id).item()
+                for k in range(0, len(val), config.batch_size)
+            ]
         return round(sum(parts) / len(parts), 4)
 
     full_val_loss = None
@@ -360,11 +388,12 @@ def extract_lora(model, start_weights: dict, rank: int, targets: list[str]):
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name in start_weights:
-                deltas[name] = (p.detach().float() - start_weights[name].float())
+                deltas[name] = p.detach().float() - start_weights[name].float()
                 p.copy_(start_weights[name])
                 p.requires_grad = False
-    lora = get_peft_model(model, LoraConfig(r=rank, lora_alpha=rank, lora_dropout=0.0, target_modules=targets,
-                                            task_type="CAUSAL_LM"))
+    lora = get_peft_model(
+        model, LoraConfig(r=rank, lora_alpha=rank, lora_dropout=0.0, target_modules=targets, task_type="CAUSAL_LM")
+    )
     with torch.no_grad():
         for name, module in lora.named_modules():
             if not hasattr(module, "lora_A") or "default" not in module.lora_A:
@@ -405,7 +434,9 @@ def _portable_adapter_config(path: Path, base_model: str) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def _save_checkpoint(model, optimizer, scheduler, ckpt: Path, done_batches: int, losses: list, elapsed_s: float) -> None:
+def _save_checkpoint(
+    model, optimizer, scheduler, ckpt: Path, done_batches: int, losses: list, elapsed_s: float
+) -> None:
     import torch
 
     tmp = ckpt.with_name(ckpt.name + ".tmp")
@@ -415,10 +446,22 @@ def _save_checkpoint(model, optimizer, scheduler, ckpt: Path, done_batches: int,
         from safetensors.torch import save_file
 
         tmp.mkdir(parents=True, exist_ok=True)
-        save_file({n: p.detach().contiguous() for n, p in model.named_parameters() if p.requires_grad},
-                  str(tmp / "weights.safetensors"))
-    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "done_batches": done_batches,
-                "losses": losses, "elapsed_s": elapsed_s, "py_rng": random.getstate(), "torch_rng": torch.get_rng_state()}, tmp / "state.pt")
+        save_file(
+            {n: p.detach().contiguous() for n, p in model.named_parameters() if p.requires_grad},
+            str(tmp / "weights.safetensors"),
+        )
+    torch.save(
+        {
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "done_batches": done_batches,
+            "losses": losses,
+            "elapsed_s": elapsed_s,
+            "py_rng": random.getstate(),
+            "torch_rng": torch.get_rng_state(),
+        },
+        tmp / "state.pt",
+    )
     if ckpt.exists():
         import shutil
 
@@ -456,11 +499,28 @@ def _write_card_markdown(path: Path, card: dict) -> None:
         "",
         "| field | value |",
         "| --- | --- |",
-        *[f"| {k} | {card[k]} |" for k in ("base_model", "data", "data_sha256", "train_examples", "skipped_too_long",
-                                          "validation_examples", "optimizer_steps", "optimizer_steps_done",
-                                          "quantized_4bit", "method", "lora",
-                                          "first_train_loss", "final_train_loss", "validation_loss",
-                                          "validation_loss_full_model", "wall_time_s") if k in card],
+        *[
+            f"| {k} | {card[k]} |"
+            for k in (
+                "base_model",
+                "data",
+                "data_sha256",
+                "train_examples",
+                "skipped_too_long",
+                "validation_examples",
+                "optimizer_steps",
+                "optimizer_steps_done",
+                "quantized_4bit",
+                "method",
+                "lora",
+                "first_train_loss",
+                "final_train_loss",
+                "validation_loss",
+                "validation_loss_full_model",
+                "wall_time_s",
+            )
+            if k in card
+        ],
         f"| hardware | {card['hardware']} |",
         "",
         *([f"Wall time: {card['wall_time_note']}.", ""] if card.get("wall_time_note") else []),
@@ -470,6 +530,6 @@ def _write_card_markdown(path: Path, card: dict) -> None:
         "| --- | --- |",
         *[f"| {k} | {v} |" for k, v in hp.items()],
         "",
-        f"Reproduce: `python -m t2sql train` (defaults are these values).",
+        "Reproduce: `python -m t2sql train` (defaults are these values).",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

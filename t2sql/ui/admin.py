@@ -19,14 +19,18 @@ def login(pipeline: Pipeline) -> None:
     st.title(TITLE)
     if login_configured():
         if st.user.is_logged_in:
-            st.warning(f"{st.user.get('email') or '이 계정'}은(는) 관리자로 등록되어 있지 않습니다 (T2SQL_ADMIN_EMAILS).")
+            st.warning(
+                f"{st.user.get('email') or '이 계정'}은(는) 관리자로 등록되어 있지 않습니다 (T2SQL_ADMIN_EMAILS)."
+            )
             st.button("로그아웃", key="logout", on_click=st.logout)
         else:
             st.button("관리자 로그인", key="login", on_click=st.login)
         return
     if not gate(pipeline.settings).configured:
-        st.warning("관리 화면이 닫혀 있습니다. 운영자가 T2SQL_ADMIN_PASSWORD(또는 secrets.toml의 admin_password)나 "
-                   "로그인(OIDC)을 설정하면 열립니다.")
+        st.warning(
+            "관리 화면이 닫혀 있습니다. 운영자가 T2SQL_ADMIN_PASSWORD(또는 secrets.toml의 admin_password)나 "
+            "로그인(OIDC)을 설정하면 열립니다."
+        )
         return
     with st.form("admin_login"):
         attempt = st.text_input("관리자 비밀번호", type="password", key="admin_password")
@@ -80,17 +84,35 @@ def _examples(pipeline: Pipeline, db: str, catalog: Catalog) -> None:
     verified = [e for e in pairs if e.source != GENERATED]
     generated = [e for e in pairs if e.source == GENERATED]
     st.subheader(f"검증된 예시 ({len(verified)}개)" + (f" · 온보딩 연습 문제 {len(generated)}개" if generated else ""))
-    groups = (("사람이 확인한 예시", verified),
-              ("온보딩이 만든 연습 문제 (실행으로 검증됨, 검토 후 고치거나 지울 수 있음)", generated))
+    groups = (
+        ("사람이 확인한 예시", verified),
+        ("온보딩이 만든 연습 문제 (실행으로 검증됨, 검토 후 고치거나 지울 수 있음)", generated),
+    )
     for title, shown in groups:
         if shown:
             st.caption(title)
-            st.dataframe([{"번호": e.id, "질문": e.question, "SQL": e.sql, "출처": SOURCES.get(e.source, e.source),
-                           "수정 시각": e.updated_at[:16]} for e in shown], hide_index=True, width="stretch",
-                         height=min(400, 38 + 35 * len(shown)))
+            st.dataframe(
+                [
+                    {
+                        "번호": e.id,
+                        "질문": e.question,
+                        "SQL": e.sql,
+                        "출처": SOURCES.get(e.source, e.source),
+                        "수정 시각": e.updated_at[:16],
+                    }
+                    for e in shown
+                ],
+                hide_index=True,
+                width="stretch",
+                height=min(400, 38 + 35 * len(shown)),
+            )
     if pairs:
-        chosen = st.selectbox("고칠 예시", [e.id for e in pairs], key="admin_example",
-                              format_func=lambda i: next(f"{e.id}. {e.question}" for e in pairs if e.id == i))
+        chosen = st.selectbox(
+            "고칠 예시",
+            [e.id for e in pairs],
+            key="admin_example",
+            format_func=lambda i: next(f"{e.id}. {e.question}" for e in pairs if e.id == i),
+        )
         pair = next(e for e in pairs if e.id == chosen)
         q = st.text_input("질문", pair.question, key=f"admin_q_{pair.id}")
         edited_sql = st.text_area("SQL", pair.sql, key=f"admin_sql_{pair.id}", height=120)
@@ -104,8 +126,13 @@ def _examples(pipeline: Pipeline, db: str, catalog: Catalog) -> None:
         if delete.button("삭제", key="admin_delete"):
             pipeline.delete_example(db, pair.id, who())
             _done("예시를 삭제했습니다.")
-        st.download_button("JSONL 내려받기 (학습 데이터 형식)", pipeline.examples_jsonl(db),
-                           f"{catalog.database}_examples.jsonl", "application/jsonl", key="admin_export")
+        st.download_button(
+            "JSONL 내려받기 (학습 데이터 형식)",
+            pipeline.examples_jsonl(db),
+            f"{catalog.database}_examples.jsonl",
+            "application/jsonl",
+            key="admin_export",
+        )
     else:
         st.caption("아직 없습니다. 결과 아래의 '정확해요'를 누르거나 여기서 추가하세요.")
     with st.form("admin_new_example", clear_on_submit=True):
@@ -131,7 +158,9 @@ def _definitions(pipeline: Pipeline, db: str, catalog: Catalog) -> None:
             pipeline.delete_definition(db, doc.id, who())
             _done("정의를 삭제했습니다.")
     with st.form("admin_new_doc", clear_on_submit=True):
-        text = st.text_input("새 정의", placeholder="예: 매출 = 취소·환불을 제외한 주문 금액 합계", key="admin_new_doc_text")
+        text = st.text_input(
+            "새 정의", placeholder="예: 매출 = 취소·환불을 제외한 주문 금액 합계", key="admin_new_doc_text"
+        )
         if st.form_submit_button("정의 추가"):
             try:
                 pipeline.add_definition(db, text, who())

@@ -29,8 +29,13 @@ def render(pipeline: Pipeline, db: str, catalog: Catalog) -> None:
     state = st.session_state
     head, reset = st.columns([6, 1], vertical_alignment="bottom")
     head.title("한국어로 묻는 데이터")
-    reset.button("새 질문", key="new_question", on_click=clear_question, width="stretch",
-                 help="이전 질문과 이어지지 않는 새 대화를 시작합니다")
+    reset.button(
+        "새 질문",
+        key="new_question",
+        on_click=clear_question,
+        width="stretch",
+        help="이전 질문과 이어지지 않는 새 대화를 시작합니다",
+    )
     if catalog.examples:
         st.caption("예시 질문")
         for col, example in zip(st.columns(len(catalog.examples)), catalog.examples):
@@ -60,8 +65,9 @@ def render(pipeline: Pipeline, db: str, catalog: Catalog) -> None:
         st.markdown("**이 쿼리가 하는 일**")
         if (sql or "").strip():
             lines = explain(sql, catalog.dialect, catalog.labels())
-            st.markdown("\n".join(f"{i}. " + line.replace("*", "\\*").replace("_", "\\_")
-                                  for i, line in enumerate(lines, 1)))
+            st.markdown(
+                "\n".join(f"{i}. " + line.replace("*", "\\*").replace("_", "\\_") for i, line in enumerate(lines, 1))
+            )
         else:
             st.caption("SQL을 만들거나 입력하면 여기에 한국어 설명이 나옵니다.")
 
@@ -74,8 +80,9 @@ def render(pipeline: Pipeline, db: str, catalog: Catalog) -> None:
         result_view.render(approved, result, asked, catalog.labels(), pipeline.settings.max_rows)
         _feedback(pipeline, db)
     if state.get("turn"):
-        turn_note.caption(f"이어지는 질문으로 해석합니다 (이전 질문: “{state.turn.question}”). "
-                          "새 주제라면 '새 질문'을 누르세요.")
+        turn_note.caption(
+            f"이어지는 질문으로 해석합니다 (이전 질문: “{state.turn.question}”). 새 주제라면 '새 질문'을 누르세요."
+        )
 
 
 def _generate(pipeline: Pipeline, db: str, question: str) -> None:
@@ -86,9 +93,14 @@ def _generate(pipeline: Pipeline, db: str, question: str) -> None:
         with st.status("SQL을 만드는 중…", expanded=True) as status:
             waiting = st.empty()
             draft = pipeline.solve(
-                db, question, who(), progress=status.write, on_text=lambda text: live.code(text, language="sql"),
+                db,
+                question,
+                who(),
+                progress=status.write,
+                on_text=lambda text: live.code(text, language="sql"),
                 on_wait=lambda ahead: waiting.caption(
-                    f"다른 사용자의 질문을 처리하는 중입니다. 앞에 {ahead}명이 기다리고 있습니다…"),
+                    f"다른 사용자의 질문을 처리하는 중입니다. 앞에 {ahead}명이 기다리고 있습니다…"
+                ),
                 previous=state.get("turn"),
             )
             waiting.empty()
@@ -99,8 +111,9 @@ def _generate(pipeline: Pipeline, db: str, question: str) -> None:
         if error := draft_error(draft):
             state.error = error
     except Exception as exc:  # never lose the session to an unexpected failure
-        state.error = failure_message(exc, "처리하지 않았습니다",
-                                      "SQL을 만들지 못했습니다. 다시 시도하거나 관리자에게 알려 주세요")
+        state.error = failure_message(
+            exc, "처리하지 않았습니다", "SQL을 만들지 못했습니다. 다시 시도하거나 관리자에게 알려 주세요"
+        )
     finally:
         live.empty()
 
@@ -115,13 +128,22 @@ def _run(pipeline: Pipeline, db: str, question: str, sql: str, draft) -> None:
         asked = draft.turn_question if draft is not None else (question or "")
         state.result = (approved, result, asked, sql)
         state.turn = Shot(asked, sql) if asked else None
-        saved = pipeline.correction(db, asked, state.pop("correcting", None), sql, who(),
-                                    admin=is_admin(pipeline.settings))
+        saved = pipeline.correction(
+            db, asked, state.pop("correcting", None), sql, who(), admin=is_admin(pipeline.settings)
+        )
         if saved:
             state.saved = "고친 SQL: " + saved
-        state.history = remember(state.history, {"db": db, "question": question or "(직접 입력한 SQL)", "sql": sql,
-                                                 "rows": len(result.rows), "when": time.strftime("%H:%M")},
-                                 HISTORY_SIZE)
+        state.history = remember(
+            state.history,
+            {
+                "db": db,
+                "question": question or "(직접 입력한 SQL)",
+                "sql": sql,
+                "rows": len(result.rows),
+                "when": time.strftime("%H:%M"),
+            },
+            HISTORY_SIZE,
+        )
     except Exception as exc:  # never lose the session to an unexpected failure
         state.pop("result", None)
         state.error = failure_message(exc, "실행하지 않았습니다", "실행하지 못했습니다")
@@ -144,8 +166,15 @@ def _thumbs_down() -> None:
 def _feedback(pipeline: Pipeline, db: str) -> None:
     state = st.session_state
     up, down, note = st.columns([1, 1, 4], vertical_alignment="center")
-    up.button("정확해요", key="feedback_up", icon=":material/thumb_up:", on_click=_thumbs_up, args=(pipeline, db),
-              width="stretch", disabled=not state.result[2])
+    up.button(
+        "정확해요",
+        key="feedback_up",
+        icon=":material/thumb_up:",
+        on_click=_thumbs_up,
+        args=(pipeline, db),
+        width="stretch",
+        disabled=not state.result[2],
+    )
     down.button("틀렸어요", key="feedback_down", icon=":material/thumb_down:", on_click=_thumbs_down, width="stretch")
     if state.get("saved"):
         note.success(state.saved)

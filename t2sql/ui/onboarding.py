@@ -28,17 +28,25 @@ def status(pipeline: Pipeline, db: str) -> None:
     if job is not None and job.running:
         p = job.progress
         st.progress(p.fraction, text=f"온보딩 {p.fraction * 100:.0f}% · {p.message}")
-        st.caption((f"남은 시간 약 {max(1, round(p.eta_s / 60))}분 · " if p.eta_s else "")
-                   + "온보딩 중에도 질문할 수 있습니다.")
+        st.caption(
+            (f"남은 시간 약 {max(1, round(p.eta_s / 60))}분 · " if p.eta_s else "")
+            + "온보딩 중에도 질문할 수 있습니다."
+        )
         return
     if job is not None and job.status == "failed":
         st.warning(f"온보딩하지 못했습니다: {job.error}")
     elif done:
-        parts = [f"{STAGE_NAMES[s]} {'완료' if (done.get(s) or {}).get('status') == 'done' else '미완료'}"
-                 for s in STAGES if (done.get(s) or {}).get("status") != "skipped"]
+        parts = [
+            f"{STAGE_NAMES[s]} {'완료' if (done.get(s) or {}).get('status') == 'done' else '미완료'}"
+            for s in STAGES
+            if (done.get(s) or {}).get("status") != "skipped"
+        ]
         kept = (done.get("practice") or {}).get("kept")
         st.caption("온보딩: " + " · ".join(parts) + (f" · 연습 문제 {kept}개" if kept else ""))
-    if st.button("온보딩 다시 하기" if done else "이 데이터베이스 온보딩", key="onboard_start",
-                 help="한국어 어휘·값 색인·연습 문제를 만들고 전용 어댑터를 학습합니다 (바뀐 부분만 다시)."):
+    if st.button(
+        "온보딩 다시 하기" if done else "이 데이터베이스 온보딩",
+        key="onboard_start",
+        help="한국어 어휘·값 색인·연습 문제를 만들고 전용 어댑터를 학습합니다 (바뀐 부분만 다시).",
+    ):
         onboard_jobs.start(pipeline, db)
         st.rerun(scope="fragment")

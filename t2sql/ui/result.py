@@ -23,11 +23,22 @@ def render(approved, result, asked: str, labels: dict, max_rows: int) -> None:
         with chart_tab:
             _chart(frame, titles)
         d1, d2, _ = st.columns([1, 1, 4])
-        d1.download_button("CSV 내려받기", export.to_csv(frame), export.file_name(asked, "csv"),
-                           "text/csv", key="download_csv", width="stretch")
-        d2.download_button("Excel 내려받기", export.to_xlsx(frame), export.file_name(asked, "xlsx"),
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key="download_xlsx", width="stretch")
+        d1.download_button(
+            "CSV 내려받기",
+            export.to_csv(frame),
+            export.file_name(asked, "csv"),
+            "text/csv",
+            key="download_csv",
+            width="stretch",
+        )
+        d2.download_button(
+            "Excel 내려받기",
+            export.to_xlsx(frame),
+            export.file_name(asked, "xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="download_xlsx",
+            width="stretch",
+        )
     else:
         st.info("조건에 맞는 데이터가 없습니다 (결과 0행). 조건(기간, 값의 철자)을 넓히거나 바꿔 보세요.")
     with st.expander("실행한 SQL"):
@@ -40,7 +51,7 @@ def _table(frame) -> None:
     if pages > 1:
         page = st.number_input(f"페이지 (전체 {pages}쪽, 쪽당 {PAGE_ROWS}행)", 1, pages, key="page")
     start = (page - 1) * PAGE_ROWS
-    st.dataframe(frame.iloc[start:start + PAGE_ROWS], width="stretch", hide_index=True)
+    st.dataframe(frame.iloc[start : start + PAGE_ROWS], width="stretch", hide_index=True)
 
 
 def _chart(frame, titles: dict[str, str]) -> None:
@@ -51,8 +62,13 @@ def _chart(frame, titles: dict[str, str]) -> None:
         return
     kinds = list(charts.KINDS)
     c1, c2, c3, c4 = st.columns(4)
-    kind = c1.selectbox("차트 종류", kinds, index=kinds.index(suggestion.kind if suggestion else "bar"),
-                        format_func=charts.KINDS.get, key="chart_kind")
+    kind = c1.selectbox(
+        "차트 종류",
+        kinds,
+        index=kinds.index(suggestion.kind if suggestion else "bar"),
+        format_func=charts.KINDS.get,
+        key="chart_kind",
+    )
     y_default = suggestion.y if suggestion and suggestion.y in opts["y"] else opts["y"][0]
     y = c3.selectbox("값(세로축)", opts["y"], index=opts["y"].index(y_default), key="chart_y")
     if kind == "metric":

@@ -14,8 +14,18 @@ from t2sql.settings import Settings
 
 CHART_KEYS = ("chart_kind", "chart_x", "chart_y", "chart_color")
 # Everything that belongs to the current question; the conversation turn is kept unless asked.
-QUESTION_KEYS = ("sql_editor", "tables", "result", "error", "notices", "page", "draft", "correcting", "saved",
-                 *CHART_KEYS)
+QUESTION_KEYS = (
+    "sql_editor",
+    "tables",
+    "result",
+    "error",
+    "notices",
+    "page",
+    "draft",
+    "correcting",
+    "saved",
+    *CHART_KEYS,
+)
 
 
 @st.cache_resource(show_spinner=False)

@@ -20,7 +20,7 @@ ASK, ADMIN = "질문하기", "예시·정의 관리"
 class Choice:
     view: str
     db: str
-    status: st.delta_generator.DeltaGenerator   # where the database's status and onboarding go
+    status: st.delta_generator.DeltaGenerator  # where the database's status and onboarding go
     history: st.delta_generator.DeltaGenerator  # filled last, so it shows this run's query
 
 
@@ -52,8 +52,10 @@ def render(pipeline: Pipeline, served: dict[str, Served]) -> Choice:
         view = st.radio("화면", [ASK, ADMIN], key="view", horizontal=True, label_visibility="collapsed")
         st.header("데이터베이스")
         choice = st.selectbox(
-            "조회할 데이터베이스", [*SAMPLE_NAMES, *served, *([CUSTOM] if settings.allow_custom_url else [])],
-            key="db_choice", format_func=lambda name: database_title(name, served),
+            "조회할 데이터베이스",
+            [*SAMPLE_NAMES, *served, *([CUSTOM] if settings.allow_custom_url else [])],
+            key="db_choice",
+            format_func=lambda name: database_title(name, served),
         )
         db = choice
         if choice == CUSTOM:
@@ -80,5 +82,11 @@ def render_history(box, served: dict[str, Served], allow_custom_url: bool) -> No
         if not st.session_state.history:
             st.caption("이 세션에서 실행한 질문이 여기에 쌓입니다.")
         for i, entry in enumerate(st.session_state.history):
-            st.button(f"{entry['when']} · {entry['question'][:28]} ({entry['rows']:,}행)", key=f"history_{i}",
-                      on_click=restore, args=(entry, served, allow_custom_url), help=entry["sql"], width="stretch")
+            st.button(
+                f"{entry['when']} · {entry['question'][:28]} ({entry['rows']:,}행)",
+                key=f"history_{i}",
+                on_click=restore,
+                args=(entry, served, allow_custom_url),
+                help=entry["sql"],
+                width="stretch",
+            )
