@@ -66,4 +66,4 @@ class AdminGate:
 def is_admin_email(email: str | None, admins: str) -> bool:
     """``admins``: comma-separated e-mail addresses (case-insensitive)."""
     wanted = {a.strip().lower() for a in admins.split(",") if a.strip()}
-    return bool(email) and email.strip().lower() in wanted
+    return email is not None and email.strip().lower() in wanted

@@ -431,10 +431,10 @@ class Pipeline:
     ) -> Draft:
         """Execution-guided decoding: sample alternatives for the same prompt and keep the first without a
         problem; failing that, the first that runs (the original first)."""
+        problem = draft.problem
+        assert problem is not None  # solve() asks for candidates only when the draft has a problem
         if progress:
-            progress(
-                f"SQL에 문제가 있어 대안 {self.settings.candidates}개를 만들어 시험하는 중… ({draft.problem[:80]})"
-            )
+            progress(f"SQL에 문제가 있어 대안 {self.settings.candidates}개를 만들어 시험하는 중… ({problem[:80]})")
         try:
             with self.turnstile.enter(on_wait):
                 constraint = self.constraint(db, draft.tables) if draft.constrained else None
@@ -443,7 +443,7 @@ class Pipeline:
             draft.notices.append(f"대안 SQL을 만들지 못했습니다: {exc}")
             return draft
         tried = {draft.sql}
-        failures = [Failure(draft.sql, draft.problem)]
+        failures = [Failure(draft.sql, problem)]
         runs = draft if draft.error is None else None
         for text in texts:
             sql = extract_sql(text)

@@ -49,7 +49,7 @@ def starts_non_read(text: str) -> bool:
     return match is not None and match.group(1).upper() not in READ_STARTS
 
 
-def parse(sql: str, dialect: str) -> exp.Expression | None:
+def parse(sql: str, dialect: str) -> exp.Expr | None:
     try:
         tree = sqlglot.parse_one(sql, read=dialect) if sql and sql.strip() else None
     except (SqlglotError, ValueError, RecursionError):

@@ -65,7 +65,8 @@ def _train_options() -> list[click.Option]:
 def train(**values) -> None:
     from t2sql.lab.corpus import prepare_training  # pulls pandas: kept off the `sql` start-up path
 
-    config = training.TrainConfig(**{k: list(v) if isinstance(v, tuple) else v for k, v in values.items() if v != ()})
+    given: dict[str, typing.Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items() if v != ()}
+    config = training.TrainConfig(**given)
     settings = Settings.from_env()
     card = training.train(prepare_training(config, settings, say), settings, progress=say)
     click.echo(json.dumps({k: v for k, v in card.items() if k != "losses"}, ensure_ascii=False, default=str))

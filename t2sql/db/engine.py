@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import sqlalchemy as sa
@@ -272,8 +273,10 @@ def _open_database(url: str, timeout_s: float, memory_limit: str) -> Database:
 
 
 @contextmanager
-def _statement_cursor(backend: str, raw, sql: str) -> Iterator[tuple[object, Callable[[], None]]]:
+def _statement_cursor(backend: str, raw, sql: str) -> Iterator[tuple[Any, Callable[[], None]]]:
     """A cursor on which ``sql`` may run as one read statement, and the call that cancels it.
+
+    The cursor is the driver's own DB-API cursor (DuckDB, sqlite3 or psycopg), hence ``Any``.
 
     Refuses (QueryError) what the backend's own parser shows is not a single read statement.
     """

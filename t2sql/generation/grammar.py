@@ -848,6 +848,12 @@ def within_caps(sql: str) -> bool:
 _WORD_PREFIX = re.compile(r"\w*")
 
 
+def _word_prefix_len(text: str) -> int:
+    match = _WORD_PREFIX.match(text)
+    assert match is not None  # \w* matches every string, if only emptily
+    return len(match.group())
+
+
 class _TokenTables:
     """Per-tokenizer token classes for the length caps (which tokens close a string, start a word)."""
 
@@ -861,7 +867,7 @@ class _TokenTables:
         self.starts_quote = torch.tensor([x.startswith("'") for x in texts], dtype=torch.bool)
         self.starts_escape = torch.tensor([x.startswith("''") for x in texts], dtype=torch.bool)
         self.chars_before_quote = torch.tensor([len(x.split("'", 1)[0]) for x in texts], dtype=torch.int32)
-        self.word_prefix = torch.tensor([len(_WORD_PREFIX.match(x).group()) for x in texts], dtype=torch.int32)
+        self.word_prefix = torch.tensor([_word_prefix_len(x) for x in texts], dtype=torch.int32)
         self.longest_before_quote = int(self.chars_before_quote.max())
         self.longest_word_prefix = int(self.word_prefix.max())
 
@@ -940,6 +946,7 @@ class GrammarLogitsProcessor:
 
         open_len, closed_len, run = _tail_state(self.texts[row].decode("utf-8", errors="ignore"))
         t = self.tables  # the common case returns before any vocabulary-sized tensor work
+        assert t is not None  # __call__ caps only with token tables
         if open_len is not None:  # inside '...': nothing that would run past the cap
             if open_len + t.longest_before_quote <= MAX_STRING_CHARS:
                 return
@@ -972,7 +979,8 @@ class GrammarCache:
         self.max_depth = max_depth
         self.max_threads = max_threads
         self._lock = threading.Lock()
-        self._compilers: dict[int, tuple] = {}  # id(tokenizer) -> (tokenizer, compiler, vocab, token tables)
+        # (id(tokenizer), vocab size, stop ids) -> (tokenizer, compiler, vocab, token tables)
+        self._compilers: dict[tuple[int, int | None, tuple[int, ...]], tuple] = {}
         self._compiled: OrderedDict[tuple, object] = OrderedDict()
         self.last_compile_ms: float | None = None  # wall time of the most recent compile (grammar text + xgrammar)
 

@@ -46,7 +46,9 @@ def text_values(sql: str, dialect: str) -> list[str]:
 
 def _said(value: str, heard: str, numbers: set[float]) -> bool:
     if NUMERIC.fullmatch(value):
-        return float(NUMBER.search(value).group()) in numbers
+        number = NUMBER.search(value)
+        assert number is not None  # a NUMERIC full match always contains a NUMBER
+        return float(number.group()) in numbers
     return _plain(value) in heard
 
 

@@ -64,6 +64,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
@@ -224,7 +225,7 @@ def analyse(
         qualified = qualify(
             prepared,
             dialect=dialect,
-            schema=lowered,
+            schema=cast("dict[str, object]", lowered),  # qualify only reads it (its dict[str, object] is invariant)
             expand_stars=True,
             expand_alias_refs=True,
             validate_qualify_columns=True,
@@ -314,7 +315,7 @@ def _name_sources(sources: Sequence[tuple[str, str]]) -> str:
 # --- Analysis helpers -----------------------------------------------------------------------------
 
 
-def _parse(sql: str, dialect: str) -> exp.Expression:
+def _parse(sql: str, dialect: str) -> exp.Expr:
     """Exactly one statement, outer parentheses removed."""
     statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     if len(statements) != 1:
@@ -338,13 +339,13 @@ def _lower_schema(schema: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str
     return out
 
 
-def _lower_identifiers(root: exp.Expression) -> exp.Expression:
+def _lower_identifiers(root: exp.Expr) -> exp.Expr:
     for ident in root.find_all(exp.Identifier):
         ident.set("this", str(ident.this).lower())
     return root
 
 
-def _mark_implicit_recursion(root: exp.Expression) -> None:
+def _mark_implicit_recursion(root: exp.Expr) -> None:
     """Flag WITH clauses whose CTEs read themselves as RECURSIVE (how SQLite reads them)."""
     for with_ in root.find_all(exp.With):
         if any(_references(cte.this, cte.alias_or_name.lower()) for cte in with_.expressions):
@@ -352,7 +353,7 @@ def _mark_implicit_recursion(root: exp.Expression) -> None:
 
 
 def _fail_closed(
-    root: exp.Expression | None,
+    root: exp.Expr | None,
     marked: dict[str, set[str]],
     schema: dict | None,
     allow_counts: bool,
@@ -366,7 +367,7 @@ def _fail_closed(
     return Exposure(tuple(range(width)), sources, None, True, allow_counts, note[:300])
 
 
-def _width_bound(root: exp.Expression | None, schema: dict[str, dict[str, str]]) -> int:
+def _width_bound(root: exp.Expr | None, schema: dict[str, dict[str, str]]) -> int:
     """A generous upper bound on how many columns the statement can return."""
     if root is None:
         return MIN_FALLBACK_WIDTH
@@ -383,17 +384,17 @@ def _union(taints: Iterable[Taint]) -> Taint:
     return frozenset(out)
 
 
-def _renamed(relation: Relation, alias: exp.Expression | None) -> Relation:
+def _renamed(relation: Relation, alias: exp.Expr | None) -> Relation:
     """Apply a ``t(a, b)`` column alias list positionally."""
     names = [c.name.lower() for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
     return [(names[i] if i < len(names) else n, t) for i, (n, t) in enumerate(relation)]
 
 
-def _references(query: exp.Expression, name: str) -> bool:
+def _references(query: exp.Expr, name: str) -> bool:
     return any(t.name.lower() == name and not t.args.get("db") for t in query.find_all(exp.Table))
 
 
-def _operands(query: exp.Expression) -> list[exp.Expression]:
+def _operands(query: exp.Expr) -> list[exp.Expr]:
     while isinstance(query, exp.Subquery):
         query = query.this
     if isinstance(query, exp.SetOperation):
@@ -418,7 +419,7 @@ class _Lineage:
 
     # Queries -------------------------------------------------------------------------------------
 
-    def query(self, node: exp.Expression, outer: list[Scope], ctes: dict[str, Relation]) -> Relation:
+    def query(self, node: exp.Expr, outer: list[Scope], ctes: dict[str, Relation]) -> Relation:
         """Output columns (name, taint) of a SELECT / set operation / VALUES, in order."""
         if isinstance(node, exp.Subquery):
             ctes = self.with_(node.args.get("with_"), outer, ctes)
@@ -452,7 +453,7 @@ class _Lineage:
 
     def select(self, node: exp.Select, outer: list[Scope], ctes: dict[str, Relation]) -> Relation:
         scope: Scope = {}
-        items: list[exp.Expression] = []
+        items: list[exp.Expr] = []
         if node.args.get("from_") is not None:
             items.append(node.args["from_"].this)
         for join in node.args.get("joins") or ():
@@ -503,7 +504,7 @@ class _Lineage:
             ctes[name] = current
         return ctes
 
-    def source(self, item: exp.Expression, scopes: list[Scope], ctes: dict[str, Relation]) -> tuple[str, _Source]:
+    def source(self, item: exp.Expr, scopes: list[Scope], ctes: dict[str, Relation]) -> tuple[str, _Source]:
         """One FROM / JOIN / LATERAL item -> (alias, columns)."""
         if item.args.get("pivots"):
             raise _Unresolved("PIVOT")
@@ -536,7 +537,7 @@ class _Lineage:
         raise _Unresolved(f"unsupported FROM item {type(item).__name__}")
 
     def value_source(
-        self, item: exp.Expression, scopes: list[Scope], ctes: dict[str, Relation], alias: exp.Expression | None
+        self, item: exp.Expr, scopes: list[Scope], ctes: dict[str, Relation], alias: exp.Expr | None
     ) -> _Source:
         """UNNEST(...) and similar: every column carries the taint of the expressions unnested."""
         taint = _union(self.expr(e, scopes, ctes) for e in item.iter_expressions() if not isinstance(e, exp.TableAlias))
@@ -545,7 +546,7 @@ class _Lineage:
 
     # Expressions ---------------------------------------------------------------------------------
 
-    def expr(self, node: exp.Expression, scopes: list[Scope], ctes: dict[str, Relation]) -> Taint:
+    def expr(self, node: exp.Expr, scopes: list[Scope], ctes: dict[str, Relation]) -> Taint:
         """Sensitive sources whose values can reach the value of ``node``."""
         if isinstance(node, UNTRACEABLE_CLASSES):
             raise _Unresolved(type(node).__name__)
@@ -574,7 +575,7 @@ class _Lineage:
             return _union(t for _, t in self.query(node, scopes, ctes))
         return _union(self.expr(child, scopes, ctes) for child in node.iter_expressions())
 
-    def check(self, node: exp.Expression) -> None:
+    def check(self, node: exp.Expr) -> None:
         """Even an allowed aggregate must not hide an untraceable construct."""
         if any(isinstance(n, UNTRACEABLE_CLASSES) for n in node.walk()):
             raise _Unresolved("untraceable construct inside an aggregate")

@@ -583,10 +583,10 @@ SAFE_FUNCTION_PREFIXES = {
 # Cross joins and big scans are left to the executor's time and memory limits. These two are
 # refused up front: they read no table at all, yet never end or fill memory on their own.
 MAX_SERIES_VALUES = 1_000_000
-SERIES_FUNCTION_CLASSES = tuple(
+SERIES_FUNCTION_CLASSES: tuple[type[exp.Func], ...] = tuple(
     cls
     for cls in (getattr(exp, name, None) for name in ("GenerateSeries", "ExplodingGenerateSeries"))
-    if isinstance(cls, type)
+    if isinstance(cls, type) and issubclass(cls, exp.Func)
 )
 SERIES_FUNCTION_NAMES = frozenset({"range", "generate_series"})  # if sqlglot leaves them unparsed
 # Seconds per interval unit, for date series (singular, lowercase; months and years on average).
@@ -678,7 +678,7 @@ def check(sql: str, dialect: str, max_rows: int = 1000, tables: Collection[str] 
 # --- Parsing ---------------------------------------------------------------------------------
 
 
-def _inspect(sql: str, dialect: str) -> exp.Expression:
+def _inspect(sql: str, dialect: str) -> exp.Expr:
     """Parse to exactly one statement and refuse it unless every node is safe."""
     if not sql or not sql.strip():
         raise GuardRefusal(MSG_EMPTY)
@@ -695,7 +695,7 @@ def _inspect(sql: str, dialect: str) -> exp.Expression:
     return root
 
 
-def _parse(sql: str, dialect: str) -> tuple[list[exp.Expression], list[str]]:
+def _parse(sql: str, dialect: str) -> tuple[list[exp.Expr], list[str]]:
     """All non-empty statements plus any sqlglot warnings, or a refusal for unparsable text."""
     with _captured_warnings() as warnings:
         try:
@@ -769,7 +769,7 @@ def _captured_warnings() -> Iterator[list[str]]:
         _SQLGLOT_LOGGER.removeHandler(handler)
 
 
-def _unwrap(root: exp.Expression) -> exp.Expression:
+def _unwrap(root: exp.Expr) -> exp.Expr:
     """Drop plain parentheses around the whole query: ``(SELECT ...)`` -> ``SELECT ...``."""
     while isinstance(root, exp.Subquery) and not any(v for k, v in root.args.items() if k != "this"):
         root = root.this
@@ -779,7 +779,7 @@ def _unwrap(root: exp.Expression) -> exp.Expression:
 # --- Tree checks -----------------------------------------------------------------------------
 
 
-def _refuse_unsafe_tree(root: exp.Expression, dialect: str) -> None:
+def _refuse_unsafe_tree(root: exp.Expr, dialect: str) -> None:
     """Run each check over every node, most telling first, so the reason given is the clearest."""
     nodes = list(root.walk())
     for node in nodes:
@@ -788,9 +788,9 @@ def _refuse_unsafe_tree(root: exp.Expression, dialect: str) -> None:
     for check in (_lock_refusal, _dangerous_function_refusal):
         for node in nodes:
             _raise_if(check(node))
-    for check in (_source_refusal, _table_refusal, _function_refusal, _resource_refusal):
+    for dialect_check in (_source_refusal, _table_refusal, _function_refusal, _resource_refusal):
         for node in nodes:
-            _raise_if(check(node, dialect))
+            _raise_if(dialect_check(node, dialect))
 
 
 def _raise_if(message: str | None) -> None:
@@ -798,7 +798,7 @@ def _raise_if(message: str | None) -> None:
         raise GuardRefusal(message)
 
 
-def _statement_refusal(node: exp.Expression) -> str | None:
+def _statement_refusal(node: exp.Expr) -> str | None:
     """Writes, DDL, settings, transactions, file I/O statements and sqlglot's raw Commands."""
     if isinstance(node, exp.Command):
         return MSG_STATEMENT.format((node.name or "알 수 없는").upper())
@@ -812,7 +812,7 @@ def _statement_refusal(node: exp.Expression) -> str | None:
     return None
 
 
-def _root_refusal(root: exp.Expression) -> str | None:
+def _root_refusal(root: exp.Expr) -> str | None:
     """The statement itself must be a SELECT or a set operation of SELECTs (CTEs allowed)."""
     if isinstance(root, (exp.Select, exp.SetOperation)):
         return None
@@ -823,12 +823,12 @@ def _root_refusal(root: exp.Expression) -> str | None:
     return MSG_NOT_QUERY
 
 
-def _lock_refusal(node: exp.Expression) -> str | None:
+def _lock_refusal(node: exp.Expr) -> str | None:
     """FOR UPDATE / FOR SHARE take row locks: a read that blocks writers is not harmless."""
     return MSG_LOCK if isinstance(node, exp.Lock) else None
 
 
-def _source_refusal(node: exp.Expression, dialect: str) -> str | None:  # noqa: ARG001 - same shape as its pass
+def _source_refusal(node: exp.Expr, dialect: str) -> str | None:  # noqa: ARG001 - same shape as its pass
     """A function placed straight into FROM / JOIN / LATERAL is a table function: refuse it."""
     if not isinstance(node, (exp.From, exp.Join, exp.Lateral)):
         return None
@@ -838,7 +838,7 @@ def _source_refusal(node: exp.Expression, dialect: str) -> str | None:  # noqa: 
     return None
 
 
-def _table_refusal(node: exp.Expression, dialect: str) -> str | None:
+def _table_refusal(node: exp.Expr, dialect: str) -> str | None:
     """A table must be a plain [schema.]name of this database: no functions, files, URLs."""
     if not isinstance(node, exp.Table):
         return None
@@ -858,7 +858,7 @@ def _table_refusal(node: exp.Expression, dialect: str) -> str | None:
     return None
 
 
-def _unknown_table_refusal(root: exp.Expression, dialect: str, user_tables: set[str]) -> str | None:
+def _unknown_table_refusal(root: exp.Expr, dialect: str, user_tables: set[str]) -> str | None:
     """Every table read must be one of the database's user tables (CTE names aside)."""
     for qualified in _tables(root):
         *schema, name = qualified.split(".")
@@ -873,7 +873,7 @@ def _table_function_refusal(func: exp.Func) -> str:
     return _dangerous_function_refusal(func) or MSG_TABLE_FUNCTION.format(_function_name(func))
 
 
-def _function_refusal(node: exp.Expression, dialect: str) -> str | None:
+def _function_refusal(node: exp.Expr, dialect: str) -> str | None:
     """Known sqlglot functions pass unless denied; unknown ones need the dialect's allow-list."""
     if not isinstance(node, exp.Func):
         return None
@@ -886,7 +886,7 @@ def _function_refusal(node: exp.Expression, dialect: str) -> str | None:
     return MSG_UNKNOWN_FUNCTION.format(name or "?")
 
 
-def _dangerous_function_refusal(func: exp.Expression) -> str | None:
+def _dangerous_function_refusal(func: exp.Expr) -> str | None:
     """File/URL and system functions, by sqlglot class or by name; deny-lists beat allow-lists."""
     if not isinstance(func, exp.Func):
         return None
@@ -914,7 +914,7 @@ def _function_name(node: exp.Func) -> str:
 # --- Resources -------------------------------------------------------------------------------
 
 
-def _resource_refusal(node: exp.Expression, dialect: str) -> str | None:
+def _resource_refusal(node: exp.Expr, dialect: str) -> str | None:
     """Recursive CTEs that cannot end, huge or non-literal series, giant generated strings."""
     if isinstance(node, exp.With):
         return _recursion_refusal(node, dialect)
@@ -945,7 +945,7 @@ def _recursion_refusal(with_: exp.With, dialect: str) -> str | None:
     return None
 
 
-def _literal_limit(query: exp.Expression) -> bool:
+def _literal_limit(query: exp.Expr) -> bool:
     """The query (or its last set-operation operand, where SQLite hangs it) ends at a constant LIMIT."""
     query = _unwrap(query)
     for part in (query, _set_operands(query)[-1]):
@@ -955,7 +955,7 @@ def _literal_limit(query: exp.Expression) -> bool:
     return False
 
 
-def _set_operands(query: exp.Expression) -> list[exp.Expression]:
+def _set_operands(query: exp.Expr) -> list[exp.Expr]:
     """``A UNION ALL B UNION C`` -> [A, B, C]; a query that is no set operation -> [query]."""
     query = _unwrap(query)
     if isinstance(query, exp.SetOperation):
@@ -963,11 +963,11 @@ def _set_operands(query: exp.Expression) -> list[exp.Expression]:
     return [query]
 
 
-def _reads_table(query: exp.Expression, name: str) -> bool:
+def _reads_table(query: exp.Expr, name: str) -> bool:
     return any(t.name.lower() == name and not t.args.get("db") for t in query.find_all(exp.Table))
 
 
-def _has_row_condition(query: exp.Expression) -> bool:
+def _has_row_condition(query: exp.Expr) -> bool:
     """A WHERE, or a JOIN's ON / USING, that compares at least one column."""
     where = query.args.get("where")
     if where is not None and where.find(exp.Column):
@@ -1016,7 +1016,7 @@ def _series_length(func: exp.Func, exclusive: bool) -> float | None:
     return math.ceil(steps) if exclusive else math.floor(steps) + 1
 
 
-def _constant_number(node: exp.Expression | None) -> float | None:
+def _constant_number(node: exp.Expr | None) -> float | None:
     if isinstance(node, exp.Paren):
         return _constant_number(node.this)
     if isinstance(node, exp.Neg):
@@ -1030,7 +1030,7 @@ def _constant_number(node: exp.Expression | None) -> float | None:
     return None
 
 
-def _constant_epoch(node: exp.Expression | None) -> float | None:
+def _constant_epoch(node: exp.Expr | None) -> float | None:
     """Seconds since the epoch of a date/timestamp literal (``DATE '2024-01-01'``, ``'2024-01-01'::date``)."""
 
     if isinstance(node, exp.Cast) and node.to.is_type(*exp.DataType.TEMPORAL_TYPES):
@@ -1044,7 +1044,7 @@ def _constant_epoch(node: exp.Expression | None) -> float | None:
     return moment.replace(tzinfo=moment.tzinfo or dt.UTC).timestamp()
 
 
-def _interval_seconds(node: exp.Expression | None) -> float | None:
+def _interval_seconds(node: exp.Expr | None) -> float | None:
     """Seconds in a constant interval (``INTERVAL 1 DAY``, ``INTERVAL '2 hours'``, ``'1 day'::interval``)."""
     if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.INTERVAL):
         node = exp.Interval(this=node.this)
@@ -1060,7 +1060,7 @@ def _interval_seconds(node: exp.Expression | None) -> float | None:
 # --- Row cap ---------------------------------------------------------------------------------
 
 
-def _cap_rows(root: exp.Expression, max_rows: int) -> tuple[exp.Expression, bool]:
+def _cap_rows(root: exp.Expr, max_rows: int) -> tuple[exp.Expr, bool]:
     """Make the outermost query return at most ``max_rows``; True when that changed the SQL.
 
     A literal LIMIT at or below the cap is kept; a larger one is lowered; a missing one is added.
@@ -1079,11 +1079,12 @@ def _cap_rows(root: exp.Expression, max_rows: int) -> tuple[exp.Expression, bool
     if count is not None:
         current.set("count" if isinstance(current, exp.Fetch) else "expression", exp.Literal.number(max_rows))
         return root, True
+    assert isinstance(root, exp.Query)  # _root_refusal lets only queries and SUMMARIZE (returned above) through
     wrapped = exp.select("*").from_(root.subquery("guarded_query")).limit(max_rows)
     return wrapped, True
 
 
-def _literal_count(limit: exp.Expression) -> int | None:
+def _literal_count(limit: exp.Expr) -> int | None:
     """The row count of a plain ``LIMIT n`` / ``FETCH FIRST n ROWS ONLY``, else None."""
     value = limit.args.get("count") if isinstance(limit, exp.Fetch) else limit.args.get("expression")
     options = limit.args.get("limit_options")
@@ -1097,7 +1098,7 @@ def _literal_count(limit: exp.Expression) -> int | None:
 # --- Output ----------------------------------------------------------------------------------
 
 
-def _generate(root: exp.Expression, dialect: str) -> str:
+def _generate(root: exp.Expr, dialect: str) -> str:
     """Regenerate SQL from the checked tree; comments dropped, unsupported output refused."""
     with _captured_warnings() as warnings:
         try:
@@ -1122,7 +1123,7 @@ def _recheck(sql: str, dialect: str, max_rows: int) -> None:
         raise GuardRefusal(MSG_RECHECK)
 
 
-def _tables(root: exp.Expression) -> tuple[str, ...]:
+def _tables(root: exp.Expr) -> tuple[str, ...]:
     """Real tables read by the query, lowercased and sorted; CTE names are not tables."""
     ctes = {cte.alias_or_name.lower() for cte in root.find_all(exp.CTE)}
     names = set()

@@ -36,6 +36,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -198,7 +199,7 @@ def generate_dataset(
         annotations = load_annotations(settings.schema_dir, name)
         if annotations:
             jobs.append((name, Path(path), annotations, sample_hints(annotations), f"sample_{name}", "train"))
-    records = {s: [] for s in SPLITS}
+    records: dict[str, list[dict]] = {s: [] for s in SPLITS}
     databases = {}
     for db_id, path, annotations, hints, domain, split in jobs:
         rng = random.Random(f"{seed}:{db_id}:questions")
@@ -210,16 +211,14 @@ def generate_dataset(
     say("비슷한 질문을 예시로 붙이는 중…")
     for split in ("train", "validation"):
         augment.attach_examples(records[split], embed_questions, random.Random(f"{seed}:{split}:examples"))
-    paths, stats = (
-        {},
-        {
-            "seed": seed,
-            "variants_per_domain": variants_per_domain,
-            "questions_per_db": questions_per_db,
-            "splits": {},
-            "databases": databases,
-        },
-    )
+    paths: dict[str, Path] = {}
+    stats: dict[str, Any] = {
+        "seed": seed,
+        "variants_per_domain": variants_per_domain,
+        "questions_per_db": questions_per_db,
+        "splits": {},
+        "databases": databases,
+    }
     for split in SPLITS:
         path = out_dir / f"{split}.jsonl"
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[split])

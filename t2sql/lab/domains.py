@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -108,7 +109,7 @@ def realise(domain: str, variant: int, seed: int) -> list[VTab]:
             continue
         name = ts.names[0] if variant == 0 else rng.choice([n for n in ts.names if n not in used_names] or ts.names)
         used_names.add(name)
-        cols = []
+        cols: list[VCol] = []
         for cs in ts.cols:
             if cs.optional and rng.random() < 0.4:
                 continue
@@ -160,6 +161,7 @@ def _person(rng: random.Random) -> str:
 def _gen_column(col: VCol, n: int, rng: random.Random, done: dict, ids: dict) -> list:
     kind, _, arg = col.spec.gen.partition(":")
     a = arg.split(",") if arg else []
+    vals: list[object]
     if kind == "pk":
         vals = list(range(1, n + 1))
     elif kind == "fk":
@@ -172,6 +174,7 @@ def _gen_column(col: VCol, n: int, rng: random.Random, done: dict, ids: dict) ->
     elif kind == "city":
         vals = [_weighted(rng, REGIONS) for _ in range(n)]
     elif kind == "cat":
+        assert col.values is not None  # realise() gives every cat column its value set
         w = sorted((rng.uniform(0.3, 3.0) for _ in col.values), reverse=True)
         vals = rng.choices(col.values, w, k=n)
     elif kind == "pool":
@@ -238,7 +241,7 @@ def build_database(path: Path, domain: str, variant: int, seed: int) -> tuple[di
     ids: dict[str, list] = {}
     path.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
-    annotations = {"database": path.stem, "description": load_domains()[domain][0], "tables": {}}
+    annotations: dict[str, Any] = {"database": path.stem, "description": load_domains()[domain][0], "tables": {}}
     hints: dict = {}
     try:
         for vt in vtabs:
@@ -261,7 +264,7 @@ def build_database(path: Path, domain: str, variant: int, seed: int) -> tuple[di
                     desc += f" ({c.ref} 참조)"
                 if kind not in ("pk", "fk") and rng.random() < 0.08:
                     desc = ""  # real schemas are never fully documented
-                note = {"description": desc} if desc else {}
+                note: dict[str, object] = {"description": desc} if desc else {}
                 if c.spec.syns:
                     note["synonyms"] = rng.sample(c.spec.syns, len(c.spec.syns))
                 if kind in ("email", "phone"):

@@ -48,18 +48,18 @@ def exact_match(pred_sql: str, gold_sql: str, dialect: str) -> bool:
     return pred is not None and pred == gold
 
 
-def _tables(tree: exp.Expression) -> set[str]:
+def _tables(tree: exp.Expr) -> set[str]:
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     return {t.name.lower() for t in tree.find_all(exp.Table) if t.name and t.name.lower() not in ctes}
 
 
-def _columns(tree: exp.Expression) -> set[str]:
+def _columns(tree: exp.Expr) -> set[str]:
     """Referenced column names; output aliases used in ORDER BY are not columns."""
     aliases = {a.alias.lower() for a in tree.find_all(exp.Alias)}
     return {c.name.lower() for c in tree.find_all(exp.Column) if c.name and c.name.lower() not in aliases}
 
 
-def _literals(tree: exp.Expression) -> set[tuple]:
+def _literals(tree: exp.Expr) -> set[tuple]:
     """Literal values; numbers by value so 10 and 10.0 are the same literal."""
     keys = set()
     for lit in tree.find_all(exp.Literal):

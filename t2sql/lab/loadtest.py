@@ -56,8 +56,9 @@ def serve_app(env: dict[str, str] | None = None, log_path: Path | None = None):
         "--server.headless",
         "true",
     ]
-    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - open while the app runs
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+    log = open(log_path, "w") if log_path else None  # noqa: SIM115 - open while the app runs
+    out = log if log is not None else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 120
@@ -80,7 +81,7 @@ def serve_app(env: dict[str, str] | None = None, log_path: Path | None = None):
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if log_path:
+        if log is not None:
             log.close()
 
 

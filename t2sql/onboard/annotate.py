@@ -205,7 +205,7 @@ def annotate(catalog: Catalog, con, glossary: Glossary, embedder=None) -> dict:
             last = (split_identifier(col.name) or [""])[-1]
             if role in ("key", "foreign_key") and names and last not in ID_SUFFIXES:
                 names = [f"{names[0]} ID", *names]
-            note = {"role": role}
+            note: dict[str, object] = {"role": role}
             if names:
                 note["description"] = names[0]
                 note["synonyms"] = names[1:4]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,7 +183,7 @@ ROLE_ORDER = ("name", "category", "measure", "date", "flag", "text")
 
 
 def prune(
-    catalog: Catalog, annotations: dict, tables: list[str], named: dict[str, set[str]], values: list[ValueLink] = ()
+    catalog: Catalog, annotations: dict, tables: list[str], named: dict[str, set[str]], values: Sequence[ValueLink] = ()
 ) -> dict[str, set[str]]:
     """Columns to show per wide table: the ones the question names or has values for, then the most
     telling others by role (a table's name column first) up to ``MIN_KEPT``. Keys are always shown

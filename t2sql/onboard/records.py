@@ -53,7 +53,7 @@ def training_record(
             for t in tables_read(previous["sql"], catalog):
                 named.setdefault(t, set()).update(columns_named(previous["sql"], catalog, t))
         keep = prune(catalog, annotations, tables, named, links)
-    record = {
+    record: dict[str, object] = {
         "db_id": db_id,
         "context": catalog.ddl(tables, keep),
         "question": question,

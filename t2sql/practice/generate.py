@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
@@ -88,8 +88,10 @@ def generate_records(
     SQLite copy ``mem`` (the SQL must give the same rows on both), deduplicated by question and SQL."""
     tabs = profile(catalog, con, hints)
     by_skill = {s: [t for t in TEMPLATES if t.skill == s] for s in SKILLS}
-    records, seen_q, seen_sql = [], set(), set()
-    failures = Counter()
+    records: list[dict] = []
+    seen_q: set[tuple[str, str]] = set()
+    seen_sql: set[tuple[str, str]] = set()
+    failures: defaultdict[str, float] = defaultdict(float)  # a repeat counts a fifth of a failure
     skills = list(SKILLS)
     attempts = 0
     while len(records) < n_questions and attempts < n_questions * 8:

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from t2sql.practice.korean import COUNT_UNITS, ENDINGS, WHO, josa, ko_list, nice, num_text, value_text
-from t2sql.practice.profile import PTab
+from t2sql.practice.profile import PCol, PTab
 
 TEMPLATES_FILE = Path(__file__).resolve().parents[1] / "data" / "question_templates.yaml"
 
@@ -51,10 +51,15 @@ def _sql_str(v) -> str:
 def _fill(tab: PTab, up: str, lo: str, rng: random.Random, main: bool) -> dict:
     """Slot values for one table in one role ('' main, 'P_' parent, 'R_' third)."""
     key = {"": "T", "P_": "P", "R_": "R"}[up]
-    d = {key: tab.name, key.lower(): rng.choice(tab.nouns), f"{lo}cnt": tab.counter, f"{key}a": tab.alias}
+    d: dict[str, object] = {
+        key: tab.name,
+        key.lower(): rng.choice(tab.nouns),
+        f"{lo}cnt": tab.counter,
+        f"{key}a": tab.alias,
+    }
     if tab.pk:
         d[f"{up}K"] = tab.pk
-    by = {}
+    by: dict[str, list[PCol]] = {}
     for c in tab.cols:
         by.setdefault(c.kind, []).append(c)
     for cols in by.values():
@@ -181,7 +186,8 @@ def instantiate(tpl: Template, tabs: dict[str, PTab], rng: random.Random, probe:
     rng.shuffle(order)
     for tname in order:
         t = tabs[tname]
-        combos = [(None, None)]
+        # (foreign key column, parent) of the join, and (side, column, table) of the third table
+        combos: list[tuple[tuple[str, str] | None, tuple[str, str, str] | None]] = [(None, None)]
         if need_p:
             combos = []
             for fcol, ref, _ in t.fks:

@@ -10,11 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 import altair as alt
 import pandas as pd
 
 KINDS = {"metric": "숫자 카드", "line": "선 그래프", "bar": "막대 그래프", "scatter": "산점도"}
+# column role -> Vega-Lite encoding type of the x axis
+ENCODING_TYPES: dict[str, Literal["temporal", "quantitative", "nominal"]] = {
+    "time": "temporal",
+    "number": "quantitative",
+    "category": "nominal",
+}
 MAX_BARS = 50  # more categories than this are unreadable as bars; show the top ones
 
 
@@ -99,7 +106,7 @@ def build(frame: pd.DataFrame, spec: ChartSpec, titles: dict[str, str] | None = 
 
     titles = titles or {}
     data = _prepare(frame, spec)
-    x_type = {"time": "temporal", "number": "quantitative", "category": "nominal"}[column_roles(data)[spec.x]]
+    x_type = ENCODING_TYPES[column_roles(data)[spec.x]]
     x = alt.X(spec.x, type=x_type, title=titles.get(spec.x, spec.x))
     y = alt.Y(spec.y, type="quantitative", title=titles.get(spec.y, spec.y))
     tooltip = [alt.Tooltip(c, title=titles.get(c, c)) for c in (spec.x, spec.y, spec.color) if c]

@@ -241,7 +241,7 @@ class _Pred:
     kind: str = "noun"
 
 
-def _sql(node: exp.Expression, ctx: _Ctx, limit: int = 80) -> str:
+def _sql(node: exp.Expr, ctx: _Ctx, limit: int = 80) -> str:
     """Compact SQL for what has no wording (arithmetic, unknown functions), without table prefixes."""
     node = node.copy()
     for col in node.find_all(exp.Column):
@@ -278,7 +278,7 @@ def _table(name: str, ctx: _Ctx) -> str:
     return f"{label}({name}) 테이블" if label and label != name else f"{name} 테이블"
 
 
-def _noun(node: exp.Expression, ctx: _Ctx) -> str:
+def _noun(node: exp.Expr, ctx: _Ctx) -> str:
     """What a value or expression is called in a sentence; unknown ones fall back to compact SQL."""
     kind = type(node).__name__
     if isinstance(node, exp.Column):
@@ -308,10 +308,10 @@ def _noun(node: exp.Expression, ctx: _Ctx) -> str:
     return _function_noun(node, ctx) or _sql(node, ctx)
 
 
-def _function_noun(node: exp.Expression, ctx: _Ctx) -> str | None:
+def _function_noun(node: exp.Expr, ctx: _Ctx) -> str | None:
     """Date parts, truncation, formats, casts, rounding, COALESCE, CASE, window functions."""
     kind = type(node).__name__
-    arg = node.args.get("this")
+    arg = node.this
     if kind == "Extract" or kind in _PART_FUNCTIONS:
         unit, value = (node.name.upper(), node.expression) if kind == "Extract" else (_PART_FUNCTIONS[kind], arg)
         return f"{_noun(value, ctx)}의 {_EXTRACT_UNITS.get(unit, unit.lower())}"
@@ -337,14 +337,14 @@ def _function_noun(node: exp.Expression, ctx: _Ctx) -> str | None:
         return f"비어 있으면 {with_particle(rest, '으로/로')} 채운 {_noun(arg, ctx)}"
     if kind == "Nullif":
         return f"{with_particle(_noun(node.expression, ctx), '과/와')} 같으면 NULL로 바꾼 {_noun(arg, ctx)}"
-    if kind == "Case":
+    if isinstance(node, exp.Case):
         return _case(node, ctx)
-    if kind == "Window":
+    if isinstance(node, exp.Window):
         return _window_object(node, ctx)[0]
     return None
 
 
-def _aggregate(node: exp.Expression, ctx: _Ctx) -> str:
+def _aggregate(node: exp.Expr, ctx: _Ctx) -> str:
     """'행 수', '서로 다른 x의 수', 'x의 합계' …; SUM(CASE WHEN c THEN 1 ELSE 0 END) reads as a count."""
     if isinstance(node, exp.Filter):
         where = node.expression.this if isinstance(node.expression, exp.Where) else node.expression
@@ -352,7 +352,7 @@ def _aggregate(node: exp.Expression, ctx: _Ctx) -> str:
         if isinstance(inner, exp.Count) and (inner.this is None or isinstance(inner.this, exp.Star)):
             return f"{cond} 행 수"
         return f"{cond} 행의 {_aggregate(inner, ctx)}"
-    kind, arg = type(node).__name__, node.args.get("this")
+    kind, arg = type(node).__name__, node.this
     distinct = isinstance(arg, exp.Distinct)
     inner = ", ".join(_noun(e, ctx) for e in arg.expressions) if distinct else _noun(arg, ctx) if arg else ""
     if kind == "Count":
@@ -386,7 +386,7 @@ def _case(node: exp.Case, ctx: _Ctx, alias: str = "") -> str:
     return f"조건에 따라 분류한 값({', '.join(parts)})"
 
 
-def _subquery_noun(query: exp.Expression, ctx: _Ctx, rows: bool = False) -> str:
+def _subquery_noun(query: exp.Expr, ctx: _Ctx, rows: bool = False) -> str:
     """A one-table subquery in words ('orders 테이블에서 …인 행의 amount의 합계'); others get sentences."""
     if isinstance(query, exp.Subquery):
         query = query.this
@@ -402,6 +402,7 @@ def _subquery_noun(query: exp.Expression, ctx: _Ctx, rows: bool = False) -> str:
         ctx.pending += [f"[{name}] {line}" for line in _query(query, ctx.child())]
         return f"{name}의 결과 행" if rows else f"{name}의 결과"
     inner = ctx.child()
+    assert isinstance(query, exp.Select)  # simple implies it
     _enter_scope(query, inner)
     table, where = _table(query.args["from_"].this.name, inner), query.args.get("where")
     cond = _phrase(where.this, inner, "adn") if where else ""
@@ -430,7 +431,7 @@ def _ending(pred: _Pred, form: str) -> str:
     return stem + {"and": "고", "or": "거나"}[form]
 
 
-def _phrase(node: exp.Expression, ctx: _Ctx, form: str = "adn") -> str:
+def _phrase(node: exp.Expr, ctx: _Ctx, form: str = "adn") -> str:
     """A whole condition as one Korean phrase; a repeated subject is said once ('a가 1 이상이고 2 미만인')."""
     connector = "and" if isinstance(node, exp.And) else "or" if isinstance(node, exp.Or) else None
     parts = list(node.flatten()) if connector else [node]
@@ -445,7 +446,7 @@ def _phrase(node: exp.Expression, ctx: _Ctx, form: str = "adn") -> str:
     return " ".join(words)
 
 
-def _atom(node: exp.Expression, ctx: _Ctx, negate: bool = False) -> _Pred:
+def _atom(node: exp.Expr, ctx: _Ctx, negate: bool = False) -> _Pred:
     """One comparison, range, list, pattern, NULL test or EXISTS as a predicate."""
     while isinstance(node, exp.Paren):
         node = node.this
@@ -488,8 +489,10 @@ def _atom(node: exp.Expression, ctx: _Ctx, negate: bool = False) -> _Pred:
     return _Pred(None, f"{_sql(node, ctx)} 조건을 만족하", "verb")
 
 
-def _comparison(node: exp.Expression, ctx: _Ctx, negate: bool) -> _Pred:
-    kind = {"EQ": "NEQ", "NEQ": "EQ"}.get(type(node).__name__) if negate else type(node).__name__
+def _comparison(node: exp.Expr, ctx: _Ctx, negate: bool) -> _Pred:
+    kind = type(node).__name__
+    if negate:
+        kind = {"EQ": "NEQ", "NEQ": "EQ"}[kind]  # _atom passes only these two negated
     left, right = node.this, node.expression
     if isinstance(left, exp.Literal) and not isinstance(right, exp.Literal):  # 3 < x -> x > 3
         left, right = right, left
@@ -510,7 +513,7 @@ def _comparison(node: exp.Expression, ctx: _Ctx, negate: bool) -> _Pred:
     return _Pred(subject, f"{value} {({'GTE': '이상', 'LT': '미만', 'LTE': '이하'})[kind]}")
 
 
-def _like(subject: str | None, node: exp.Expression, ctx: _Ctx, negate: bool) -> _Pred:
+def _like(subject: str | None, node: exp.Expr, ctx: _Ctx, negate: bool) -> _Pred:
     """'서울%' -> '서울'로 시작하는, '%펜%' -> '펜'이 들어가는, '%점' -> '점'으로 끝나는."""
     pattern = node.expression
     text = pattern.name if isinstance(pattern, exp.Literal) and pattern.is_string else None
@@ -550,7 +553,7 @@ def _enter_scope(select: exp.Select, ctx: _Ctx) -> None:
     ctx.tables[:0] = names
 
 
-def _source(node: exp.Expression, ctx: _Ctx, out: list[str]) -> str:
+def _source(node: exp.Expr, ctx: _Ctx, out: list[str]) -> str:
     """A FROM/JOIN source; a derived table is explained first, as its own prefixed sentences."""
     if isinstance(node, exp.Table) and node.name:
         return _table(node.name, ctx)
@@ -598,7 +601,7 @@ def _where_clause(select: exp.Select, ctx: _Ctx) -> list[str]:
     return [f"{_phrase(where.this, ctx)} 행만 고릅니다."] if where else []
 
 
-def _find_aggregates(node: exp.Expression) -> list[exp.Expression]:
+def _find_aggregates(node: exp.Expr) -> list[exp.Expr]:
     """Aggregates of this SELECT, not those inside windows or subqueries (they are explained there)."""
     if isinstance(node, (exp.Window, exp.Subquery, exp.Select)):
         return []
@@ -655,7 +658,7 @@ def _window_object(window: exp.Window, ctx: _Ctx) -> tuple[str, str]:
     what = _noun(func, ctx)
     spec = window.args.get("spec")
     start = spec.args.get("start") if spec is not None else None
-    if start is not None and spec.text("start").upper() != "UNBOUNDED":
+    if spec is not None and start is not None and spec.text("start").upper() != "UNBOUNDED":
         moving = spec.text("start_side").upper() == "PRECEDING" and spec.text("end").upper() == "CURRENT ROW"
         span = f"앞 {_noun(start, ctx)}행부터 현재 행까지" if moving else f"{_sql(spec, ctx)} 구간"
         return f"{span}의 {what}", "구합니다"
@@ -679,7 +682,7 @@ def _window_clause(select: exp.Select, ctx: _Ctx) -> list[str]:
     return out
 
 
-def _item(projection: exp.Expression, ctx: _Ctx) -> str:
+def _item(projection: exp.Expr, ctx: _Ctx) -> str:
     """One output column; computed values keep their alias so users can find them in the result."""
     alias = projection.alias if isinstance(projection, exp.Alias) else ""
     node = projection.this if alias else projection
@@ -720,7 +723,7 @@ def _select_clause(select: exp.Select, ctx: _Ctx) -> list[str]:
     return [f"{head}{with_particle(items, '을/를')} 보여줍니다."]
 
 
-def _is_temporal(node: exp.Expression) -> bool:
+def _is_temporal(node: exp.Expr) -> bool:
     """Dates read better as 이른/늦은 순 than 작은/큰 순; decided from names and date functions."""
     if isinstance(node, exp.Column):
         return bool(_TEMPORAL_NAME.search(node.name))
@@ -741,7 +744,7 @@ def _order_keys(order: exp.Order, ctx: _Ctx) -> str:
     return keys[0] + "".join(f"으로, 같으면 {k}" for k in keys[1:])
 
 
-def _order_clause(query: exp.Expression, ctx: _Ctx) -> list[str]:
+def _order_clause(query: exp.Expr, ctx: _Ctx) -> list[str]:
     """Sorting, LIMIT and OFFSET together, since users read them as one thing: 'top 10 by n'."""
     order, limit, offset = (query.args.get(k) for k in ("order", "limit", "offset"))
     count = _noun(limit.expression, ctx) if limit is not None and limit.expression is not None else None
@@ -828,7 +831,7 @@ def _with(with_: exp.With, ctx: _Ctx) -> list[str]:
     return out + ["이제 중간 결과를 이용해 최종 결과를 만듭니다."]
 
 
-def _query(node: exp.Expression, ctx: _Ctx) -> list[str]:
+def _query(node: exp.Expr, ctx: _Ctx) -> list[str]:
     """Any query node: WITH first, then the SELECT, set operation or parenthesised query."""
     out = []
     with_ = node.args.get("with_")

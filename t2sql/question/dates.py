@@ -10,7 +10,9 @@ lets the user see in the rewritten question exactly which period was used.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 
 from t2sql.errors import T2SQLError
 
@@ -41,7 +43,7 @@ def _week(today: date, offset: int) -> str:
 UNIT_DAYS = {"일": 1, "주": 7}
 
 # (pattern, replacement builder) — longer phrases first so "지난 3개월" wins over "지난".
-RULES: list[tuple[str, callable]] = [
+RULES: list[tuple[str, Callable[[date, re.Match[str]], str]]] = [
     (
         r"(최근|지난)\s*(\d+)\s*(일|주)(간|동안)?",
         lambda t, m: _range(t - timedelta(days=int(m[2]) * UNIT_DAYS[m[3]]) + timedelta(days=1), t + timedelta(days=1)),
@@ -71,7 +73,7 @@ def resolve_relative_dates(question: str, today: date) -> str:
     """Rewrite relative date phrases into absolute ones; other text is left untouched."""
     text = question
     for pattern, build in _COMPILED:
-        text = pattern.sub(lambda m, build=build: build(today, m), text)
+        text = pattern.sub(partial(build, today), text)
     return text
 
 

@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 from chromadb import Documents, EmbeddingFunction, Embeddings
+from chromadb.api.types import Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from t2sql.errors import IndexUnavailable
@@ -47,7 +48,7 @@ class USEEmbeddingFunction(EmbeddingFunction[Documents]):
     def name() -> str:
         return "t2sql-usem3"
 
-    def default_space(self) -> str:
+    def default_space(self) -> Space:
         return "cosine"
 
     def get_config(self) -> dict[str, Any]:

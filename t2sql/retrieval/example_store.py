@@ -8,6 +8,7 @@ whenever the store's per-database revision differs from the one recorded in the 
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import re
@@ -20,10 +21,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from t2sql.errors import IndexUnavailable, T2SQLError
 from t2sql.fileio import write_text_atomic
+
+if TYPE_CHECKING:  # chromadb is imported lazily at run time (~1 s)
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
 
 SOURCES = {
     "feedback": "사용자 확인(정확해요)",
@@ -206,7 +211,7 @@ class ExampleStore:
             return self._examples(con, db)
 
     @staticmethod
-    def _examples(con: sqlite3.Connection, db: str) -> list[Example]:
+    def _examples(con: sqlite3.Connection, db: str) -> builtins.list[Example]:
         rows = con.execute(
             f"SELECT {_EXAMPLE_COLS} FROM examples WHERE db = ? ORDER BY updated_at DESC, id DESC", (db,)
         )
@@ -258,7 +263,7 @@ class ExampleStore:
         with self._write() as con:
             return self._upsert(con, "proposals", db, question, sql, source, author)
 
-    def proposals(self, db: str) -> list[Example]:
+    def proposals(self, db: str) -> builtins.list[Example]:
         """Oldest first (the review queue)."""
         with self._read() as con:
             rows = con.execute(f"SELECT {_EXAMPLE_COLS} FROM proposals WHERE db = ? ORDER BY id", (db,))
@@ -303,12 +308,12 @@ class ExampleStore:
                 self._bump(con, db)
         return Doc(*row)
 
-    def docs(self, db: str) -> list[Doc]:
+    def docs(self, db: str) -> builtins.list[Doc]:
         with self._read() as con:
             return self._docs(con, db)
 
     @staticmethod
-    def _docs(con: sqlite3.Connection, db: str) -> list[Doc]:
+    def _docs(con: sqlite3.Connection, db: str) -> builtins.list[Doc]:
         rows = con.execute(f"SELECT {_DOC_COLS} FROM docs WHERE db = ? ORDER BY updated_at DESC, id DESC", (db,))
         return [Doc(*r) for r in rows]
 
@@ -347,7 +352,7 @@ class ExampleStore:
         rev = con.execute("SELECT rev FROM revisions WHERE db = ?", (db,)).fetchone()
         return f"{instance}-{rev[0] if rev else 0}"
 
-    def snapshot(self, db: str) -> tuple[str, list[Example], list[Doc]]:
+    def snapshot(self, db: str) -> tuple[str, builtins.list[Example], builtins.list[Doc]]:
         """Version, examples and docs read in one transaction (for the index)."""
         with self._read() as con:
             return self._version(con, db), self._examples(con, db), self._docs(con, db)
@@ -464,17 +469,17 @@ def read_pairs(path: Path) -> tuple[list[dict], list[str]]:
 
 
 class _Synced(NamedTuple):
-    client: object
+    client: ClientAPI
     version: str
-    examples: object  # Chroma collection of example questions
-    docs: object  # Chroma collection of definitions
+    examples: Collection  # Chroma collection of example questions
+    docs: Collection  # Chroma collection of definitions
     by_id: dict[int, Example]  # the store's examples at that version
 
 
 class ExampleIndex:
     """Chroma collections per database (examples and docs), re-synced from the store when its version moves."""
 
-    def __init__(self, store: ExampleStore, client_provider: Callable[[], object], embedder):
+    def __init__(self, store: ExampleStore, client_provider: Callable[[], ClientAPI], embedder):
         self.store = store
         self.client_provider = client_provider
         self.embedder = embedder
@@ -526,7 +531,8 @@ class ExampleIndex:
                     f"검증된 예시 색인(Chroma)을 맞출 수 없습니다 ({db}). 예시는 그대로 보관되어 있으니 "
                     f"잠시 후 다시 시도하세요: {exc}"
                 ) from exc
-            self._synced[db] = _Synced(client, version, *colls, {e.id: e for e in examples})
+            example_coll, doc_coll = colls
+            self._synced[db] = _Synced(client, version, example_coll, doc_coll, {e.id: e for e in examples})
             return self._synced[db]
 
     @staticmethod

@@ -41,7 +41,7 @@ def overlaps(
             found[i] = f"평가 질문 {gold[same_sql]}과(와) 같은 SQL"
         elif sims[i, j] >= max_similarity:
             found[i] = f"평가 질문 {heldout[j]['id']}과(와) 거의 같은 질문 (유사도 {sims[i, j]:.2f})"
-        elif results and (mine := rows(pair["sql"])) is not None:
+        elif results and rows is not None and (mine := rows(pair["sql"])) is not None:
             same = next((qid for qid, theirs in results if theirs is not None and results_match(mine, theirs)), None)
             if same:
                 found[i] = f"평가 질문 {same}과(와) 같은 결과"

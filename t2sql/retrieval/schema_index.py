@@ -13,12 +13,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from t2sql.db.catalog import Catalog
 from t2sql.errors import IndexUnavailable
 from t2sql.retrieval.embeddings import embedding_function
 from t2sql.settings import Settings
+
+if TYPE_CHECKING:  # chromadb is imported lazily at run time (~1 s)
+    from chromadb.api.models.Collection import Collection
 
 KEYWORD_BONUS = 0.25
 CHOSEN_CUTOFF = 0.5  # a table is chosen when it scores at least half of the best one
@@ -65,6 +69,8 @@ def _open_client(settings: Settings):
 
     if settings.chroma_url:
         u = urlparse(settings.chroma_url)
+        if not u.hostname:  # make_client reports this as an unreachable server, like any bad address
+            raise ValueError("주소에 호스트 이름이 없습니다 (예: http://localhost:8000).")
         return chromadb.HttpClient(host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https")
     path = chroma_path(settings)
     path.mkdir(parents=True, exist_ok=True)
@@ -95,7 +101,7 @@ class SchemaIndex:
         self.client = client if client is not None else make_client(settings)
         self.embedder = embedding_function(settings.embedding_model)
         self._lock = threading.Lock()
-        self._collections: dict[str, object] = {}
+        self._collections: dict[str, Collection] = {}
         self._synced: dict[str, str] = {}  # collection -> fingerprint verified by this process
 
     def rebuild(self) -> None:
@@ -173,7 +179,9 @@ class SchemaIndex:
                 "스키마 색인 검색에 실패했습니다. "
                 f"`python -m t2sql index --db {catalog.database}`로 색인을 다시 만들어 주세요: {exc}"
             ) from exc
-        scores = {tid: 1.0 - dist for tid, dist in zip(res["ids"][0], res["distances"][0])}
+        distances = res["distances"]
+        assert distances is not None  # query() includes distances unless told otherwise
+        scores = {tid: 1.0 - dist for tid, dist in zip(res["ids"][0], distances[0])}
         return rank_tables(question, catalog, scores, self.settings.top_k_tables, self.settings.max_prompt_tables)
 
 

@@ -92,15 +92,20 @@ def _generate(pipeline: Pipeline, db: str, question: str) -> None:
     try:
         with st.status("SQL을 만드는 중…", expanded=True) as status:
             waiting = st.empty()
+
+            def show_text(text: str) -> None:
+                live.code(text, language="sql")
+
+            def show_wait(ahead: int) -> None:
+                waiting.caption(f"다른 사용자의 질문을 처리하는 중입니다. 앞에 {ahead}명이 기다리고 있습니다…")
+
             draft = pipeline.solve(
                 db,
                 question,
                 who(),
                 progress=status.write,
-                on_text=lambda text: live.code(text, language="sql"),
-                on_wait=lambda ahead: waiting.caption(
-                    f"다른 사용자의 질문을 처리하는 중입니다. 앞에 {ahead}명이 기다리고 있습니다…"
-                ),
+                on_text=show_text,
+                on_wait=show_wait,
                 previous=state.get("turn"),
             )
             waiting.empty()

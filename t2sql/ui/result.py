@@ -66,7 +66,7 @@ def _chart(frame, titles: dict[str, str]) -> None:
         "차트 종류",
         kinds,
         index=kinds.index(suggestion.kind if suggestion else "bar"),
-        format_func=charts.KINDS.get,
+        format_func=charts.KINDS.__getitem__,
         key="chart_kind",
     )
     y_default = suggestion.y if suggestion and suggestion.y in opts["y"] else opts["y"][0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import cast
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -62,16 +63,21 @@ def login_configured() -> bool:
         return False
 
 
+def _email() -> str | None:
+    """The logged-in user's e-mail claim: OIDC gives it as a string (Streamlit types every claim alike)."""
+    return cast("str | None", st.user.get("email"))
+
+
 def who() -> str:
     """The logged-in user, else this browser session: what the audit log records."""
     if login_configured() and st.user.is_logged_in:
-        return st.user.get("email") or st.session_state.session_id
+        return _email() or st.session_state.session_id
     return st.session_state.session_id
 
 
 def is_admin(settings: Settings) -> bool:
     if login_configured() and st.user.is_logged_in:
-        return is_admin_email(st.user.get("email"), settings.admin_emails)
+        return is_admin_email(_email(), settings.admin_emails)
     return bool(st.session_state.get("admin"))
 
 
