@@ -16,6 +16,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from t2sql.fileio import read_jsonl
+
 KEEP = 5  # rotated files kept next to the live one
 
 
@@ -67,7 +69,7 @@ class AuditLog:
         """Entries of the live file, oldest first (for the UI and tests)."""
         if not self.path.is_file():
             return []
-        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return read_jsonl(self.path)
 
     def _rotate_if_full(self, incoming: int) -> None:
         try:

@@ -15,7 +15,7 @@ import pytest
 
 from t2sql.errors import IndexUnavailable, T2SQLError
 from t2sql.retrieval.embeddings import embedding_function
-from t2sql.retrieval.example_store import ExampleIndex, ExampleStore, normalize_question, normalize_sql
+from t2sql.retrieval.example_store import ExampleIndex, ExampleStore, normalize_question, normalize_sql, read_pairs
 from t2sql.settings import ROOT
 
 
@@ -198,14 +198,11 @@ def test_update_delete_and_collisions(store):
     assert store.get(a.id) is None and [e.id for e in store.list("shop")] == [b.id]
 
 
-def test_docs_are_deduplicated_and_editable(store):
+def test_docs_are_deduplicated(store):
     doc = store.add_doc("shop", "매출 = 취소·환불 제외 주문 금액 합계", author="admin1")
     assert store.add_doc("shop", "  매출 =  취소·환불 제외\n주문 금액 합계 ").id == doc.id
     other = store.add_doc("shop", "활성 고객 = 최근 90일 안에 주문한 고객")
     assert [d.id for d in store.docs("shop")] == [other.id, doc.id] and store.docs("game") == []
-    with pytest.raises(ValueError, match="이미 있습니다"):
-        store.update_doc(other.id, "매출 = 취소·환불 제외 주문 금액 합계")
-    assert store.update_doc(doc.id, "매출 = 환불 제외 금액").text == "매출 = 환불 제외 금액"
     with pytest.raises(ValueError, match="비어 있습니다"):
         store.add_doc("shop", "  ")
     assert store.delete_doc(doc.id) is True and store.delete_doc(doc.id) is False
@@ -229,7 +226,7 @@ def test_version_moves_on_every_write_of_that_database_only(store):
     wrote()  # noqa: E702
     doc = store.add_doc("shop", "매출 = 주문 금액 합계")
     wrote()  # noqa: E702
-    store.update_doc(doc.id, "매출 = 취소 제외 주문 금액 합계")
+    store.add_doc("shop", "매출 = 취소 제외 주문 금액 합계")
     wrote()  # noqa: E702
     store.delete_doc(doc.id)
     wrote()  # noqa: E702
@@ -271,11 +268,12 @@ def test_export_then_import_round_trips(store, tmp_path):
 
     fresh = ExampleStore(tmp_path / "fresh.sqlite")
     for target, name in [(store, "shop_copy"), (fresh, "shop")]:
-        report = target.import_jsonl(name, out)
-        assert (report.added, report.updated, report.skipped, report.errors) == (3, 0, 0, [])
+        pairs, errors = read_pairs(out)
+        report = target.import_pairs(name, pairs)
+        assert (report.added, report.updated, report.skipped, report.errors, errors) == (3, 0, 0, [], [])
         assert {(e.question, e.sql) for e in target.list(name)} == set(PAIRS)
         assert {e.source for e in target.list(name)} == {"import"}
-        again = target.import_jsonl(name, out)
+        again = target.import_pairs(name, pairs)
         assert (again.added, again.updated, again.skipped) == (0, 0, 3)
 
 
@@ -299,17 +297,18 @@ def test_import_reports_bad_lines_in_korean_and_keeps_good_ones(store, tmp_path)
         encoding="utf-8",
     )
     before = store.version("shop")
-    report = store.import_jsonl("shop", src)
-    assert (report.added, report.updated, report.skipped) == (1, 1, 3)
-    assert len(report.errors) == 3
-    assert report.errors[0].startswith("2번째 줄") and "JSON" in report.errors[0]
-    assert report.errors[1].startswith("3번째 줄") and "필요합니다" in report.errors[1]
-    assert report.errors[2].startswith("6번째 줄")
+    pairs, errors = read_pairs(src)
+    report = store.import_pairs("shop", pairs)
+    assert (report.added, report.updated, report.skipped) == (1, 1, 0)
+    assert len(errors) == 3
+    assert errors[0].startswith("2번째 줄") and "JSON" in errors[0]
+    assert errors[1].startswith("3번째 줄") and "필요합니다" in errors[1]
+    assert errors[2].startswith("6번째 줄")
     stored = {normalize_question(e.question): e.sql for e in store.list("shop")}
     assert stored == {normalize_question(q): sql for q, sql in PAIRS[:2]}  # line 1 corrected the stored SQL
     assert store.version("shop") != before
     with pytest.raises(ValueError, match="읽을 수 없습니다"):
-        store.import_jsonl("shop", tmp_path / "missing.jsonl")
+        read_pairs(tmp_path / "missing.jsonl")
 
 
 def test_export_with_context_is_a_training_file(store, tmp_path):

@@ -22,6 +22,7 @@ import duckdb
 
 from t2sql.db.catalog import build_catalog
 from t2sql.db.engine import Database
+from t2sql.fileio import read_jsonl, write_text_atomic
 from t2sql.lab.datagen import generate_dataset
 from t2sql.onboard.annotate import annotate, merge, quiet_samples
 from t2sql.onboard.linking import ValueIndex
@@ -45,11 +46,7 @@ def split_of(schema: str) -> str:
 
 def read_pairs(schema: str, timeless: bool = True) -> list[dict]:
     """The schema's pairs; ``timeless`` leaves out those whose answer depends on today's date."""
-    pairs = [
-        json.loads(line)
-        for line in (NATURAL_DIR / schema / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    pairs = read_jsonl(NATURAL_DIR / schema / "pairs.jsonl")
     if timeless:
         pairs = [
             p
@@ -150,7 +147,7 @@ def write_records(out_dir: Path, records: dict[str, list[dict]]) -> dict[str, Pa
     paths = {}
     for split, rows in records.items():
         paths[split] = out_dir / f"{split}.jsonl"
-        paths[split].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        write_text_atomic(paths[split], "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     return paths
 
 

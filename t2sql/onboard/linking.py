@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from t2sql.db.catalog import Catalog
+from t2sql.fileio import write_text_atomic
 from t2sql.onboard.vocabulary import HANGUL, Glossary, hangul_words, phonetic_key, sounds_like, split_identifier, stems
 
 MAX_VALUES_PER_COLUMN = 1000
@@ -84,7 +85,7 @@ class ValueIndex:
         return cls(values)
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.values, ensure_ascii=False), encoding="utf-8")
+        write_text_atomic(path, json.dumps(self.values, ensure_ascii=False))  # read by the app while onboarding
 
     @classmethod
     def load(cls, path: Path) -> ValueIndex | None:

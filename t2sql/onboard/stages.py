@@ -23,6 +23,7 @@ import yaml
 from t2sql.db.catalog import Catalog, build_catalog, load_annotations
 from t2sql.db.engine import Database
 from t2sql.errors import T2SQLError
+from t2sql.fileio import write_json_atomic, write_text_atomic
 from t2sql.guard import statement as guard
 from t2sql.onboard.annotate import annotate, hints, merge
 from t2sql.onboard.linking import ValueIndex
@@ -114,10 +115,7 @@ class Onboarding:
         return {}
 
     def _save_state(self, state: dict) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(self.state_path)
+        write_json_atomic(self.state_path, state)
 
     def _human(self) -> dict:
         return load_annotations(self.settings.schema_dir, self.database.label)
@@ -240,7 +238,7 @@ class Onboarding:
         text = YAML_HEADER.format(label=self.database.label) + yaml.safe_dump(
             generated, allow_unicode=True, sort_keys=False, width=120
         )
-        path.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)  # the app reads it while onboarding runs
         columns = [c for t in generated["tables"].values() for c in t["columns"].values()]
         named = sum(1 for c in columns if c.get("description"))
         roles: dict[str, int] = {}
@@ -327,9 +325,7 @@ class Onboarding:
             }
             for r in kept
         ]
-        (self.dir / "practice.jsonl").write_text(
-            "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out), encoding="utf-8"
-        )
+        write_text_atomic(self.dir / "practice.jsonl", "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out))
         stored = self.pipeline.examples.store.replace_generated(
             self.database.label, [{"question": o["question"], "sql": o["answer"]} for o in out]
         )

@@ -317,24 +317,6 @@ class ExampleStore:
         rows = con.execute(f"SELECT {_DOC_COLS} FROM docs WHERE db = ? ORDER BY updated_at DESC, id DESC", (db,))
         return [Doc(*r) for r in rows]
 
-    def update_doc(self, doc_id: int, text: str) -> Doc:
-        if not text.strip():
-            raise ExampleError("정의 내용이 비어 있습니다. 저장할 설명을 입력하세요.")
-        with self._write() as con:
-            found = con.execute("SELECT db FROM docs WHERE id = ?", (doc_id,)).fetchone()
-            if found is None:
-                raise ExampleError(f"정의 #{doc_id}을(를) 찾을 수 없습니다. 이미 삭제되었을 수 있습니다.")
-            if con.execute(
-                "SELECT 1 FROM docs WHERE db = ? AND tkey = ? AND id <> ?", (found[0], _doc_key(text), doc_id)
-            ).fetchone():
-                raise ExampleError("같은 내용의 정의가 이미 있습니다.")
-            row = con.execute(
-                f"UPDATE docs SET text = ?, tkey = ?, updated_at = ? WHERE id = ? RETURNING {_DOC_COLS}",
-                (text.strip(), _doc_key(text), _now(), doc_id),
-            ).fetchone()
-            self._bump(con, found[0])
-        return Doc(*row)
-
     def delete_doc(self, doc_id: int, db: str | None = None) -> bool:
         """Remove a definition; with ``db`` only when it belongs to that database."""
         return self._delete("docs", doc_id, db)
@@ -382,14 +364,6 @@ class ExampleStore:
         text = self.to_jsonl(db, context_for)
         write_text_atomic(Path(path), text)
         return text.count("\n")
-
-    def import_jsonl(self, db: str, path: Path, source: str = "import") -> ImportReport:
-        """Add or correct pairs from a JSONL file in one transaction; bad lines are reported, not fatal."""
-        pairs, errors = read_pairs(path)
-        report = self.import_pairs(db, pairs, source)
-        report.skipped += len(errors)
-        report.errors = errors + report.errors
-        return report
 
     def import_pairs(self, db: str, pairs: Sequence[dict], source: str = "import") -> ImportReport:
         """Add or correct ``{"question", "sql"}`` pairs in one transaction (all or nothing on a crash)."""
