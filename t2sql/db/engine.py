@@ -46,7 +46,7 @@ from typing import Any
 import duckdb
 import sqlalchemy as sa
 
-from t2sql.db import demo as samples
+from t2sql.db import demo
 from t2sql.db.registry import served_databases
 from t2sql.db.sandbox import Job, Sandbox
 from t2sql.errors import DatabaseUnavailable, QueryError, QueryTimeout, T2SQLError
@@ -155,10 +155,10 @@ def resolve_url(db: str, settings: Settings, progress=None) -> str:
     served = served_databases(settings.databases_file)
     if db in served:
         return served[db].url
-    if db in samples.SAMPLE_NAMES:
-        path = samples.sample_path(settings.sample_dir, db)
+    if db in demo.SAMPLE_NAMES:
+        path = demo.sample_path(settings.sample_dir, db)
         if not path.exists():
-            samples.build_samples(settings.sample_dir, [db], progress=progress)
+            demo.build_samples(settings.sample_dir, [db], progress=progress)
         return f"duckdb:///{path}"
     if "://" in db:
         return db
@@ -168,7 +168,7 @@ def resolve_url(db: str, settings: Settings, progress=None) -> str:
     if suffix in (".sqlite", ".sqlite3", ".db"):
         return f"sqlite:///{Path(db).resolve()}"
     raise DatabaseUnavailable(
-        f"'{db}'은(는) 알 수 없는 데이터베이스입니다. 샘플 이름({', '.join(samples.SAMPLE_NAMES)}) "
+        f"'{db}'은(는) 알 수 없는 데이터베이스입니다. 샘플 이름({', '.join(demo.SAMPLE_NAMES)}) "
         "또는 SQLAlchemy URL(sqlite:///경로, duckdb:///경로, postgresql://…)을 입력하세요."
     )
 
