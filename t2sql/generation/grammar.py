@@ -858,7 +858,7 @@ class _TokenTables:
     """Per-tokenizer token classes for the length caps (which tokens close a string, start a word)."""
 
     def __init__(self, info, vocab: int):
-        import torch
+        import torch  # torch: only where a model runs (`sql` never imports it)
 
         pieces = list(info.decoded_vocab)[:vocab]
         pieces += [b""] * (vocab - len(pieces))
@@ -894,8 +894,8 @@ class GrammarLogitsProcessor:
         self.steps = 0
 
     def __call__(self, input_ids, scores):
-        import torch
-        import xgrammar as xgr
+        import torch  # torch: only where a model runs (`sql` never imports it)
+        import xgrammar as xgr  # xgrammar: only when decoding under a grammar
 
         began = time.perf_counter()
         batch = input_ids.shape[0]
@@ -942,7 +942,7 @@ class GrammarLogitsProcessor:
 
     def _cap(self, scores, row: int) -> None:
         """Force the end of an over-long string literal or word, when the grammar allows one."""
-        import torch
+        import torch  # torch: only where a model runs (`sql` never imports it)
 
         open_len, closed_len, run = _tail_state(self.texts[row].decode("utf-8", errors="ignore"))
         t = self.tables  # the common case returns before any vocabulary-sized tensor work
@@ -985,7 +985,7 @@ class GrammarCache:
         self.last_compile_ms: float | None = None  # wall time of the most recent compile (grammar text + xgrammar)
 
     def _compiler(self, tokenizer, vocab_size: int | None, stop_token_ids: Sequence[int]):
-        import xgrammar as xgr
+        import xgrammar as xgr  # xgrammar: only when decoding under a grammar
 
         key = (id(tokenizer), vocab_size, tuple(stop_token_ids))
         entry = self._compilers.get(key)
@@ -1015,7 +1015,7 @@ class GrammarCache:
         stop_token_ids: Sequence[int] = (),
     ):
         """(CompiledGrammar, vocab size, token tables) for this tokenizer/catalog/table set."""
-        import xgrammar as xgr
+        import xgrammar as xgr  # xgrammar: only when decoding under a grammar
 
         table_key = None if tables is None else tuple(sorted(set(tables)))
         key = (
@@ -1082,7 +1082,7 @@ _TEXT_LOCK = threading.Lock()
 
 def _text_compiled(grammar_text: str):
     """A grammar compiled without a tokenizer (string matching only), cached by its text."""
-    import xgrammar as xgr
+    import xgrammar as xgr  # xgrammar: only when decoding under a grammar
 
     with _TEXT_LOCK:
         hit = _TEXT_CACHE.get(grammar_text)
@@ -1099,7 +1099,7 @@ def _text_compiled(grammar_text: str):
 
 def grammar_accepts(grammar_text: str, sql: str) -> bool:
     """True when the whole of ``sql`` is a complete sentence of the grammar ``grammar_text``."""
-    import xgrammar as xgr
+    import xgrammar as xgr  # xgrammar: only when decoding under a grammar
 
     matcher = xgr.GrammarMatcher(_text_compiled(grammar_text), terminate_without_stop_token=True)
     return bool(matcher.accept_string(sql)) and matcher.is_terminated() and within_caps(sql)

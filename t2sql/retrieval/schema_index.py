@@ -81,7 +81,7 @@ def _open_client(settings: Settings):
 
 def quarantine_store(settings: Settings) -> Path:
     """Move a broken embedded store aside (kept for inspection) so a fresh one can be built."""
-    from chromadb.api.shared_system_client import (
+    from chromadb.api.shared_system_client import (  # chromadb: kept off the start-up path of `sql`
         SharedSystemClient,  # chromadb: ~1 s to import, kept off the start-up path of `sql`
     )
 

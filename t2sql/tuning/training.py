@@ -13,19 +13,31 @@ the full logits tensor is never materialised.
 from __future__ import annotations
 
 import ctypes
+import gc
 import hashlib
 import json
 import math
 import os
 import platform
 import random
+import shutil
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from t2sql.errors import T2SQLError
+from t2sql.generation.loading import (
+    DEFAULT_MODEL,
+    attach_adapter,
+    cpu_has_bf16,
+    load_causal_lm,
+    resolve_model,
+    wants_4bit,
+)
 from t2sql.prompt import prompt_from_record
+from t2sql.settings import Settings
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -68,8 +80,8 @@ class TrainConfig:
 
 
 def set_seed(seed: int) -> None:
-    import numpy as np
-    import torch
+    import numpy as np  # numpy: kept off the start-up path of `sql`
+    import torch  # torch: only where a model runs (`sql` never imports it)
 
     random.seed(seed)
     np.random.seed(seed)
@@ -112,8 +124,8 @@ def batches(examples: list[tuple[list[int], int]], batch_size: int, rng: random.
 
 def sql_token_loss(model, batch: list[tuple[list[int], int]], pad_id: int):
     """Mean cross-entropy over answer tokens only, applying the output layer only where needed."""
-    import torch
-    import torch.nn.functional as F
+    import torch  # torch: only where a model runs (`sql` never imports it)
+    import torch.nn.functional as F  # torch: only where a model runs (`sql` never imports it)
 
     device = next(p for p in model.parameters() if p.requires_grad).device
     width = max(len(ids) for ids, _ in batch)
@@ -162,14 +174,16 @@ def train(
 
     ``on_batch(done, total)`` is told after every batch (onboarding shows it as progress)."""
     limit_heap_growth()
-    import torch
-    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
-    from tqdm import tqdm
-    from transformers import get_linear_schedule_with_warmup
+    import torch  # torch: only where a model runs (`sql` never imports it)
+    from peft import (  # peft: only where a model runs (`sql` never imports it)
+        LoraConfig,
+        get_peft_model,
+        prepare_model_for_kbit_training,
+    )
+    from tqdm import tqdm  # tqdm: only for long-running loops
+    from transformers import get_linear_schedule_with_warmup  # transformers: only where a model runs
 
-    from t2sql.generation.loading import attach_adapter, cpu_has_bf16, load_causal_lm, resolve_model, wants_4bit
-    from t2sql.settings import Settings
-    from t2sql.tuning.data import load_records
+    from t2sql.tuning.data import load_records  # pandas, duckdb: this module is on the CLI start-up path
 
     settings = settings or Settings.from_env()
     say = progress or (lambda msg: None)
@@ -178,19 +192,13 @@ def train(
     out = Path(config.out)
     ckpt = out / "checkpoint"
     if config.method not in ("lora", "full"):
-        from t2sql.errors import T2SQLError
-
         raise T2SQLError(f"학습 방식(--method)은 lora 또는 full이어야 합니다: {config.method}")
     if config.init_adapter and not (Path(config.init_adapter) / "adapter_config.json").is_file():
-        from t2sql.errors import T2SQLError  # say so before generating data and loading the model
-
-        raise T2SQLError(
+        raise T2SQLError(  # said before generating data and loading the model
             f"이어서 학습할 어댑터가 없습니다: {config.init_adapter} (adapter_config.json이 있는 폴더를 지정하세요)"
         )
 
     if config.data == "natural":
-        from t2sql.errors import T2SQLError
-
         raise T2SQLError(
             "`natural` 말뭉치는 `python -m t2sql train`이 학습 데이터 폴더로 만들어 넘깁니다 "
             "(t2sql.lab.corpus.prepare_training)."
@@ -238,8 +246,6 @@ def train(
     val = [e for e in (encode(tokenizer, r) for r in val_records) if len(e[0]) <= config.max_len]
     skipped = len(encoded) - len(examples)
     if not examples:
-        from t2sql.errors import T2SQLError
-
         raise T2SQLError(f"학습할 예제가 없습니다: {len(encoded)}개 모두 max_len({config.max_len} 토큰)보다 깁니다.")
     rng = random.Random(config.seed)
     epochs = max(1, math.ceil(config.epochs))
@@ -253,8 +259,8 @@ def train(
 
     done_batches, losses = 0, []
     if config.resume and (ckpt / "state.pt").is_file():
-        from peft import set_peft_model_state_dict
-        from safetensors.torch import load_file
+        from peft import set_peft_model_state_dict  # peft: only where a model runs (`sql` never imports it)
+        from safetensors.torch import load_file  # safetensors: only where a model runs
 
         state = torch.load(ckpt / "state.pt", weights_only=False)
         if config.method == "full":
@@ -366,8 +372,6 @@ def train(
     (out / "training_card.json").write_text(json.dumps(card, ensure_ascii=False, indent=1), encoding="utf-8")
     _write_card_markdown(out / "TRAINING_CARD.md", card)
     if ckpt.exists() and card["finished"]:
-        import shutil
-
         shutil.rmtree(ckpt)
     say(f"어댑터 저장: {out} (학습 손실 {card['final_train_loss']}, 검증 손실 {val_loss})")
     return card
@@ -381,8 +385,8 @@ def _is_target(name: str, targets: list[str]) -> bool:
 def extract_lora(model, start_weights: dict, rank: int, targets: list[str]):
     """``model`` back at ``start_weights`` with a rank-``rank`` LoRA (peft) holding the best
     low-rank approximation (truncated SVD) of each weight's change: the shippable form of a full run."""
-    import torch
-    from peft import LoraConfig, get_peft_model
+    import torch  # torch: only where a model runs (`sql` never imports it)
+    from peft import LoraConfig, get_peft_model  # peft: only where a model runs (`sql` never imports it)
 
     deltas = {}
     with torch.no_grad():
@@ -410,8 +414,6 @@ def extract_lora(model, start_weights: dict, rank: int, targets: list[str]):
 def _release_memory() -> None:
     """Hand freed memory back to the OS: batches of varying length fragment glibc's heap on CPU
     (measured: a 60-minute onboarding run grew past 20 GB without this)."""
-    import ctypes
-    import gc
 
     gc.collect()
     try:
@@ -427,7 +429,6 @@ def _lora_shape(model) -> dict:
 
 def _portable_adapter_config(path: Path, base_model: str) -> None:
     """peft records the base model's local path; record its name instead (the default is rebuilt per machine)."""
-    from t2sql.generation.loading import DEFAULT_MODEL
 
     data = json.loads(path.read_text(encoding="utf-8"))
     data["base_model_name_or_path"] = base_model or DEFAULT_MODEL
@@ -437,13 +438,13 @@ def _portable_adapter_config(path: Path, base_model: str) -> None:
 def _save_checkpoint(
     model, optimizer, scheduler, ckpt: Path, done_batches: int, losses: list, elapsed_s: float
 ) -> None:
-    import torch
+    import torch  # torch: only where a model runs (`sql` never imports it)
 
     tmp = ckpt.with_name(ckpt.name + ".tmp")
     if hasattr(model, "peft_config"):
         model.save_pretrained(str(tmp))
     else:  # full fine-tuning: only the trained weights (the rest is the base model)
-        from safetensors.torch import save_file
+        from safetensors.torch import save_file  # safetensors: only where a model runs
 
         tmp.mkdir(parents=True, exist_ok=True)
         save_file(
@@ -463,8 +464,6 @@ def _save_checkpoint(
         tmp / "state.pt",
     )
     if ckpt.exists():
-        import shutil
-
         shutil.rmtree(ckpt)
     os.replace(tmp, ckpt)
 
@@ -477,14 +476,14 @@ def _hash_records(records: list[dict]) -> str:
 
 
 def _hardware() -> dict:
-    import torch
+    import torch  # torch: only where a model runs (`sql` never imports it)
 
     info = {"platform": platform.platform(), "cpu_count": os.cpu_count(), "torch": torch.__version__}
     if torch.cuda.is_available():
         info["gpu"] = torch.cuda.get_device_name(0)
     try:
-        import peft
-        import transformers
+        import peft  # peft: only where a model runs (`sql` never imports it)
+        import transformers  # transformers: only where a model runs (`sql` never imports it)
 
         info.update(transformers=transformers.__version__, peft=peft.__version__)
     except ImportError:
