@@ -96,3 +96,18 @@ def test_history_keeps_one_entry_per_database_and_sql():
     again = {"db": "shop", "sql": "SELECT 2", "question": "다시"}
     assert remember(history, again, 3) == [again, history[0], history[1]]
     assert remember(history, {"db": "x", "sql": "y"}, 2) == [{"db": "x", "sql": "y"}, history[0]]
+
+
+@pytest.mark.parametrize(
+    "fields, unanswered",
+    [
+        ({"sql": ""}, True),
+        ({"error": T2SQLError("no such column: revenue")}, True),
+        ({"error": T2SQLError("e"), "failures": [1]}, True),
+    ],
+)
+def test_the_message_for_sql_that_does_not_run_is_recognised(fields, unanswered):
+    from t2sql.present.notices import is_unanswered
+
+    assert is_unanswered(draft_error(draft(**fields))) is unanswered
+    assert not is_unanswered("데이터베이스에 연결할 수 없습니다 (shop): timeout")

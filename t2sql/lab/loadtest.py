@@ -26,6 +26,7 @@ from pathlib import Path
 from t2sql.db.demo import SAMPLE_TITLES
 from t2sql.errors import T2SQLError
 from t2sql.pipeline import Pipeline
+from t2sql.present.notices import draft_error, is_unanswered
 from t2sql.settings import ROOT
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -199,18 +200,33 @@ class LoadReport:
     duration_s: float
     asks: int = 0
     runs: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the service failed: exceptions, crashes, failed runs
+    unanswered: list[str] = field(default_factory=list)  # the model's SQL did not run (the user is told)
     leaks: list[str] = field(default_factory=list)
     ask_ms: list[float] = field(default_factory=list)
     run_ms: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
 
-    def add_round(self, slot: int, ask_ms: float, run_ms: float, errors: list[str], own: str, shown: str) -> None:
-        """One question + run of a session; ``shown`` is the SQL that session saw executed."""
+    def add_round(
+        self,
+        slot: int,
+        ask_ms: float,
+        run_ms: float,
+        ask_errors: list[str],
+        run_errors: list[str],
+        own: str,
+        shown: str,
+    ) -> None:
+        """One question + run of a session; ``shown`` is the SQL that session saw executed.
+
+        An error message after asking is an unanswered question when it is the one the app gives for
+        model SQL that does not run (accuracy, measured by `eval`); any other message is an error."""
         self.asks += 1
         self.ask_ms.append(ask_ms)
-        if errors:
-            self.errors.extend(f"session {slot}: {e}" for e in errors)
+        for message in ask_errors:
+            (self.unanswered if is_unanswered(message) else self.errors).append(f"session {slot}: {message}")
+        if run_errors:
+            self.errors.extend(f"session {slot}: {e}" for e in run_errors)
         else:
             self.runs += 1
             self.run_ms.append(run_ms)
@@ -236,11 +252,13 @@ class LoadReport:
             "run_ms_p50": pct(self.run_ms, 50),
             "run_ms_p95": pct(self.run_ms, 95),
             "errors": len(self.errors),
+            "unanswered": len(self.unanswered),
             "leaks": len(self.leaks),
             "server_rss_mb_start": self.rss_mb[0] if self.rss_mb else None,
             "server_rss_mb_max": max(self.rss_mb) if self.rss_mb else None,
             "server_rss_mb_end": self.rss_mb[-1] if self.rss_mb else None,
             "error_messages": self.errors[:30],
+            "unanswered_messages": self.unanswered[:30],
             "leak_messages": self.leaks[:30],
         }
 
@@ -278,7 +296,7 @@ async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float,
                 started = time.perf_counter()
                 await page.ask(question)
                 ask_ms = (time.perf_counter() - started) * 1000
-                errors = await page.errors()
+                ask_errors = await page.errors()
                 if await page.question_box().input_value() != question:
                     report.leaks.append(f"session {slot}: the question box shows someone else's text")
                 own = _own_query(rng, template, slot)
@@ -286,9 +304,9 @@ async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float,
                 started = time.perf_counter()
                 await page.run()
                 run_ms = (time.perf_counter() - started) * 1000
-                errors += await page.errors()
+                run_errors = await page.errors()
                 shown = " ".join((await page.executed_sql()).split())
-                report.add_round(slot, ask_ms, run_ms, errors, own, shown)
+                report.add_round(slot, ask_ms, run_ms, ask_errors, run_errors, own, shown)
         except Exception as exc:  # a crashed session is an error of the run, not of the harness
             report.errors.append(f"session {slot}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
         finally:
@@ -331,13 +349,13 @@ def run_pipeline_load(settings, sessions: int = 20, duration_s: float = 180.0, s
                 draft = pipeline.solve(db, question, session=f"load-{slot}")  # as the app does: generate, check, repair
                 ask_ms = (time.perf_counter() - started) * 1000
                 # what the app would show as an error, as the browser mode counts it
-                errors = [str(draft.error)] if draft.error is not None else []
+                ask_errors = [message] if (message := draft_error(draft)) else []
                 own = _own_query(rng, template, slot)
                 started = time.perf_counter()
                 approved, _ = pipeline.run(db, own, session=f"load-{slot}")
                 run_ms = (time.perf_counter() - started) * 1000
                 with lock:  # no shared page here: the leak check only guards the run's own bookkeeping
-                    report.add_round(slot, ask_ms, run_ms, errors, own, approved.sql)
+                    report.add_round(slot, ask_ms, run_ms, ask_errors, [], own, approved.sql)
             except Exception as exc:
                 with lock:
                     report.errors.append(f"session {slot}: {type(exc).__name__}: {exc}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from t2sql.errors import GuardRefusal, T2SQLError
 
 NO_SQL = "모델이 SQL을 만들지 못했습니다. 질문을 더 구체적으로 바꿔 보거나 SQL을 직접 입력하세요."
+UNRUNNABLE = "SQL이 실행되지 않습니다"
 
 
 def draft_notices(draft) -> list[str]:
@@ -27,8 +28,14 @@ def draft_error(draft) -> str | None:
         return NO_SQL
     if draft.error is not None:
         tries = f"자동 수정 {len(draft.failures)}회 후에도 " if draft.failures else ""
-        return f"{tries}SQL이 실행되지 않습니다: {draft.error} SQL을 고치거나 질문을 바꿔 보세요."
+        return f"{tries}{UNRUNNABLE}: {draft.error} SQL을 고치거나 질문을 바꿔 보세요."
     return None
+
+
+def is_unanswered(message: str) -> bool:
+    """The message ``draft_error`` gives: the model wrote no SQL, or none that runs (an accuracy
+    matter the user is told about, not a failure of the service)."""
+    return message == NO_SQL or f"{UNRUNNABLE}:" in message
 
 
 def repair_note(draft) -> str | None:
