@@ -78,6 +78,22 @@ def test_sql_only_loss_equals_masked_full_loss(tiny_model_dir):
     assert torch.allclose(full, mine, atol=1e-5)
 
 
+def interrupt_after_first_batch(config, monkeypatch) -> None:
+    """Run ``train`` and stop it by Ctrl-C during its second batch (after the first one's checkpoint)."""
+    real_loss, calls = training.sql_token_loss, []
+
+    def flaky_loss(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_loss(*args, **kwargs)
+
+    monkeypatch.setattr(training, "sql_token_loss", flaky_loss)
+    with pytest.raises(KeyboardInterrupt):
+        training.train(config, progress=None)
+    monkeypatch.setattr(training, "sql_token_loss", real_loss)
+
+
 def test_two_step_training_writes_a_loadable_adapter_and_resumes(tiny_model_dir, data_dir, tmp_path, monkeypatch):
     out = tmp_path / "adapter"
     config = TrainConfig(
@@ -92,20 +108,8 @@ def test_two_step_training_writes_a_loadable_adapter_and_resumes(tiny_model_dir,
         lora_r=16,
         epochs=1,
     )
-    # interrupt after the first batch: a checkpoint must be left behind
-    real_loss, calls = training.sql_token_loss, []
-
-    def flaky_loss(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real_loss(*args, **kwargs)
-
-    monkeypatch.setattr(training, "sql_token_loss", flaky_loss)
-    with pytest.raises(KeyboardInterrupt):
-        training.train(config, progress=None)
+    interrupt_after_first_batch(config, monkeypatch)  # a checkpoint must be left behind
     assert (out / "checkpoint" / "state.pt").is_file()
-    monkeypatch.setattr(training, "sql_token_loss", real_loss)
 
     messages = []
     card = training.train(config, progress=messages.append)
@@ -341,18 +345,7 @@ def test_a_checkpoint_resumes_only_on_the_data_it_was_made_from(tiny_model_dir, 
         method="lora",
         epochs=1,
     )
-    real_loss, calls = training.sql_token_loss, []
-
-    def stop_after_one(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real_loss(*args, **kwargs)
-
-    monkeypatch.setattr(training, "sql_token_loss", stop_after_one)
-    with pytest.raises(KeyboardInterrupt):
-        training.train(config, progress=None)
-    monkeypatch.setattr(training, "sql_token_loss", real_loss)
+    interrupt_after_first_batch(config, monkeypatch)
     rows = [json.loads(line) for line in (data_dir / "train.jsonl").read_text(encoding="utf-8").splitlines()]
     rows[0]["question"] += " (수정됨)"
     (data_dir / "train.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
