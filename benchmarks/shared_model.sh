@@ -6,6 +6,7 @@
 #   bash benchmarks/shared_model.sh                                  # the shipped adapter
 #   ADAPTER=.t2sql/runs/full NAME=full bash benchmarks/shared_model.sh
 #   MODEL=.t2sql/runs/full_model ADAPTER=none NAME=full_model bash benchmarks/shared_model.sh
+#   SETS=heldout bash benchmarks/shared_model.sh                     # only the held-out schemas
 #
 # Reports: $REPORTS/shared_<NAME>_chinook.json (dev texts removed), shared_<NAME>_heldout.json
 # (REPORTS defaults to docs/reports).
@@ -20,9 +21,13 @@ trap 'rm -rf "$work"' EXIT
 REPORTS=${REPORTS:-docs/reports}
 mkdir -p "$REPORTS"
 
-T2SQL_DATA_DIR=$work/chinook $PY -m t2sql eval --db "sqlite:///$CHINOOK/chinook.sqlite" \
-  --questions "$CHINOOK/dev_ko.jsonl" --out "$REPORTS/shared_${NAME}_chinook.json" > /dev/null
-$PY benchmarks/strip_dev_texts.py "$REPORTS/shared_${NAME}_chinook.json"
+SETS=${SETS:-chinook heldout}
+if [[ " $SETS " == *" chinook "* ]]; then
+  T2SQL_DATA_DIR=$work/chinook $PY -m t2sql eval --db "sqlite:///$CHINOOK/chinook.sqlite" \
+    --questions "$CHINOOK/dev_ko.jsonl" --out "$REPORTS/shared_${NAME}_chinook.json" > /dev/null
+  $PY benchmarks/strip_dev_texts.py "$REPORTS/shared_${NAME}_chinook.json"
+fi
+[[ " $SETS " == *" heldout "* ]] || exit 0
 
 $PY -c "
 from pathlib import Path; from t2sql.lab.corpus import export_eval
@@ -40,6 +45,10 @@ meta = {k: v for k, v in reports[0]["summary"].items() if k in ("model", "adapte
 summary = summarize(items, meta) | {"per_database": {r["items"][0]["db_id"]: r["summary"]["ex"] for r in reports}}
 json.dump({"summary": summary, "items": items}, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, indent=1)
 keys = ("n", "ex", "valid_sql_rate", "latency_ms_p50")
-chinook = json.load(open(sys.argv[3], encoding="utf-8"))["summary"]
-print(json.dumps({"chinook": {k: chinook[k] for k in keys}, "heldout": {k: summary[k] for k in keys}}))
+shown = {"heldout": {k: summary[k] for k in keys}}
+try:
+    shown["chinook"] = {k: v for k, v in json.load(open(sys.argv[3], encoding="utf-8"))["summary"].items() if k in keys}
+except FileNotFoundError:  # SETS=heldout
+    pass
+print(json.dumps(shown))
 PY

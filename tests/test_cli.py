@@ -294,9 +294,13 @@ def test_spread_values(args, spread):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
-def test_training_limits_heap_growth_at_run_time():
-    """What `train` used to re-exec itself for (MALLOC_MMAP_THRESHOLD_): mallopt accepts both settings."""
+def test_training_limits_heap_growth_at_run_time(monkeypatch):
+    """What `train` used to re-exec itself for (MALLOC_MMAP_THRESHOLD_): mallopt accepts both settings,
+    unless the process was started with glibc's own setting, which then stands."""
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     assert training.limit_heap_growth() is True
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", str(64 << 20))
+    assert training.limit_heap_growth() is False
 
 
 def test_ask_prints_the_answer_s_notices(monkeypatch):

@@ -31,6 +31,10 @@ from t2sql.settings import ROOT
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 GENERATE_TIMEOUT_MS = 600_000  # under load a session may wait for many others' generations
+# Filling or clicking a widget waits for the page to be ready. In a load test the twenty browsers run
+# on the server's own cores (in production they run on the users' machines), so a renderer can be
+# starved for longer than Playwright's 30 s default: every action gets the page load's headroom.
+ACTION_TIMEOUT_MS = 180_000
 
 
 def chromium_path() -> str | None:
@@ -97,12 +101,13 @@ class AppPage:
     @classmethod
     async def open(cls, context, url: str) -> AppPage:
         self = cls(await context.new_page())
-        await self.page.goto(url, timeout=180_000)
-        await self.page.get_by_text("한국어로 묻는 데이터").first.wait_for(timeout=180_000)
+        self.page.set_default_timeout(ACTION_TIMEOUT_MS)
+        await self.page.goto(url)
+        await self.page.get_by_text("한국어로 묻는 데이터").first.wait_for()
         await self.wait_idle()
         return self
 
-    async def wait_idle(self, timeout_ms: int = 180_000) -> None:
+    async def wait_idle(self, timeout_ms: int = ACTION_TIMEOUT_MS) -> None:
         """Until the script run finished (Streamlit shows a running indicator while it works)."""
         await self.page.wait_for_timeout(300)
         await self.page.wait_for_function(
@@ -285,14 +290,17 @@ async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float,
         rng = random.Random(seed * 1000 + slot)
         await asyncio.sleep(slot * 0.5)  # people arrive over a few seconds, not in the same millisecond
         context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        step = "open the app"  # named in an error, so a timeout says where the session was
         try:
             page = await AppPage.open(context, url)
             db, question, template = WORKLOAD[slot % len(WORKLOAD)]
             if db != "shop":
+                step = "pick the database"
                 await page.pick_database(SAMPLE_TITLES[db])
             first = True
             while first or time.time() < stop_at:
                 first = False
+                step = "ask"
                 started = time.perf_counter()
                 await page.ask(question)
                 ask_ms = (time.perf_counter() - started) * 1000
@@ -300,15 +308,18 @@ async def _run_load(url: str, server_pid: int, sessions: int, duration_s: float,
                 if await page.question_box().input_value() != question:
                     report.leaks.append(f"session {slot}: the question box shows someone else's text")
                 own = _own_query(rng, template, slot)
+                step = "edit the SQL"
                 await page.set_sql(own)
+                step = "run"
                 started = time.perf_counter()
                 await page.run()
                 run_ms = (time.perf_counter() - started) * 1000
                 run_errors = await page.errors()
+                step = "read the executed SQL"
                 shown = " ".join((await page.executed_sql()).split())
                 report.add_round(slot, ask_ms, run_ms, ask_errors, run_errors, own, shown)
         except Exception as exc:  # a crashed session is an error of the run, not of the harness
-            report.errors.append(f"session {slot}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+            report.errors.append(f"session {slot} ({step}): {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
         finally:
             await context.close()
 

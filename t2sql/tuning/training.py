@@ -153,8 +153,9 @@ def limit_heap_growth(threshold: int = 1 << 20) -> bool:
     """On glibc, serve blocks of ``threshold`` bytes and more by mmap and trim the heap above it;
     True when both settings took. Measured: without it glibc keeps freed activation buffers of varying
     sizes and a long CPU run's heap grows until the OOM killer ends it (the same as starting the process
-    with MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_, done at run time)."""
-    if not sys.platform.startswith("linux"):
+    with MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_, done at run time). A process started with
+    MALLOC_MMAP_THRESHOLD_ set keeps what its operator chose."""
+    if not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ:
         return False
     try:
         mallopt = ctypes.CDLL("libc.so.6").mallopt

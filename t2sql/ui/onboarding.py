@@ -19,20 +19,17 @@ def start_if_new(pipeline: Pipeline, db: str) -> None:
         onboard_jobs.start(pipeline, db)
 
 
-@st.fragment(run_every=3)
 def status(pipeline: Pipeline, db: str) -> None:
-    """Progress (stage, %, time left) while onboarding runs in the background, else its outcome."""
+    """Onboarding's progress while it runs in the background, else its outcome and a start button.
+
+    Only a running job polls: a page that re-ran every few seconds for every open session kept the
+    server and each browser busy (measured in the 20-session browser load test)."""
     onboarding = Onboarding(pipeline, db)
     job = onboard_jobs.get(onboarding.database.label)
-    done = onboarding.state()
     if job is not None and job.running:
-        p = job.progress
-        st.progress(p.fraction, text=f"온보딩 {p.fraction * 100:.0f}% · {p.message}")
-        st.caption(
-            (f"남은 시간 약 {max(1, round(p.eta_s / 60))}분 · " if p.eta_s else "")
-            + "온보딩 중에도 질문할 수 있습니다."
-        )
+        _progress(onboarding.database.label)
         return
+    done = onboarding.state()
     if job is not None and job.status == "failed":
         st.warning(f"온보딩하지 못했습니다: {job.error}")
     elif done:
@@ -49,4 +46,17 @@ def status(pipeline: Pipeline, db: str) -> None:
         help="한국어 어휘·값 색인·연습 문제를 만들고 전용 어댑터를 학습합니다 (바뀐 부분만 다시).",
     ):
         onboard_jobs.start(pipeline, db)
-        st.rerun(scope="fragment")
+        st.rerun()
+
+
+@st.fragment(run_every=3)
+def _progress(label: str) -> None:
+    """Stage, % and time left, refreshed every 3 s; the whole page re-runs once the job ends."""
+    job = onboard_jobs.get(label)
+    if job is None or not job.running:
+        st.rerun()
+    p = job.progress
+    st.progress(p.fraction, text=f"온보딩 {p.fraction * 100:.0f}% · {p.message}")
+    st.caption(
+        (f"남은 시간 약 {max(1, round(p.eta_s / 60))}분 · " if p.eta_s else "") + "온보딩 중에도 질문할 수 있습니다."
+    )
