@@ -2,8 +2,7 @@
 
 glibc's allocator decides much of a CPU run's time: with a small mmap threshold every large activation
 buffer is mapped and unmapped (page faults, kernel time); with a large one the heap keeps freed buffers
-and grows. Run once per setting, each in its own process (glibc reads the setting at start), after
-`python -m t2sql train` has prepared its data folder once:
+and grows. Run once per setting, each in its own process (glibc reads the setting at start):
 
     for mb in 1 8 32; do
       MALLOC_MMAP_THRESHOLD_=$((mb << 20)) MALLOC_TRIM_THRESHOLD_=$((mb << 20)) \\
@@ -24,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from t2sql.lab.corpus import prepare_training  # noqa: E402
+from t2sql.settings import Settings  # noqa: E402
 from t2sql.tuning.training import TrainConfig, train  # noqa: E402
-
-DATA = ".t2sql/natural_templates_0.2_42"  # what `python -m t2sql train` prepares for its defaults
 
 
 def main(steps: int) -> dict:
@@ -37,9 +36,8 @@ def main(steps: int) -> dict:
         marks.append((time.perf_counter(), usage.ru_utime, usage.ru_stime))
 
     with tempfile.TemporaryDirectory() as out:
-        config = TrainConfig(
-            data=DATA, out=out, max_steps=steps, val_limit=8, resume=False, save_minutes=0, save_steps=10_000
-        )
+        config = TrainConfig(out=out, max_steps=steps, val_limit=8, resume=False, save_minutes=0, save_steps=10_000)
+        config = prepare_training(config, Settings.from_env(), print)  # the same data folder as `train`
         train(config, progress=None, on_batch=on_batch)
     gaps = [b[0] - a[0] for a, b in zip(marks, marks[1:])]  # the first batch (warm-up) is left out
     first, last = marks[0], marks[-1]

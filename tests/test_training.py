@@ -1,9 +1,11 @@
 """LoRA training on the tiny Gemma 3: SQL-only loss, resumable checkpoints, a loadable adapter."""
 
 import json
+from pathlib import Path
 
 import pytest
 
+from t2sql.fileio import read_jsonl
 from t2sql.generation.transformers_backend import TransformersGenerator
 from t2sql.prompt import build_prompt
 from t2sql.tuning import training
@@ -20,14 +22,16 @@ RECORDS = [
 ]
 
 
+def write_split(folder: Path, split: str, rows: list[dict]) -> None:
+    (folder / f"{split}.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+
+
 @pytest.fixture
 def data_dir(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
     for split, rows in (("train", RECORDS), ("validation", RECORDS[:2])):
-        (folder / f"{split}.jsonl").write_text(
-            "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
-        )
+        write_split(folder, split, rows)
     return folder
 
 
@@ -346,8 +350,8 @@ def test_a_checkpoint_resumes_only_on_the_data_it_was_made_from(tiny_model_dir, 
         epochs=1,
     )
     interrupt_after_first_batch(config, monkeypatch)
-    rows = [json.loads(line) for line in (data_dir / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = read_jsonl(data_dir / "train.jsonl")
     rows[0]["question"] += " (수정됨)"
-    (data_dir / "train.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    write_split(data_dir, "train", rows)
     with pytest.raises(T2SQLError, match="체크포인트.*학습 데이터가 다릅니다"):
         training.train(config, progress=None)
