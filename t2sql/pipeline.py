@@ -42,6 +42,7 @@ from t2sql.retrieval.overlap import load_questions, overlaps
 from t2sql.settings import Settings
 
 STRATEGIES = ("candidates", "repair", "off")
+BUSY_NOTICE = "다른 질문이 모델을 기다리고 있어 자동 수정을 건너뛰었습니다."
 FOLLOW_UP_CHAIN = 3  # a chain of follow-ups keeps its last three questions (bounded prompt context)
 
 
@@ -370,7 +371,8 @@ class Pipeline:
         ``repair`` regenerates with the SQL and its problem in the prompt (at most ``max_repairs``
         rounds); ``candidates`` samples alternatives in one call and keeps the first without a
         problem. SQL that runs is never replaced by SQL that does not. Earlier attempts are kept in
-        ``Draft.failures`` so the UI can show them; values still unsaid become a notice.
+        ``Draft.failures`` so the UI can show them; values still unsaid become a notice. While another
+        question holds or waits for the model, the extra generations are skipped (with a notice).
         """
         strategy = strategy or self.settings.self_correction
         if strategy not in STRATEGIES:
@@ -383,10 +385,16 @@ class Pipeline:
         if not draft.from_model:
             return draft
         self._check(db, draft, session)
+        shed = draft.problem is not None and self._shed(draft)
+        if shed:
+            strategy = "off"
         if strategy == "repair":
             first = draft
             for _ in range(self.settings.max_repairs):
                 if draft.problem is None:
+                    break
+                if self._shed(draft):
+                    shed = True
                     break
                 failed = Failure(draft.sql, draft.problem)
                 if progress:
@@ -399,7 +407,13 @@ class Pipeline:
                 draft = first
         elif strategy == "candidates" and draft.problem is not None:
             draft = self._candidates(db, draft, session, progress, on_wait)
-        if draft.problem is not None and draft.constrained and self.settings.backend == "transformers":
+        if (
+            draft.problem is not None
+            and draft.constrained
+            and self.settings.backend == "transformers"
+            and not shed
+            and not self._shed(draft)
+        ):
             # the grammar may not express the answer: try once without (a server may ignore the grammar anyway)
             free = self.generate(db, question, progress, on_text, on_wait, previous, constrained=False)
             self._check(db, free, session)
@@ -410,6 +424,14 @@ class Pipeline:
             draft.notices.append(f"{grounding.describe(draft.unsaid)} 모델이 지어낸 조건일 수 있으니 SQL을 확인하세요.")
         draft.latency_ms = (time.perf_counter() - started) * 1000
         return draft
+
+    def _shed(self, draft: Draft) -> bool:
+        """Under load, self-correction's extra generations would make everyone in line wait longer:
+        skip them while another question holds or waits for the model, and tell the user (once)."""
+        others = sum(self.turnstile.load())
+        if others and not any(n.startswith(BUSY_NOTICE) for n in draft.notices):
+            draft.notices.append(f"{BUSY_NOTICE} (대기 중인 질문 {others}개) SQL을 확인하거나 잠시 후 다시 물어보세요.")
+        return others > 0
 
     def _check(self, db: str, draft: Draft, session: str) -> None:
         """Run the draft's SQL (guard, policy, read-only limits, audit); record the result or the error,

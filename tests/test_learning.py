@@ -7,13 +7,15 @@ SQLite example store and the Chroma index are all real.
 """
 
 import json
+import threading
+import time
 
 import pytest
 from conftest import PromptModel
 
 from t2sql.cli import main
 from t2sql.errors import GuardRefusal, T2SQLError
-from t2sql.pipeline import Pipeline
+from t2sql.pipeline import BUSY_NOTICE, Pipeline
 from t2sql.prompt import Shot
 
 GOOD = "SELECT count(*) AS n FROM customers WHERE city = '서울';"
@@ -115,6 +117,41 @@ def test_candidates_need_a_server_that_samples_or_the_first_answer_stays(pipelin
         PromptModel.do_POST = original
     assert draft.sql == "" or draft.error is not None
     assert any("대안 SQL을 만들지 못했습니다" in n for n in draft.notices)
+
+
+@pytest.mark.parametrize("strategy", ["candidates", "repair"])
+def test_self_correction_is_skipped_while_another_question_waits_for_the_model(pipeline, strategy):
+    """Under load the extra generations would lengthen everyone's wait: the first answer stays, with a notice."""
+    release, waiter = threading.Event(), None
+
+    def busy_then_broken(prompt: str, i: int) -> str:
+        nonlocal waiter
+        if waiter is None:  # another session arrives while this question holds the model
+            waiter = threading.Thread(target=hold_the_model, args=(pipeline.turnstile, release))
+            waiter.start()
+            while sum(pipeline.turnstile.load()) < 2:
+                time.sleep(0.01)
+        return BROKEN
+
+    PromptModel.reply = staticmethod(busy_then_broken)
+    try:
+        draft = pipeline.solve("shop", "서울 고객 수", strategy=strategy)
+    finally:
+        release.set()
+        waiter.join()
+    assert len(PromptModel.prompts) == 1 and draft.sql == BROKEN.rstrip(";") and "town" in str(draft.error)
+    assert [n for n in draft.notices if n.startswith(BUSY_NOTICE)] == [
+        f"{BUSY_NOTICE} (대기 중인 질문 1개) SQL을 확인하거나 잠시 후 다시 물어보세요."
+    ]
+    # alone again, the same question is corrected as usual
+    PromptModel.reply = staticmethod(repairs_when_told if strategy == "repair" else lambda p, i: GOOD if i else BROKEN)
+    PromptModel.prompts.clear()
+    assert pipeline.solve("shop", "서울 고객 수", strategy=strategy).sql == GOOD.rstrip(";")
+
+
+def hold_the_model(turnstile, release: threading.Event) -> None:
+    with turnstile.enter():
+        release.wait(30)
 
 
 # Runs, but filters on a city nobody asked about: the kind of answer no error check catches.
