@@ -144,7 +144,15 @@ class AppPage:
         await self.wait_idle()
 
     async def run(self, timeout_ms: int = 120_000) -> None:
+        stale = await self.errors()  # the answer's own error stays on the page until the run replaces it
         await self.page.get_by_role("button", name="실행", exact=True).click()
+        if stale:
+            await self.page.wait_for_function(
+                "(stale) => ![...document.querySelectorAll('[data-testid=\"stAlertContentError\"]')]"
+                ".some((e) => stale.includes(e.innerText))",
+                arg=stale,
+                timeout=timeout_ms,
+            )
         shown = (
             self.page.get_by_test_id("stDataFrame")
             .or_(self.page.get_by_test_id("stAlertContentError"))
