@@ -12,6 +12,7 @@ and grows. Run once per setting, each in its own process (glibc reads the settin
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -52,5 +53,6 @@ def main(steps: int) -> dict:
 
 
 if __name__ == "__main__":
-    steps = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv else 8
-    print(json.dumps(main(steps)))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=8, help="batches to run (the first is not timed)")
+    print(json.dumps(main(parser.parse_args().steps)))

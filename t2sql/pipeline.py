@@ -385,16 +385,10 @@ class Pipeline:
         if not draft.from_model:
             return draft
         self._check(db, draft, session)
-        shed = draft.problem is not None and self._shed(draft)
-        if shed:
-            strategy = "off"
         if strategy == "repair":
             first = draft
             for _ in range(self.settings.max_repairs):
-                if draft.problem is None:
-                    break
-                if self._shed(draft):
-                    shed = True
+                if draft.problem is None or self._shed(draft):
                     break
                 failed = Failure(draft.sql, draft.problem)
                 if progress:
@@ -405,13 +399,12 @@ class Pipeline:
                 self._check(db, draft, session)
             if draft.error is not None and first.error is None:  # repairs broke SQL that ran: keep the first
                 draft = first
-        elif strategy == "candidates" and draft.problem is not None:
+        elif strategy == "candidates" and draft.problem is not None and not self._shed(draft):
             draft = self._candidates(db, draft, session, progress, on_wait)
         if (
             draft.problem is not None
             and draft.constrained
             and self.settings.backend == "transformers"
-            and not shed
             and not self._shed(draft)
         ):
             # the grammar may not express the answer: try once without (a server may ignore the grammar anyway)
@@ -427,9 +420,12 @@ class Pipeline:
 
     def _shed(self, draft: Draft) -> bool:
         """Under load, self-correction's extra generations would make everyone in line wait longer:
-        skip them while another question holds or waits for the model, and tell the user (once)."""
+        skip them while another question holds or waits for the model. The notice tells the user and
+        keeps the answer shed, so no later step runs what the notice says was skipped."""
+        if any(n.startswith(BUSY_NOTICE) for n in draft.notices):
+            return True
         others = sum(self.turnstile.load())
-        if others and not any(n.startswith(BUSY_NOTICE) for n in draft.notices):
+        if others:
             draft.notices.append(f"{BUSY_NOTICE} (대기 중인 질문 {others}개) SQL을 확인하거나 잠시 후 다시 물어보세요.")
         return others > 0
 

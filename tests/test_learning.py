@@ -138,7 +138,8 @@ def test_self_correction_is_skipped_while_another_question_waits_for_the_model(p
         draft = pipeline.solve("shop", "서울 고객 수", strategy=strategy)
     finally:
         release.set()
-        waiter.join()
+        if waiter is not None:
+            waiter.join()
     assert len(PromptModel.prompts) == 1 and draft.sql == BROKEN.rstrip(";") and "town" in str(draft.error)
     assert [n for n in draft.notices if n.startswith(BUSY_NOTICE)] == [
         f"{BUSY_NOTICE} (대기 중인 질문 1개) SQL을 확인하거나 잠시 후 다시 물어보세요."
