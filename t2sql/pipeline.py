@@ -29,7 +29,7 @@ from t2sql.guard import grounding, sensitive
 from t2sql.guard import statement as guard
 from t2sql.guard.statement import tables_read
 from t2sql.onboard import Artifacts
-from t2sql.onboard.annotate import merge, quiet_samples
+from t2sql.onboard.annotate import merge, name_hints, quiet_samples
 from t2sql.onboard.linking import place, prune, schema_links
 from t2sql.onboard.vocabulary import load_glossary
 from t2sql.present.notices import draft_notices, repair_note
@@ -176,6 +176,8 @@ class Pipeline:
                 )
                 if generated:
                     quiet_samples(catalog, annotations)
+                if self.settings.name_hints:
+                    name_hints(catalog, load_glossary())
                 self._catalogs[database.url] = catalog
             return self._catalogs[database.url]
 

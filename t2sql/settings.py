@@ -107,6 +107,11 @@ class Settings(BaseSettings):
     today: str = Field(
         "", description="Reference day (YYYY-MM-DD) for relative dates such as 지난달/올해; empty = the real today."
     )
+    name_hints: Flag = Field(
+        True,
+        description="Give tables and columns nobody described the glossary's Korean names as retrieval synonyms "
+        "(a Korean question finds `InvoiceLine` through 송장 항목); the prompt's DDL is unchanged.",
+    )
     # Onboarding (python -m t2sql onboard): what the pipeline uses of a database's onboarding results
     onboard_annotations: Flag = Field(
         True, description="Use the Korean annotations onboarding wrote (a human `schemas/<db>.yaml` still wins)."

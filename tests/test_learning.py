@@ -250,7 +250,7 @@ def test_verified_examples_and_definitions_reach_the_prompt(pipeline):
 
 
 def test_tables_of_similar_examples_join_the_schema_context(pipeline):
-    question = "쿠폰을 쓴 주문은 몇 건이야?"
+    question = "쿠폰을 쓴 건수는?"
     plain = pipeline.generate("shop", question)
     assert "refunds" not in plain.tables
     pipeline.save_example(

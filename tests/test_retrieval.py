@@ -1,10 +1,15 @@
 """Schema RAG on a real embedded Chroma store with the offline multilingual embedding."""
 
+import sqlite3
+
 import pytest
 
 from t2sql.db.catalog import Catalog, Column, ForeignKey, Table, build_catalog, load_annotations
 from t2sql.db.engine import Database
 from t2sql.errors import IndexUnavailable
+from t2sql.onboard.annotate import name_hints
+from t2sql.onboard.vocabulary import load_glossary
+from t2sql.pipeline import Pipeline
 from t2sql.retrieval.embeddings import USEEmbeddingFunction
 from t2sql.retrieval.schema_index import SchemaIndex, rank_tables
 from t2sql.settings import ROOT
@@ -79,8 +84,14 @@ CATALOG = Catalog(
 @pytest.mark.parametrize(
     "question, similarity, top_k, max_tables, expected",
     [
-        ("고객 수", {"customers": 0.5, "orders": 0.4}, 1, 6, ["customers", "orders"]),
-        ("상품별 주문 수량", {"products": 0.5, "orders": 0.5}, 2, 6, ["orders", "products", "order_items"]),
+        ("고객 수", {"customers": 0.5, "orders": 0.4}, 1, 6, ["customers", "orders", "reviews"]),
+        (
+            "상품별 주문 수량",
+            {"products": 0.5, "orders": 0.5},
+            2,
+            6,
+            ["orders", "products", "order_items", "customers", "reviews"],
+        ),
         (
             "상품별 주문 수량",
             {"products": 0.5, "orders": 0.5, "reviews": 0.6},
@@ -89,9 +100,15 @@ CATALOG = Catalog(
             ["orders", "products", "reviews", "customers"],
         ),
         ("리뷰", {"reviews": 0.9, "customers": 0.1}, 1, 1, ["reviews"]),
-        ("주문 내역", {"orders": 0.6, "customers": 0.1, "products": 0.05}, 3, 6, ["orders"]),
+        (
+            "주문 내역",
+            {"orders": 0.6, "customers": 0.1, "products": 0.05},
+            3,
+            6,
+            ["orders", "customers", "order_items"],
+        ),
     ],
-    ids=["close-neighbour-added", "bridge-added", "capped", "single", "far-tables-cut"],
+    ids=["neighbours-added-best-first", "bridge-added", "capped", "single", "unjoined-tables-cut"],
 )
 def test_rank_tables(question, similarity, top_k, max_tables, expected):
     assert rank_tables(question, CATALOG, similarity, top_k, max_tables).tables == expected
@@ -118,6 +135,59 @@ def test_sample_questions_retrieve_the_right_tables(settings, sample_dir, db, qu
     got = index.retrieve(question, catalog)
     assert must_include <= set(got.tables), got
     assert len(got.tables) <= settings.max_prompt_tables
+
+
+@pytest.fixture
+def logistics_db(tmp_path):
+    """A bare English schema (no yaml, not onboarded): what a customer connects first."""
+    path = tmp_path / "logistics.sqlite"
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        CREATE TABLE Supplier (SupplierId INTEGER PRIMARY KEY, CompanyName TEXT, Country TEXT);
+        CREATE TABLE Warehouse (WarehouseId INTEGER PRIMARY KEY, City TEXT, Capacity INTEGER);
+        CREATE TABLE Vehicle (VehicleId INTEGER PRIMARY KEY, PlateNo TEXT, WarehouseId INTEGER REFERENCES Warehouse);
+        CREATE TABLE ShipmentItem (
+            ShipmentItemId INTEGER PRIMARY KEY, SupplierId INTEGER REFERENCES Supplier,
+            WarehouseId INTEGER REFERENCES Warehouse, Qty INTEGER, UnitPrice REAL);
+        INSERT INTO Supplier VALUES (1, 'Acme', 'Korea');
+        INSERT INTO Warehouse VALUES (1, 'Busan', 500);
+        """
+    )
+    con.commit()
+    con.close()
+    return f"sqlite:///{path}"
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        ("공급업체는 모두 몇 곳이야?", "Supplier"),
+        ("배송 항목의 평균 단가를 알려줘", "ShipmentItem"),
+        ("차량 번호 목록", "Vehicle"),
+        ("창고별 용량", "Warehouse"),
+        ("운송 수단 대수", "Vehicle"),  # without the glossary's names: Warehouse first
+    ],
+)
+def test_glossary_names_let_a_korean_question_find_a_bare_english_table(settings, logistics_db, question, first):
+    pipeline = Pipeline(settings)
+    assert pipeline.retrieve(logistics_db, question)[0] == first
+    prompt, tables, *_ = pipeline.prompt_for(logistics_db, question)
+    bare = Pipeline(settings.replace(name_hints=False)).catalog(logistics_db)
+    assert tables[0] == first and bare.ddl(tables) in prompt  # the DDL the model reads is unchanged
+
+
+def test_name_hints_fill_only_what_nobody_described(settings, logistics_db):
+    catalog = Pipeline(settings).catalog(logistics_db)
+    assert catalog.tables["Supplier"].synonyms[0] == "공급업체" and catalog.tables["Supplier"].description == ""
+    assert "수량" in next(c for c in catalog.tables["ShipmentItem"].columns if c.name == "Qty").synonyms
+    described = build_catalog(Database(logistics_db), {"tables": {"Vehicle": {"description": "배송 트럭"}}}, 5)
+    name_hints(described, load_glossary())
+    assert described.tables["Vehicle"].description == "배송 트럭" and described.tables["Vehicle"].synonyms == []
+    # the vehicle question keeps the table it joins and leaves out the suppliers (a shorter prompt)
+    assert Pipeline(settings).retrieve(logistics_db, "차량 번호 목록") == ["Vehicle", "Warehouse"]
+    off = Pipeline(settings.replace(name_hints=False)).catalog(logistics_db)
+    assert all(not t.synonyms for t in off.tables.values())
 
 
 @pytest.fixture

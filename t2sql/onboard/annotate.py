@@ -259,6 +259,18 @@ def hints(annotations: dict) -> dict:
     return out
 
 
+def name_hints(catalog: Catalog, glossary: Glossary) -> None:
+    """Korean synonyms from the glossary for every table and column nobody described, so retrieval
+    can match a Korean question to a bare English schema before (or without) onboarding. Synonyms
+    only: the prompt's DDL shows descriptions, never synonyms, so what the model reads is unchanged."""
+    for table in catalog.tables.values():
+        if not table.description and not table.synonyms:
+            table.synonyms = korean_names(table.name, glossary)[:4]
+        for col in table.columns:
+            if not col.description and not col.synonyms:
+                col.synonyms = korean_names(col.name, glossary)[:3]
+
+
 def quiet_samples(catalog: Catalog, annotations: dict) -> None:
     """Keep example values in the DDL only where they teach the value format (categories, names);
     phone numbers and free text in a prompt are copied into filters nobody asked for."""
