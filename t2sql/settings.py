@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     name_hints: Flag = Field(
         True,
         description="Give tables and columns nobody described the glossary's Korean names as retrieval synonyms "
-        "(a Korean question finds `InvoiceLine` through 송장 항목); the prompt's DDL is unchanged.",
+        "(a Korean question finds `ShipmentItem` through 배송 항목); the prompt's DDL is unchanged.",
     )
     # Onboarding (python -m t2sql onboard): what the pipeline uses of a database's onboarding results
     onboard_annotations: Flag = Field(
