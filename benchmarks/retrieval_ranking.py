@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from t2sql.db.catalog import build_catalog
+from t2sql.db.catalog import Catalog, build_catalog
 from t2sql.db.engine import Database
 from t2sql.fileio import read_jsonl
 from t2sql.guard.statement import tables_read
@@ -57,29 +57,31 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp())
     index = SchemaIndex(Settings(data_dir=work / "data"))
-    glossary = load_glossary()
+
+    def prepared(catalog: Catalog) -> Catalog:
+        """The catalog as the pipeline serves it: with the glossary's names unless told not to."""
+        if not args.no_name_hints:
+            from t2sql.onboard.annotate import name_hints  # not at import: the script also measures older commits
+
+            name_hints(catalog, load_glossary())
+        return catalog
+
     cases = []  # (catalog, question, sql)
     if args.db:
-        catalog = build_catalog(Database(args.db), {}, 5)
+        catalog = prepared(build_catalog(Database(args.db), {}, 5))
         cases = [(catalog, q["question"], q["sql"]) for q in read_jsonl(Path(args.questions))]
     else:
         for schema in (s for s in schemas() if split_of(s) == args.split):
             path = build_database(schema, work)
             if args.rendering == "annotated":
-                catalog = onboarded(path, work)[1]
+                catalog = prepared(onboarded(path, work)[1])
             else:
-                catalog = build_catalog(Database(f"sqlite:///{path}"), {}, 5)
+                catalog = prepared(build_catalog(Database(f"sqlite:///{path}"), {}, 5))
             pairs = [p for p in read_pairs(schema) if not p.get("previous")]
             random.Random(0).shuffle(pairs)
             cases += [(catalog, p["question"], p["sql"]) for p in pairs[: args.per_schema]]
-    hinted = set()
     first = every = shown = n = 0
     for catalog, question, sql in cases:
-        if not args.no_name_hints and id(catalog) not in hinted:
-            from t2sql.onboard.annotate import name_hints  # not at import: the script also measures older commits
-
-            name_hints(catalog, glossary)
-            hinted.add(id(catalog))
         found = FIRST_FROM.search(sql)
         if not found or found.group(1) not in catalog.tables:
             continue  # a FROM over a CTE or a derived table: no single table to look for
