@@ -124,6 +124,13 @@ SQLITE_VALID = [
     "SELECT status, DENSE_RANK() OVER (ORDER BY SUM(amount) DESC) AS rnk FROM orders GROUP BY status;",
     "SELECT CAST(strftime('%Y', order_date) AS INTEGER) AS year, AVG(amount) FROM orders GROUP BY year;",
     "SELECT DISTINCT city FROM customers",
+    "SELECT name FROM customers WHERE "
+    "(SELECT COUNT(*) FROM orders WHERE orders.customer_id = customers.customer_id) > 1;",
+    "SELECT name, amount FROM customers, orders WHERE customers.customer_id = orders.customer_id;",
+    "SELECT category, SUM(price) AS revenue FROM products GROUP BY category ORDER BY revenue DESC, category;",
+    "SELECT strftime('%m', order_date) AS mon, COUNT(*) FROM orders GROUP BY mon ORDER BY mon;",
+    "SELECT yr, cnt FROM (SELECT strftime('%Y', order_date) AS yr, COUNT(*) AS cnt FROM orders GROUP BY yr) "
+    "ORDER BY yr;",
     "SELECT customer_id FROM orders INTERSECT SELECT customer_id FROM customers WHERE grade = 'VIP';",
     "SELECT order_id FROM orders EXCEPT SELECT order_id FROM order_items;",
     "select name from customers where city = '서울' order by name desc limit 3;",
@@ -196,6 +203,8 @@ SQLITE_INVALID = {
     + ");",
     "comment": "SELECT name FROM customers -- hi",
     "duckdb-only syntax in sqlite": "SELECT amount::TEXT FROM orders;",
+    "group by a keyword": "SELECT COUNT(*) FROM orders GROUP BY where;",
+    "made-up column beside an alias": "SELECT SUM(amount) AS revenue FROM orders WHERE revenu > 0 ORDER BY revenue;",
 }
 
 
