@@ -28,19 +28,19 @@ repetitions of free text (seconds to compile or ~100 ms per token to mask).
 Soundness, and where it is traded for expressiveness:
 
 * ``table.column`` only admits that table's own columns; ``alias.column`` admits any column of
-  the allowed tables (the grammar cannot track what an alias stands for).
-* ``ORDER BY`` and ``GROUP BY`` items may also be any free lowercase word (the select list's aliases,
-  ``ORDER BY revenue``); a made-up one there fails when the SQL runs. Without it the grammar
-  rejected 31 % of the natural corpus's verified SQL (``benchmarks/grammar_coverage.py``).
-* A derived table needs no alias in SQLite and DuckDB (PostgreSQL requires one). Table aliases, derived
+  the allowed tables (the grammar cannot track what an alias stands for). Table aliases, derived
   table and CTE names are free lowercase identifiers, but never an allowed table's name (so
   ``orders.name`` cannot sneak through as an alias) nor a clause keyword (``ALIAS_STOPWORDS``).
+  A derived table needs no alias in SQLite and DuckDB (PostgreSQL requires one).
+* ``ORDER BY`` and ``GROUP BY`` items may also be such a free lowercase word: the select list's
+  aliases (``ORDER BY revenue``); a made-up one there fails when the SQL runs. Without this the
+  grammar rejected 31 % of the natural corpus's verified SQL (``benchmarks/grammar_coverage.py``).
 * Column aliases can be referenced like columns (``ORDER BY total_amount``, ``WHERE rn = 1`` over a
   derived table), so bare references also admit alias-shaped names: a word from ``ALIAS_WORDS``,
   or a column/table name or such a word with a prefix/suffix from ``ALIAS_AFFIXES``
   (``total_amount``, ``avg_price``, ``order_cnt``). A made-up column that looks like that is
-  admitted; any other made-up column is not. ``AS`` may define any lowercase alias, but only
-  alias-shaped ones can be referenced afterwards.
+  admitted; any other made-up column is not. ``AS`` may define any lowercase alias, but outside
+  ``ORDER BY`` / ``GROUP BY`` only alias-shaped ones can be referenced afterwards.
 * After ``WITH``, any free identifier may appear in ``FROM`` (the CTE names); without ``WITH``
   only real tables can.
 * Parenthesised expressions and function arguments may nest freely within one query level
