@@ -129,6 +129,8 @@ SQLITE_VALID = [
     "SELECT name, amount FROM customers, orders WHERE customers.customer_id = orders.customer_id;",
     "SELECT category, SUM(price) AS revenue FROM products GROUP BY category ORDER BY revenue DESC, category;",
     "SELECT strftime('%m', order_date) AS mon, COUNT(*) FROM orders GROUP BY mon ORDER BY mon;",
+    "SELECT status, strftime('%m', order_date) AS mon, COUNT(*) AS cnt FROM orders GROUP BY status,mon "
+    "ORDER BY status,cnt DESC;",
     "SELECT yr, cnt FROM (SELECT strftime('%Y', order_date) AS yr, COUNT(*) AS cnt FROM orders GROUP BY yr) "
     "ORDER BY yr;",
     "SELECT customer_id FROM orders INTERSECT SELECT customer_id FROM customers WHERE grade = 'VIP';",
