@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from t2sql.db.results import results_match
+from t2sql.db.results import hollow, results_match
 from t2sql.lab.evaluation import Judge, TokenBucket, classify_failure, exact_match, parse_verdict
 from t2sql.settings import ROOT
 
@@ -42,6 +42,27 @@ from t2sql.settings import ROOT
 )
 def test_results_match(pred, gold, order, expected):
     assert results_match(pred, gold, order) is expected
+
+
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        ([], True),  # no rows
+        ([(None,)], True),  # SUM over no rows
+        ([(0,)], True),  # COUNT of nothing
+        ([(0, None)], True),
+        ([(Decimal("0.00"),)], True),
+        ([(None, None), (None, None)], True),  # only NULLs
+        ([(0,), (0,)], False),  # a count per group may be 0
+        ([(1,)], False),
+        ([("",)], False),  # an empty text is a value
+        ([("서울", 0)], False),
+        ([(None, 3)], False),
+    ],
+    ids=lambda v: repr(v)[:30],
+)
+def test_hollow_results_hold_no_answer(rows, expected):
+    assert hollow(rows) is expected
 
 
 @pytest.mark.parametrize(

@@ -372,3 +372,25 @@ def test_tiny_model_samples_distinct_candidates(tiny_model_dir):
     first = gen.sample("### SQL:\n", 3)
     assert len(first) == 3 and all(isinstance(t, str) for t in first)
     assert gen.sample("### SQL:\n", 3) == first  # seeded: the same question gets the same alternatives
+
+
+def test_sampling_reads_the_prompt_once_and_samples_as_if_each_row_had_read_it(tiny_model_dir):
+    """The prompt's cache is computed once and copied to every row: the rows are the ones a per-row read gives
+    (same seed), also past the sliding-attention window (the real model's 512 tokens)."""
+    import torch
+
+    from t2sql.generation.transformers_backend import TransformersGenerator
+
+    gen = TransformersGenerator(str(tiny_model_dir), max_new_tokens=12)
+    prompt = "CREATE TABLE customers (customer_id INTEGER, city TEXT);\n" * 60 + "### SQL:\n"
+    inputs = gen.tokenizer(prompt, return_tensors="pt")
+    assert inputs["input_ids"].shape[1] > gen.model.config.sliding_window
+    torch.manual_seed(0)
+    with torch.inference_mode():
+        out = gen.model.generate(
+            **inputs, max_new_tokens=12, do_sample=True, temperature=0.8, top_p=0.95, num_return_sequences=3
+        )
+    per_row = [gen.tokenizer.decode(row[inputs["input_ids"].shape[1] :], skip_special_tokens=True) for row in out]
+    rows = gen.sample(prompt, 3)  # a row may stop early at the end of a statement (the reference does not)
+    assert len(rows) == 3 and all(row and ref.startswith(row) for row, ref in zip(rows, per_row)), (rows, per_row)
+    assert len(set(per_row)) > 1

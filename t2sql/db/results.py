@@ -1,5 +1,5 @@
-"""When two query results are the same answer: the rule evaluation, practice-pair checks and
-example overlap detection all share."""
+"""When two query results are the same answer (the rule evaluation, practice-pair checks and
+example overlap detection all share), and when a result holds no answer at all."""
 
 from __future__ import annotations
 
@@ -37,3 +37,13 @@ def results_match(pred_rows: Iterable[Iterable], gold_rows: Iterable[Iterable], 
     """Equal as multisets of rows (or as sequences when ``order_matters``)."""
     pred, gold = [row_key(r) for r in pred_rows], [row_key(r) for r in gold_rows]
     return pred == gold if order_matters else Counter(pred) == Counter(gold)
+
+
+def hollow(rows: list[tuple]) -> bool:
+    """No answer in it: no rows, only NULLs, or one row of NULL/0 (an aggregate over nothing). A practice
+    question almost never means that, so onboarding drops such pairs."""
+    if not rows:
+        return True
+    if len(rows) == 1 and all(v is None or (isinstance(v, (int, float, Decimal)) and v == 0) for v in rows[0]):
+        return True
+    return all(v is None for row in rows for v in row)

@@ -24,6 +24,7 @@ import yaml
 
 from t2sql.db.catalog import Catalog, build_catalog, load_annotations
 from t2sql.db.engine import Database
+from t2sql.db.results import hollow
 from t2sql.errors import T2SQLError
 from t2sql.fileio import write_json_atomic, write_text_atomic
 from t2sql.guard import statement as guard
@@ -336,13 +337,13 @@ class Onboarding:
         return {"generated": len(records), "kept": len(out), "stored_examples": stored, "skills": skills}
 
     def _runs_here(self, sql: str, source: Catalog) -> bool:
-        """The pair's SQL runs read-only on the real database and returns something."""
+        """The pair's SQL runs read-only on the real database and returns an answer (not ``hollow``)."""
         try:
             approved = guard.check(sql, self.database.dialect, 1000, tables=source.tables)
             result = self.database.run(approved.sql, 1000, 10.0)
         except T2SQLError:
             return False
-        return bool(result.rows) and any(v is not None for row in result.rows for v in row)
+        return not hollow(result.rows)
 
     # --- stage 4: per-database adapter --------------------------------------------------------
     def _adapter(self, source: Catalog, report, train_minutes: float = 60.0, resume: bool = False, **_) -> dict:
