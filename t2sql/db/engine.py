@@ -247,7 +247,7 @@ class Database:
             except Exception as exc:
                 if _is_timeout(exc) or time.perf_counter() - started >= timeout_s:
                     raise QueryTimeout(MSG_TIMEOUT.format(timeout_s)) from exc
-                if "out of memory" in _short(exc).lower():
+                if isinstance(exc, MemoryError) or "out of memory" in _short(exc).lower():  # SQLite: MemoryError
                     raise QueryError(MSG_OUT_OF_MEMORY) from exc
                 raise QueryError(MSG_FAILED.format(_short(exc))) from exc
             finally:
