@@ -274,6 +274,29 @@ def test_onboarding_other_engines(kind, tmp_path, onboard_settings, request):
         assert pipeline.run(db, example.sql)[1].rows
 
 
+def test_names_that_need_quotes_are_left_out_of_practice_pairs(tmp_path, onboard_settings):
+    """A table, a view and a column whose names have spaces (as in many real databases): onboarding finishes,
+    and practice SQL, which writes names bare, only uses the plain ones."""
+    path = build_store(tmp_path / "store.sqlite")
+    con = sqlite3.connect(path)
+    con.executescript("""
+        CREATE TABLE "Order Details" ("Order ID" INTEGER REFERENCES SalesOrder(OrderId), Quantity INTEGER,
+            "Unit Price" NUMERIC(10,2));
+        INSERT INTO "Order Details" SELECT OrderId, 1 + OrderId % 4, 9.5 FROM SalesOrder;
+        CREATE VIEW "Order Details Extended" AS
+            SELECT "Order ID", Quantity * "Unit Price" AS Amount FROM "Order Details";
+        ALTER TABLE Client ADD COLUMN "Contact Title" TEXT;
+        UPDATE Client SET "Contact Title" = CASE ClientId % 3 WHEN 0 THEN 'Owner' ELSE 'Sales Agent' END;
+    """)
+    con.commit()
+    con.close()
+    pipeline = Pipeline(onboard_settings)
+    state = Onboarding(pipeline, str(path)).run(train_minutes=0, practice_pairs=60)
+    assert state["practice"]["status"] == "done" and state["practice"]["kept"] >= 10
+    sqls = [e.sql for e in pipeline.examples.store.list(pipeline.catalog(str(path)).database)]
+    assert sqls and not any("Order Details" in sql or "Contact Title" in sql or "Unit Price" in sql for sql in sqls)
+
+
 def test_adapter_stage_trains_and_switches_the_pipeline(store, onboard_settings, tiny_model_dir):
     settings = Settings(**{**onboard_settings.__dict__, "model": str(tiny_model_dir), "max_new_tokens": 8})
     pipeline = Pipeline(settings)

@@ -36,21 +36,27 @@ class PTab:
     alias: str
 
 
+# The templates write names bare (`FROM {T}`, `total_{A}`): a name that needs quotes ("Order Details") is left out.
+BARE_NAME = re.compile(r"[A-Za-z가-힣_][A-Za-z0-9가-힣_]*")
+
+
 def profile(catalog: Catalog, con, hints: dict) -> dict[str, PTab]:
     """What the templates need to know about each table: column roles, values, ranges and Korean nouns."""
     out = {}
     for t in catalog.tables.values():
         th = hints.get(t.name) or {}
-        if not th.get("nouns"):
+        if not th.get("nouns") or not BARE_NAME.fullmatch(t.name):
             continue
         n_rows = con.execute(f'SELECT COUNT(*) FROM "{t.name}"').fetchone()[0]
         fk_cols = {c for fk in t.foreign_keys for c in fk.columns}
-        pk = next((c.name for c in t.columns if c.primary_key), None)
+        pk = next((c.name for c in t.columns if c.primary_key and BARE_NAME.fullmatch(c.name)), None)
         cols = []
         for c in t.columns:
             h = (th.get("cols") or {}).get(c.name) or {}
             nouns = [n for n in h.get("nouns") or [] if n]
             if not nouns or c.primary_key or c.name in fk_cols or c.name.endswith("_id") or c.name == "id":
+                continue
+            if not BARE_NAME.fullmatch(c.name):
                 continue
             typ = c.type.upper()
             q = f'"{c.name}"'
@@ -124,7 +130,7 @@ def profile(catalog: Catalog, con, hints: dict) -> dict[str, PTab]:
             [
                 (fk.columns[0], fk.ref_table, fk.ref_columns[0])
                 for fk in t.foreign_keys
-                if len(fk.columns) == 1 and fk.ref_table != t.name
+                if len(fk.columns) == 1 and fk.ref_table != t.name and BARE_NAME.fullmatch(fk.columns[0])
             ],
             cols,
             _alias(t.name),
