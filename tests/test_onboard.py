@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -275,8 +276,9 @@ def test_onboarding_other_engines(kind, tmp_path, onboard_settings, request):
 
 
 def test_names_that_need_quotes_are_left_out_of_practice_pairs(tmp_path, onboard_settings):
-    """A table, a view and a column whose names have spaces (as in many real databases): onboarding finishes,
-    and practice SQL, which writes names bare, only uses the plain ones."""
+    """A table, a view and a column whose names have spaces (as in many real databases) and a column named by a
+    reserved word: onboarding finishes, and practice SQL, which writes names bare, only uses names that mean
+    themselves bare (a Korean column name does, so it stays available)."""
     path = build_store(tmp_path / "store.sqlite")
     con = sqlite3.connect(path)
     con.executescript("""
@@ -287,6 +289,10 @@ def test_names_that_need_quotes_are_left_out_of_practice_pairs(tmp_path, onboard
             SELECT "Order ID", Quantity * "Unit Price" AS Amount FROM "Order Details";
         ALTER TABLE Client ADD COLUMN "Contact Title" TEXT;
         UPDATE Client SET "Contact Title" = CASE ClientId % 3 WHEN 0 THEN 'Owner' ELSE 'Sales Agent' END;
+        ALTER TABLE Client ADD COLUMN "Group" TEXT;
+        UPDATE Client SET "Group" = CASE ClientId % 2 WHEN 0 THEN 'Retail' ELSE 'Wholesale' END;
+        ALTER TABLE Client ADD COLUMN 등급 TEXT;
+        UPDATE Client SET 등급 = CASE ClientId % 3 WHEN 0 THEN 'VIP' ELSE '일반' END;
     """)
     con.commit()
     con.close()
@@ -295,6 +301,7 @@ def test_names_that_need_quotes_are_left_out_of_practice_pairs(tmp_path, onboard
     assert state["practice"]["status"] == "done" and state["practice"]["kept"] >= 10
     sqls = [e.sql for e in pipeline.examples.store.list(pipeline.catalog(str(path)).database)]
     assert sqls and not any("Order Details" in sql or "Contact Title" in sql or "Unit Price" in sql for sql in sqls)
+    assert not any(re.search(r"\bGroup\b", sql) for sql in sqls)  # a reserved word, written bare, would not run
 
 
 def test_adapter_stage_trains_and_switches_the_pipeline(store, onboard_settings, tiny_model_dir):

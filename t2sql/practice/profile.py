@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from t2sql.db.catalog import Catalog
+from t2sql.generation.grammar import needs_quotes
 
 
 @dataclass
@@ -36,8 +37,14 @@ class PTab:
     alias: str
 
 
-# The templates write names bare (`FROM {T}`, `total_{A}`): a name that needs quotes ("Order Details") is left out.
-BARE_NAME = re.compile(r"[A-Za-z가-힣_][A-Za-z0-9가-힣_]*")
+_KOREAN_WORD = re.compile(r"[가-힣_][가-힣a-z0-9_]*")
+
+
+def writes_bare(name: str, dialect: str) -> bool:
+    """The templates write names bare (`FROM {T}`, `total_{A}`), so a table, column or key is used only when its
+    bare name means itself: not "Order Details", not a reserved word. Korean words are bare in every engine
+    (the grammar's ``needs_quotes`` quotes them only to keep its own vocabulary ASCII)."""
+    return not needs_quotes(name, dialect) or bool(_KOREAN_WORD.fullmatch(name))
 
 
 def profile(catalog: Catalog, con, hints: dict) -> dict[str, PTab]:
@@ -45,18 +52,18 @@ def profile(catalog: Catalog, con, hints: dict) -> dict[str, PTab]:
     out = {}
     for t in catalog.tables.values():
         th = hints.get(t.name) or {}
-        if not th.get("nouns") or not BARE_NAME.fullmatch(t.name):
+        if not th.get("nouns") or not writes_bare(t.name, catalog.dialect):
             continue
         n_rows = con.execute(f'SELECT COUNT(*) FROM "{t.name}"').fetchone()[0]
         fk_cols = {c for fk in t.foreign_keys for c in fk.columns}
-        pk = next((c.name for c in t.columns if c.primary_key and BARE_NAME.fullmatch(c.name)), None)
+        pk = next((c.name for c in t.columns if c.primary_key and writes_bare(c.name, catalog.dialect)), None)
         cols = []
         for c in t.columns:
             h = (th.get("cols") or {}).get(c.name) or {}
             nouns = [n for n in h.get("nouns") or [] if n]
             if not nouns or c.primary_key or c.name in fk_cols or c.name.endswith("_id") or c.name == "id":
                 continue
-            if not BARE_NAME.fullmatch(c.name):
+            if not writes_bare(c.name, catalog.dialect):
                 continue
             typ = c.type.upper()
             q = f'"{c.name}"'
@@ -130,7 +137,7 @@ def profile(catalog: Catalog, con, hints: dict) -> dict[str, PTab]:
             [
                 (fk.columns[0], fk.ref_table, fk.ref_columns[0])
                 for fk in t.foreign_keys
-                if len(fk.columns) == 1 and fk.ref_table != t.name and BARE_NAME.fullmatch(fk.columns[0])
+                if len(fk.columns) == 1 and fk.ref_table != t.name and writes_bare(fk.columns[0], catalog.dialect)
             ],
             cols,
             _alias(t.name),
