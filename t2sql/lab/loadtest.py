@@ -133,6 +133,15 @@ class AppPage:
         done = self.page.get_by_text("SQL 생성 완료").or_(self.page.get_by_test_id("stAlertContentError"))
         await done.first.wait_for(timeout=timeout_ms)
         await self.wait_idle(timeout_ms)
+        # the status label flips before the rest of the page is drawn: on a busy machine the idle check
+        # can pass in between, so wait for the answer itself (SQL in the editor, or an error)
+        await self.page.wait_for_function(
+            """(label) => [...document.querySelectorAll('textarea')].some(
+                   (box) => box.getAttribute('aria-label') === label && box.value.trim())
+               || document.querySelector('[data-testid="stAlertContentError"]')""",
+            arg=self.EDITOR,
+            timeout=timeout_ms,
+        )
 
     async def sql(self) -> str:
         return await self.page.get_by_label(self.EDITOR).input_value()
