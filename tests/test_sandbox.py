@@ -3,6 +3,7 @@ runaway query never blocks another session's query."""
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import resource
 import sqlite3
@@ -13,7 +14,7 @@ import duckdb
 import pytest
 
 from t2sql.db.engine import Database, run_job
-from t2sql.db.sandbox import GRACE_S, Job, Sandbox, _limit_cpu
+from t2sql.db.sandbox import GRACE_S, Job, Sandbox, Worker, _limit_cpu
 from t2sql.errors import QueryError, QueryTimeout
 
 TIMEOUT_S = 2.0
@@ -98,6 +99,25 @@ def test_a_killed_worker_is_replaced_and_says_which_limit(files):
         assert pool.run(job(files["duckdb"], "SELECT 42")).rows == [(42,)]
     finally:
         pool.close()
+
+
+def test_a_slow_worker_start_is_not_counted_in_the_query_time_limit(files):
+    """The worker imports its handler's module (two seconds here) before the 0.5-second limit starts."""
+    handler = importlib.import_module("slow_start_handler").handle
+    pool = Sandbox(handler, workers=1, memory_mb=2048)
+    try:
+        assert pool.run(job(files["sqlite"], "SELECT count(*) FROM t", timeout_s=0.5)).rows == [(100,)]
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_does_not_start_in_time_gets_a_korean_message():
+    worker = Worker(2048, run_job)
+    try:
+        with pytest.raises(QueryError, match="시작되지 않았습니다"):
+            worker.wait_ready(0.001)  # a spawned interpreter cannot be up within a millisecond
+    finally:
+        worker.kill()
 
 
 def test_memory_past_the_workers_limit_fails_inside_it(files):

@@ -9,7 +9,7 @@ so each runs in a worker with:
 * a CPU-time limit per query (``RLIMIT_CPU`` moved forward before each query; the kernel ends the
   worker past it);
 * a wall-clock deadline kept by the parent: past ``timeout + GRACE_S`` the worker is killed, not
-  asked to cancel;
+  asked to cancel (a new worker's start-up is waited for first, apart: it is no part of the query);
 * the executor's row and size caps, so what comes back through the pipe is bounded.
 
 Workers are started once and reused (a warm pool, ``workers`` queries at a time); a killed or
@@ -35,6 +35,11 @@ from typing import Any
 from t2sql.errors import QueryError, QueryTimeout, T2SQLError
 
 GRACE_S = 1.0  # the engine's own cancel gets this long past the time limit before the kill
+START_S = 120.0  # a new worker's start-up (a spawned interpreter and its imports) may take this long
+MSG_NOT_STARTED = (
+    "쿼리를 실행할 작업 프로세스가 {seconds:g}초 안에 시작되지 않았습니다. "
+    "서버가 바쁜지 확인하고 잠시 후 다시 시도하세요."
+)
 MSG_KILLED = (
     "쿼리가 제한(시간 {timeout:g}초/메모리 {memory})을 넘어 중단했습니다. 조건을 좁히거나 집계해서 다시 실행해 보세요."
 )
@@ -71,6 +76,20 @@ class Worker:
                 if main is not None:
                     sys.modules["__main__"] = main
         child.close()
+        self.ready = False
+
+    def wait_ready(self, seconds: float = START_S) -> None:
+        """Until the worker says it started: its start-up is not part of any query's time limit (on a
+        busy machine a spawned interpreter's imports alone can take longer than a short limit)."""
+        if self.ready:
+            return
+        try:
+            if not self.conn.poll(seconds):
+                raise QueryError(MSG_NOT_STARTED.format(seconds=seconds))
+            self.conn.recv()
+        except (EOFError, OSError):
+            raise QueryError(MSG_NOT_STARTED.format(seconds=seconds)) from None
+        self.ready = True
 
     def kill(self) -> None:
         self.process.kill()
@@ -98,6 +117,11 @@ class Sandbox:
         """The executor's ``Result`` for ``job``, or its T2SQLError; a worker past its limits is killed."""
         with self._slots:
             worker = self._take()
+            try:
+                worker.wait_ready()
+            except QueryError:
+                worker.kill()
+                raise
             try:
                 worker.conn.send(job)
                 if not worker.conn.poll(job.timeout_s + GRACE_S):
@@ -140,6 +164,7 @@ def _serve(conn: Connection, memory_mb: int, handler: Handler) -> None:
     """The worker's loop: one job in, one ("ok", result) or ("error", T2SQLError) out."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    conn.send(("ready", None))
     while True:
         try:
             job: Job = conn.recv()
