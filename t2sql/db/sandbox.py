@@ -20,6 +20,7 @@ connection between queries.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -61,7 +62,9 @@ Handler = Callable[[Job], Any]  # what a worker does with a job (a module-level 
 class Worker:
     """One worker process and the pipe to it."""
 
-    def __init__(self, memory_mb: int, handler: Handler):
+    def __init__(self, memory_mb: int, handler: Handler, start_s: float = START_S):
+        """Returns once the worker says it started: its start-up is no part of any query's time limit (on a busy
+        machine a spawned interpreter's imports alone can take longer than a short limit)."""
         context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, memory_mb, handler), daemon=True, name="t2sql-query")
@@ -76,20 +79,13 @@ class Worker:
                 if main is not None:
                     sys.modules["__main__"] = main
         child.close()
-        self.ready = False
-
-    def wait_ready(self, seconds: float = START_S) -> None:
-        """Until the worker says it started: its start-up is not part of any query's time limit (on a
-        busy machine a spawned interpreter's imports alone can take longer than a short limit)."""
-        if self.ready:
-            return
         try:
-            if not self.conn.poll(seconds):
-                raise QueryError(MSG_NOT_STARTED.format(seconds=seconds))
-            self.conn.recv()
-        except (EOFError, OSError):
-            raise QueryError(MSG_NOT_STARTED.format(seconds=seconds)) from None
-        self.ready = True
+            started = self.conn.poll(start_s) and self.conn.recv()
+        except (EOFError, OSError):  # it died while starting
+            started = False
+        if not started:
+            self.kill()
+            raise QueryError(MSG_NOT_STARTED.format(seconds=start_s))
 
     def kill(self) -> None:
         self.process.kill()
@@ -111,17 +107,17 @@ class Sandbox:
 
     def warm(self) -> None:
         """Start one worker now (in the background) so the first query does not wait for it."""
-        threading.Thread(target=lambda: self._idle.put(Worker(self.memory_mb, self.handler)), daemon=True).start()
+
+        def start() -> None:
+            with contextlib.suppress(QueryError):  # the first query starts one and says why if it cannot
+                self._idle.put(Worker(self.memory_mb, self.handler))
+
+        threading.Thread(target=start, daemon=True).start()
 
     def run(self, job: Job):
         """The executor's ``Result`` for ``job``, or its T2SQLError; a worker past its limits is killed."""
         with self._slots:
             worker = self._take()
-            try:
-                worker.wait_ready()
-            except QueryError:
-                worker.kill()
-                raise
             try:
                 worker.conn.send(job)
                 if not worker.conn.poll(job.timeout_s + GRACE_S):
