@@ -23,6 +23,7 @@ from t2sql.db.catalog import Catalog, build_catalog, load_annotations
 from t2sql.db.engine import Database, Result, open_database, resolve_url
 from t2sql.db.registry import served_databases
 from t2sql.errors import GuardRefusal, T2SQLError
+from t2sql.fixes import Find, Fix, apply_fixes, lookup_sql
 from t2sql.generation.base import Constraint, get_generator
 from t2sql.generation.queue import Turnstile
 from t2sql.guard import grounding, sensitive
@@ -67,6 +68,7 @@ class Draft:
     unsaid: list[str] = field(default_factory=list)  # text values in the SQL that nobody said (after ``solve``)
     values: list[str] = field(default_factory=list)  # stored values the question names (value linking)
     constrained: bool = False  # decoded under the schema grammar
+    fixes: list[Fix] = field(default_factory=list)  # changes made to the model's SQL before it ran (``fixes``)
 
     @property
     def from_model(self) -> bool:
@@ -433,18 +435,39 @@ class Pipeline:
 
     def _check(self, db: str, draft: Draft, session: str) -> None:
         """Run the draft's SQL (guard, policy, read-only limits, audit); record the result or the error,
-        and the values in it that nobody said."""
+        and the values in it that nobody said. The model's SQL is repaired first where a known mistake
+        can be fixed without the model (``fixes``: a forgotten join, a value compared with the wrong column)."""
         draft.error = draft.checked = None
-        draft.unsaid = []
+        draft.unsaid, draft.fixes = [], []
         if not draft.sql:
             draft.error = T2SQLError("모델이 SQL을 만들지 못했습니다.")
             return
+        if self.settings.fix_sql and draft.from_model:
+            draft.sql, draft.fixes = apply_fixes(draft.sql, self.catalog(db), self._finder(db))
         try:
             draft.checked = self.run(db, draft.sql, session)
         except T2SQLError as exc:
             draft.error = exc
         else:
             draft.unsaid = grounding.ungrounded_values(draft.sql, draft.said, self.catalog(db).dialect)
+
+    def _finder(self, db: str) -> Find:
+        """Where a value is stored: the first of the table's text columns holding it (any case), for ``fixes``."""
+        database, dialect = self.database(db), self.catalog(db).dialect
+
+        def find(table: str, value: str, columns: list[str]) -> tuple[str, str] | None:
+            for column in columns:
+                try:
+                    rows = database.run(
+                        lookup_sql(table, column, value, dialect), 1, self.settings.query_timeout_s
+                    ).rows
+                except T2SQLError:
+                    continue
+                if rows and isinstance(rows[0][0], str):
+                    return column, rows[0][0]
+            return None
+
+        return find
 
     def _candidates(
         self, db: str, draft: Draft, session: str, progress: Progress | None, on_wait: Callable[[int], None] | None

@@ -152,6 +152,12 @@ class Settings(BaseSettings):
         0.45, description="Least similarity (cosine, 0-1) of a verified example to the question to be used."
     )
     docs_k: int = Field(3, description="Most business definitions put into the prompt.")
+    fix_sql: Flag = Field(
+        True,
+        description="Fix generated SQL before it runs, without the model: join the table a column belongs to when "
+        "the SQL did not (along foreign keys), and compare a value with the column that holds it (`genre_id = "
+        "'Jazz'`: the genre's name column). A notice says what changed.",
+    )
     self_correction: SelfCorrection = Field(
         "candidates",
         description="When generated SQL is refused or fails: `candidates` (sample alternatives, keep the first that "

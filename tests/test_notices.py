@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from t2sql.errors import GuardRefusal, T2SQLError
+from t2sql.fixes import Fix
 from t2sql.present.history import remember
 from t2sql.present.notices import NO_SQL, draft_error, draft_notices, failure_message, repair_note, result_notes
 
@@ -20,6 +21,7 @@ def draft(**fields):
         "sql": "SELECT 1",
         "error": None,
         "failures": [],
+        "fixes": [],
     }
     return SimpleNamespace(**{**base, **fields})
 
@@ -35,6 +37,10 @@ def draft(**fields):
         ),
         ({"examples": ["a", "b"]}, ["비슷한 검증된 예시 2개를 참고했습니다."]),
         ({"resolved_question": ""}, []),
+        (
+            {"fixes": [Fix("joins", "SELECT …", "모델이 … 조인했습니다.")]},
+            ["모델이 … 조인했습니다. SQL을 확인하세요."],
+        ),
     ],
 )
 def test_draft_notices(fields, expected):

@@ -138,6 +138,7 @@ def evaluate_item(pipeline, db: str, question: dict, dialect: str) -> dict:
             examples_used=len(draft.examples),
             repairs=len(draft.failures),
             unsaid=list(draft.unsaid),
+            fixes=[fix.kind for fix in draft.fixes],
         )
         first_sql = draft.failures[0].sql if draft.failures else draft.sql  # before any self-correction
         item.update(first_sql=first_sql, first_unsaid=ungrounded_values(first_sql, draft.said, dialect))
@@ -203,6 +204,8 @@ def summarize(items: list[dict], meta: dict) -> dict:
         "repaired": sum(1 for it in items if it.get("repairs")),
         "repaired_correct": sum(1 for it in items if it.get("repairs") and it["ex"]),
         "with_examples": sum(1 for it in items if it.get("examples_used")),
+        "fixed": dict(Counter(kind for it in items for kind in it.get("fixes", []))),
+        "fixed_correct": sum(1 for it in items if it.get("fixes") and it["ex"]),
         "unsaid_first": sum(1 for it in items if it.get("first_unsaid")),  # first SQL filtered on a value nobody said
         "unsaid_final": sum(1 for it in items if it.get("unsaid")),
         **meta,

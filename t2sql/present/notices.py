@@ -15,6 +15,7 @@ UNRUNNABLE = "SQL이 실행되지 않습니다"
 def draft_notices(draft) -> list[str]:
     """The pipeline's own notices, then how relative dates were read and which examples were used."""
     notices = list(draft.notices)
+    notices += [f"{fix.note} SQL을 확인하세요." for fix in draft.fixes]
     if draft.resolved_question and draft.resolved_question != draft.question:
         notices.append(f"기간을 이렇게 해석했습니다: {draft.resolved_question}")
     if draft.examples:

@@ -1,0 +1,29 @@
+"""Fixes of generated SQL that need no model: mistakes a small model makes over and over, mended
+from the catalog (and, for names, a read-only look at the database) before the SQL runs.
+
+* ``joins``: a column read from a table the query did not join gets the joins along foreign keys;
+* ``values``: a value compared with a column that does not hold it (a name with its key, ``genre_id =
+  'Jazz'``, or the wrong text column) is looked up in the nearest column that does.
+
+Each returns a ``Fix`` (the new SQL and a Korean note for the user) or None; ``apply_fixes`` applies
+them in that order. The pipeline runs them on every draft when ``Settings.fix_sql`` is on.
+"""
+
+from __future__ import annotations
+
+from t2sql.db.catalog import Catalog
+from t2sql.fixes.base import Find, Fix
+from t2sql.fixes.joins import complete_joins
+from t2sql.fixes.values import lookup_sql, values_where_stored
+
+__all__ = ["Find", "Fix", "apply_fixes", "complete_joins", "lookup_sql", "values_where_stored"]
+
+
+def apply_fixes(sql: str, catalog: Catalog, find: Find) -> tuple[str, list[Fix]]:
+    """``sql`` after every fix that applies, and the fixes made."""
+    fixes = []
+    for attempt in (lambda s: complete_joins(s, catalog), lambda s: values_where_stored(s, catalog, find)):
+        if (fixed := attempt(sql)) is not None:
+            fixes.append(fixed)
+            sql = fixed.sql
+    return sql, fixes

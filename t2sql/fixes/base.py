@@ -1,0 +1,37 @@
+"""What the fixes share: the ``Fix`` they return and the catalog tables a SELECT reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope
+
+from t2sql.db.catalog import Catalog
+
+# (table, value, the table's text columns) -> (the column holding the value, the value as stored), or None
+Find = Callable[[str, str, list[str]], tuple[str, str] | None]
+
+
+@dataclass(frozen=True)
+class Fix:
+    kind: str  # "joins" or "values"
+    sql: str
+    note: str  # what was changed, in Korean, for the user
+
+
+def catalog_name(catalog: Catalog, lowered: str) -> str:
+    return next(name for name in catalog.tables if name.lower() == lowered)
+
+
+def table_sources(scope: Scope, catalog: Catalog) -> dict[str, str] | None:
+    """The SELECT's aliases (lowercased) -> catalog tables (lowercased); None when it also reads a derived
+    table, a CTE or an unknown table, whose columns are not the catalog's."""
+    known = {name.lower() for name in catalog.tables}
+    sources = {}
+    for alias, source in scope.sources.items():
+        if not isinstance(source, exp.Table) or source.name.lower() not in known:
+            return None
+        sources[alias.lower()] = source.name.lower()
+    return sources
