@@ -34,7 +34,7 @@ if [ "${1:-default}" = ablations ]; then
   run no_adapter T2SQL_SELF_CORRECTION=off T2SQL_ONBOARD_ADAPTER=false
   run no_grammar T2SQL_SELF_CORRECTION=off T2SQL_GRAMMAR=off
   run no_pruning T2SQL_SELF_CORRECTION=off T2SQL_PRUNE_COLUMNS=false
-  run no_repairs T2SQL_SELF_CORRECTION=off T2SQL_FIX_SQL=false
+  run no_fixes T2SQL_SELF_CORRECTION=off T2SQL_FIX_SQL=false
 else
   run default T2SQL_SELF_CORRECTION=candidates
 fi
