@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
-from t2sql.db.catalog import Catalog
+from t2sql.db.catalog import Catalog, Table
 
 # (table, value, the table's text columns) -> (the column holding the value, the value as stored), or None
 Find = Callable[[str, str, list[str]], tuple[str, str] | None]
@@ -21,8 +21,9 @@ class Fix:
     note: str  # what was changed, in Korean, for the user
 
 
-def catalog_name(catalog: Catalog, lowered: str) -> str:
-    return next(name for name in catalog.tables if name.lower() == lowered)
+def table_named(catalog: Catalog, name: str) -> Table | None:
+    """The catalog table of that name in any case (SQL names are case-insensitive; the catalog keeps one)."""
+    return next((t for n, t in catalog.tables.items() if n.lower() == name.lower()), None)
 
 
 def table_sources(scope: Scope, catalog: Catalog) -> dict[str, str] | None:

@@ -26,7 +26,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from t2sql.db.catalog import Catalog, Table
-from t2sql.fixes.base import Fix, catalog_name, table_sources
+from t2sql.fixes.base import Fix, table_sources
 from t2sql.sqltext import parse
 
 MAX_HOPS = 3  # farther than this a column is more likely a wrong guess than a forgotten join
@@ -110,6 +110,7 @@ def _complete_scope(scope: Scope, catalog: Catalog, known, graph, joined: list[s
     if found is None:
         return False
     sources = found  # alias (lowercased) -> catalog table (lowercased); grows with the joins
+    by_lower = {name.lower(): table for name, table in catalog.tables.items()}
     spelled = {alias.lower(): alias for alias in scope.sources}  # alias (lowercased) -> as written
     original = list(sources)
     outer = _outer_tables(scope, known)
@@ -145,7 +146,7 @@ def _complete_scope(scope: Scope, catalog: Catalog, known, graph, joined: list[s
 
     for hop in plan:
         source_alias = spelled[next(a for a, t in sources.items() if t == hop.source)]
-        alias = name = catalog_name(catalog, hop.target)
+        alias = name = by_lower[hop.target].name
         n = 2
         while alias.lower() in sources:
             alias, n = f"{name}_{n}", n + 1
@@ -165,7 +166,7 @@ def _complete_scope(scope: Scope, catalog: Catalog, known, graph, joined: list[s
         if bare(column) and owner is not None:
             column.set("table", exp.to_identifier(spelled[owner]))
     if any(hop.fans_out for hop in plan):
-        first = catalog.tables[catalog_name(catalog, sources[original[0]])]
+        first = by_lower[sources[original[0]]]
         _keep_counting_first(select, [spelled[a] for a in original], first)
     return True
 

@@ -26,7 +26,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import traverse_scope
 
 from t2sql.db.catalog import TEXT_TYPES, Catalog, Column, Table
-from t2sql.fixes.base import Find, Fix, table_sources
+from t2sql.fixes.base import Find, Fix, table_named, table_sources
 from t2sql.sqltext import parse
 
 NOT_A_NAME = re.compile(r"[\d\s:./+%-]*")  # numbers and dates written as text: a key may well take them
@@ -55,11 +55,6 @@ def _compared(node: exp.Expr) -> tuple[exp.Column, list[exp.Literal]] | None:
     return None
 
 
-def _table(catalog: Catalog, name: str) -> Table | None:
-    found = [t for n, t in catalog.tables.items() if n.lower() == name.lower()]
-    return found[0] if found else None
-
-
 def _owner(column: exp.Column, sources: dict[str, str], catalog: Catalog) -> tuple[str, Table, Column] | None:
     """The alias, catalog table and column a reference means (unqualified: the one table of the SELECT
     that has it)."""
@@ -68,7 +63,11 @@ def _owner(column: exp.Column, sources: dict[str, str], catalog: Catalog) -> tup
         return None  # an enclosing query's table
     aliases = [alias] if alias else list(sources)
     found = [
-        (a, t, c) for a in aliases if (t := _table(catalog, sources[a])) for c in t.columns if c.name.lower() == name
+        (a, t, c)
+        for a in aliases
+        if (t := table_named(catalog, sources[a]))
+        for c in t.columns
+        if c.name.lower() == name
     ]
     return found[0] if len(found) == 1 else None
 
@@ -87,13 +86,13 @@ def _places(table: Table, column: Column, catalog: Catalog) -> list[Place]:
     if not _is_text(column):  # a key: only where it leads
         ref = next((fk for fk in single if fk.columns[0].lower() == column.name.lower()), None)
         if ref is not None:
-            target = _table(catalog, ref.ref_table)
+            target = table_named(catalog, ref.ref_table)
             return [Place(target, column.name, ref.ref_columns[0])] if target else []
         own_key = column.primary_key and sum(c.primary_key for c in table.columns) == 1
         return [Place(table)] if own_key else []
     places = [Place(table)]
     for fk in single:  # the tables this one points to
-        if (target := _table(catalog, fk.ref_table)) is not None and target is not table:
+        if (target := table_named(catalog, fk.ref_table)) is not None and target is not table:
             places.append(Place(target, fk.columns[0], fk.ref_columns[0]))
     for other in catalog.tables.values():  # the tables pointing here
         for fk in other.foreign_keys:
