@@ -102,7 +102,15 @@ class _Unreachable(Exception):
     """A column no table within reach holds: completing the joins cannot make the query run."""
 
 
-def _complete_scope(scope: Scope, catalog: Catalog, known, graph, joined: list[str], asked: list[str]) -> bool:
+def _complete_scope(
+    scope: Scope,
+    catalog: Catalog,
+    known: dict[str, set[str]],
+    graph: dict[str, list[Hop]],
+    joined: list[str],
+    asked: list[str],
+) -> bool:
+    """Add the joins one SELECT needs (in place); ``joined``/``asked`` collect the tables and columns."""
     select = scope.expression
     if not isinstance(select, exp.Select) or not scope.sources:
         return False
