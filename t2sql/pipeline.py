@@ -23,7 +23,7 @@ from t2sql.db.catalog import Catalog, build_catalog, load_annotations
 from t2sql.db.engine import Database, Result, open_database, resolve_url
 from t2sql.db.registry import served_databases
 from t2sql.errors import GuardRefusal, T2SQLError
-from t2sql.fixes import Find, Fix, apply_fixes, lookup_sql
+from t2sql.fixes import Fix, apply_fixes, finder
 from t2sql.generation.base import Constraint, get_generator
 from t2sql.generation.queue import Turnstile
 from t2sql.guard import grounding, sensitive
@@ -443,31 +443,15 @@ class Pipeline:
             draft.error = T2SQLError("모델이 SQL을 만들지 못했습니다.")
             return
         if self.settings.fix_sql and draft.from_model:
-            draft.sql, draft.fixes = apply_fixes(draft.sql, self.catalog(db), self._finder(db))
+            catalog, limit = self.catalog(db), self.settings.query_timeout_s
+            find = finder(lambda sql: self.database(db).run(sql, 1, limit).rows, catalog.dialect)
+            draft.sql, draft.fixes = apply_fixes(draft.sql, catalog, find)
         try:
             draft.checked = self.run(db, draft.sql, session)
         except T2SQLError as exc:
             draft.error = exc
         else:
             draft.unsaid = grounding.ungrounded_values(draft.sql, draft.said, self.catalog(db).dialect)
-
-    def _finder(self, db: str) -> Find:
-        """Where a value is stored: the first of the table's text columns holding it (any case), for ``fixes``."""
-        database, dialect = self.database(db), self.catalog(db).dialect
-
-        def find(table: str, value: str, columns: list[str]) -> tuple[str, str] | None:
-            for column in columns:
-                try:
-                    rows = database.run(
-                        lookup_sql(table, column, value, dialect), 1, self.settings.query_timeout_s
-                    ).rows
-                except T2SQLError:
-                    continue
-                if rows and isinstance(rows[0][0], str):
-                    return column, rows[0][0]
-            return None
-
-        return find
 
     def _candidates(
         self, db: str, draft: Draft, session: str, progress: Progress | None, on_wait: Callable[[int], None] | None
@@ -485,7 +469,7 @@ class Pipeline:
         except T2SQLError as exc:  # no alternatives (busy line, a server without sampling): keep the first answer
             draft.notices.append(f"대안 SQL을 만들지 못했습니다: {exc}")
             return draft
-        tried = {draft.sql}
+        tried = {draft.sql, extract_sql(draft.raw)}  # the first SQL as fixed and as the model wrote it
         failures = [Failure(draft.sql, problem)]
         runs = draft if draft.error is None else None
         for text in texts:

@@ -7,9 +7,10 @@ import sqlite3
 import pytest
 from conftest import PromptModel
 
+from t2sql import fixes
 from t2sql.db.catalog import build_catalog
 from t2sql.db.engine import Database
-from t2sql.fixes import complete_joins, lookup_sql, values_where_stored
+from t2sql.fixes import complete_joins, finder, values_where_stored
 from t2sql.pipeline import Pipeline
 
 
@@ -199,43 +200,55 @@ IN_PLACE = [
     "SELECT COUNT(*) FROM members WHERE name = 'sky@example.com'",
     "SELECT COUNT(*) FROM items WHERE brand_id IN ('누리', '김하늘')",  # names of two different things
     "SELECT COUNT(*) FROM members WHERE grade = 'GOLD'",  # nowhere
+    "SELECT COUNT(*) FROM members WHERE grade = ''",  # blank: nothing is named
     "SELECT COUNT(*) FROM orders WHERE ordered_at = '2024-01-05'",  # a date
     "SELECT COUNT(*) FROM items i WHERE i.maker_id = '누리'",  # a column the table does not have
 ]
 
 
-def finder(path):
-    """The pipeline's lookup, straight on the file: the first text column holding the value."""
-
-    def find(table, value, columns):
-        for column in columns:
-            found = rows(path, lookup_sql(table, column, value, "sqlite"))
-            if found:
-                return column, found[0][0]
-        return None
-
-    return find
+def find_in(path):
+    """The pipeline's lookup (``fixes.finder``), straight on the file."""
+    return finder(lambda sql: rows(path, sql), "sqlite")
 
 
 @pytest.mark.parametrize("sql,reference,holder", MISPLACED)
 def test_values_are_compared_where_they_are_stored(store, sql, reference, holder):
     catalog, path = store
     assert rows(path, sql) in ([], [(0,)], [(None,)])  # SQLite answers nothing instead of an error
-    fix = values_where_stored(sql, catalog, finder(path))
+    fix = values_where_stored(sql, catalog, find_in(path))
     assert fix is not None and fix.kind == "values" and f"{holder}에서 찾도록 고쳤습니다" in fix.note
     assert rows(path, fix.sql) == rows(path, reference) != []
 
 
 def test_a_value_in_another_case_gets_the_stored_spelling(store):
     catalog, path = store
-    fix = values_where_stored("SELECT COUNT(*) FROM members WHERE grade = 'vip'", catalog, finder(path))
+    fix = values_where_stored("SELECT COUNT(*) FROM members WHERE grade = 'vip'", catalog, find_in(path))
     assert fix.sql == "SELECT COUNT(*) FROM members WHERE grade = 'VIP'" and "저장된 표기 'VIP'" in fix.note
+
+
+def test_one_lookup_query_per_table_and_the_earliest_column_wins(store):
+    catalog, path = store
+    asked = []
+    find = finder(lambda sql: asked.append(sql) or rows(path, sql), "sqlite")
+    assert find("members", "vip", ["name", "grade", "email"]) == ("grade", "VIP") and len(asked) == 1
+    assert find("members", "없는 값", ["name", "grade"]) is None and find("members", "VIP", []) is None
+
+
+def test_a_fix_that_breaks_is_skipped_and_the_next_still_runs(store, monkeypatch):
+    catalog, path = store
+
+    def broken(sql, catalog):
+        raise KeyError("unforeseen")
+
+    monkeypatch.setattr(fixes, "complete_joins", broken)
+    sql, made = fixes.apply_fixes("SELECT COUNT(*) FROM items WHERE brand_id = '누리'", catalog, find_in(path))
+    assert [f.kind for f in made] == ["values"] and rows(path, sql) == [(2,)]
 
 
 @pytest.mark.parametrize("sql", IN_PLACE)
 def test_values_in_place_are_left_alone(store, sql):
     catalog, path = store
-    assert values_where_stored(sql, catalog, finder(path)) is None
+    assert values_where_stored(sql, catalog, find_in(path)) is None
 
 
 def test_the_pipeline_fixes_the_model_sql_and_says_so(settings, prompt_model, sample_dir):

@@ -164,7 +164,7 @@ def build_catalog(
                 col.description = cnote.get("description", "")
                 col.synonyms = list(cnote.get("synonyms") or [])
                 col.sensitive = bool(cnote.get("sensitive")) or any(p in col.name.lower() for p in sensitive_patterns)
-                if sample_values and not col.sensitive and _is_text(col.type):
+                if sample_values and not col.sensitive and is_text(col.type):
                     col.samples = _sample_values(conn, table.name, col.name, sample_values)
             tables[table.name] = table
     return Catalog(
@@ -241,7 +241,7 @@ def _type_name(type_) -> str:
         return type(type_).__name__.upper()
 
 
-def _is_text(type_name: str) -> bool:
+def is_text(type_name: str) -> bool:
     return any(t in type_name.lower() for t in TEXT_TYPES)
 
 

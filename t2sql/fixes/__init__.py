@@ -1,5 +1,5 @@
 """Fixes of generated SQL that need no model: mistakes a small model makes over and over, mended
-from the catalog (and, for names, a read-only look at the database) before the SQL runs.
+from the catalog (and, for values, a read-only look at the database) before the SQL runs.
 
 * ``joins``: a column read from a table the query did not join gets the joins along foreign keys;
 * ``values``: a value compared with a column that does not hold it (a name with its key, ``genre_id =
@@ -11,19 +11,32 @@ them in that order. The pipeline runs them on every draft when ``Settings.fix_sq
 
 from __future__ import annotations
 
+import logging
+
 from t2sql.db.catalog import Catalog
 from t2sql.fixes.base import Find, Fix
 from t2sql.fixes.joins import complete_joins
-from t2sql.fixes.values import lookup_sql, values_where_stored
+from t2sql.fixes.values import finder, lookup_sql, values_where_stored
 
-__all__ = ["Find", "Fix", "apply_fixes", "complete_joins", "lookup_sql", "values_where_stored"]
+__all__ = ["Find", "Fix", "apply_fixes", "complete_joins", "finder", "lookup_sql", "values_where_stored"]
+
+log = logging.getLogger(__name__)
 
 
 def apply_fixes(sql: str, catalog: Catalog, find: Find) -> tuple[str, list[Fix]]:
-    """``sql`` after every fix that applies, and the fixes made."""
+    """``sql`` after every fix that applies, and the fixes made. A fix is an extra: one that breaks on SQL
+    nobody foresaw is logged and skipped, so the answer is never lost to it."""
     fixes = []
-    for attempt in (lambda s: complete_joins(s, catalog), lambda s: values_where_stored(s, catalog, find)):
-        if (fixed := attempt(sql)) is not None:
+    for name, attempt in (
+        ("joins", lambda s: complete_joins(s, catalog)),
+        ("values", lambda s: values_where_stored(s, catalog, find)),
+    ):
+        try:
+            fixed = attempt(sql)
+        except Exception:  # noqa: BLE001 - see the docstring; the SQL goes on as it was
+            log.exception("SQL fix %s failed on: %s", name, sql)
+            continue
+        if fixed is not None:
             fixes.append(fixed)
             sql = fixed.sql
     return sql, fixes

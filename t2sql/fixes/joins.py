@@ -78,7 +78,7 @@ def _path(graph: dict[str, list[Hop]], starts: list[str], owners: set[str]) -> l
     return None
 
 
-def own_columns(select: exp.Select) -> list[exp.Column]:
+def _own_columns(select: exp.Select) -> list[exp.Column]:
     """Column references of this SELECT itself, not of the queries nested in it."""
     return [
         c
@@ -123,7 +123,7 @@ def _complete_scope(
     original = list(sources)
     outer = _outer_tables(scope, known)
     outputs = {s.alias.lower() for s in select.selects if isinstance(s, exp.Alias)}  # ORDER BY total
-    columns = own_columns(select)
+    columns = _own_columns(select)
     projected = {id(c) for s in select.selects for c in s.find_all(exp.Column)}
 
     def bare(column: exp.Column) -> bool:

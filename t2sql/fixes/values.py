@@ -18,18 +18,18 @@ text are left alone, and sensitive columns are never searched.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import traverse_scope
 
-from t2sql.db.catalog import TEXT_TYPES, Catalog, Column, Table
+from t2sql.db.catalog import Catalog, Column, Table, is_text
+from t2sql.errors import T2SQLError
 from t2sql.fixes.base import Find, Fix, table_named, table_sources
+from t2sql.guard.grounding import DATE_LIKE, NUMERIC
 from t2sql.sqltext import parse
-
-NOT_A_NAME = re.compile(r"[\d\s:./+%-]*")  # numbers and dates written as text: a key may well take them
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,13 @@ def _owner(column: exp.Column, sources: dict[str, str], catalog: Catalog) -> tup
 
 
 def _is_text(column: Column) -> bool:
-    return any(t in column.type.lower() for t in TEXT_TYPES)
+    return is_text(column.type)
+
+
+def _names(values: list[str]) -> bool:
+    """Values that name something: not blank, not a number or a date written as text (a key may take those),
+    as value grounding tells them apart."""
+    return all(v.strip() and not NUMERIC.fullmatch(v) and not DATE_LIKE.fullmatch(v) for v in values)
 
 
 def _text_columns(table: Table, but: str = "") -> list[str]:
@@ -152,10 +158,30 @@ def _rewrite(
     return None
 
 
-def lookup_sql(table: str, column: str, value: str, dialect: str) -> str:
-    """The query ``find`` runs: one stored spelling of ``value`` in ``table.column``, any case."""
-    same = exp.func("LOWER", exp.column(column)).eq(exp.func("LOWER", exp.Literal.string(value)))
-    return exp.select(exp.column(column)).from_(exp.table_(table)).where(same).limit(1).sql(dialect=dialect)
+def lookup_sql(table: str, columns: list[str], value: str, dialect: str) -> str:
+    """One query per table: a row holding ``value`` (any case) in one of ``columns``, the earliest column first."""
+    same = [exp.func("LOWER", exp.column(c)).eq(exp.func("LOWER", exp.Literal.string(value))) for c in columns]
+    first = exp.Case(ifs=[exp.If(this=s, true=exp.Literal.number(i)) for i, s in enumerate(same)])
+    query = exp.select(*(exp.column(c) for c in columns)).from_(exp.table_(table)).where(exp.or_(*same))
+    return query.order_by(first).limit(1).sql(dialect=dialect)
+
+
+def finder(run: Callable[[str], list[tuple]], dialect: str) -> Find:
+    """The ``Find`` the fixes use, over ``run`` (a read query -> its rows; the pipeline's query workers)."""
+
+    def find(table: str, value: str, columns: list[str]) -> tuple[str, str] | None:
+        if not columns:
+            return None
+        try:
+            rows = run(lookup_sql(table, columns, value, dialect))
+        except T2SQLError:  # a lookup that fails finds nothing: the SQL stays as the model wrote it
+            return None
+        for column, cell in zip(columns, rows[0] if rows else ()):
+            if isinstance(cell, str) and cell.lower() == value.lower():
+                return column, cell
+        return None
+
+    return find
 
 
 def values_where_stored(sql: str, catalog: Catalog, find: Find) -> Fix | None:
@@ -173,7 +199,7 @@ def values_where_stored(sql: str, catalog: Catalog, find: Find) -> Fix | None:
             spelled = {alias.lower(): alias for alias in scope.sources}
             for node in list(select.find_all(exp.EQ, exp.In)):
                 found = _compared(node) if node.find_ancestor(exp.Select) is select else None
-                if found is None or any(NOT_A_NAME.fullmatch(v.this) for v in found[1]):
+                if found is None or not _names([v.this for v in found[1]]):
                     continue
                 owner = _owner(found[0], sources, catalog)
                 if owner is None or not (_is_text(owner[2]) or "int" in owner[2].type.lower()):
