@@ -36,19 +36,4 @@ for db, q in export_eval(Path('$work/heldout'), per_schema=${PER_SCHEMA:-10}): p
   T2SQL_DATA_DIR=$work/heldout/data $PY -m t2sql eval --db "sqlite:///$db" --questions "$questions" \
     --out "$work/$(basename "$db" .sqlite).json" > /dev/null
 done
-$PY - "$work" "$REPORTS/shared_${NAME}_heldout.json" "$REPORTS/shared_${NAME}_chinook.json" <<'PY'
-import glob, json, sys
-from t2sql.lab.evaluation import summarize
-reports = [json.load(open(p, encoding="utf-8")) for p in sorted(glob.glob(f"{sys.argv[1]}/*.json"))]
-items = [i for r in reports for i in r["items"]]
-meta = {k: v for k, v in reports[0]["summary"].items() if k in ("model", "adapter", "backend", "machine")}
-summary = summarize(items, meta) | {"per_database": {r["items"][0]["db_id"]: r["summary"]["ex"] for r in reports}}
-json.dump({"summary": summary, "items": items}, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, indent=1)
-keys = ("n", "ex", "valid_sql_rate", "latency_ms_p50")
-shown = {"heldout": {k: summary[k] for k in keys}}
-try:
-    shown["chinook"] = {k: v for k, v in json.load(open(sys.argv[3], encoding="utf-8"))["summary"].items() if k in keys}
-except FileNotFoundError:  # SETS=heldout
-    pass
-print(json.dumps(shown))
-PY
+PYTHONPATH=. $PY benchmarks/merge_reports.py "$work" "$REPORTS/shared_${NAME}_heldout.json"
