@@ -1,6 +1,6 @@
 """Merge per-database eval reports into one (items joined, summary recomputed, EX per database).
 
-    PYTHONPATH=. python benchmarks/merge_reports.py DIR OUT.json     # every DIR/*.json
+PYTHONPATH=. python benchmarks/merge_reports.py DIR OUT.json     # every DIR/*.json
 """
 
 import json
