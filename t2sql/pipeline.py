@@ -22,8 +22,9 @@ from t2sql.audit import AuditLog
 from t2sql.db.catalog import Catalog, build_catalog, load_annotations
 from t2sql.db.engine import Database, Result, open_database, resolve_url
 from t2sql.db.registry import served_databases
+from t2sql.db.results import hollow
 from t2sql.errors import GuardRefusal, T2SQLError
-from t2sql.fixes import Fix, apply_fixes, finder
+from t2sql.fixes import Fix, apply_fixes, finder, misused_measures
 from t2sql.generation.base import Constraint, get_generator
 from t2sql.generation.queue import Turnstile
 from t2sql.guard import grounding, sensitive
@@ -44,7 +45,16 @@ from t2sql.settings import Settings
 
 STRATEGIES = ("candidates", "repair", "off")
 BUSY_NOTICE = "다른 질문이 모델을 기다리고 있어 자동 수정을 건너뛰었습니다."
+HOLLOW = "결과가 비어 있습니다(행이 없거나, NULL 또는 0 하나뿐)."
 FOLLOW_UP_CHAIN = 3  # a chain of follow-ups keeps its last three questions (bounded prompt context)
+
+
+def doubt(sql: str, rows: list[tuple], catalog: Catalog) -> str | None:
+    """Why SQL that ran still looks wrong, or None: it calculates with a key or text (no business question
+    asks for the sum of an identifier), or its result is ``hollow`` (a question almost never asks for nothing)."""
+    if columns := misused_measures(sql, catalog):
+        return f"측정값이 아닌 열({', '.join(columns)}: 키나 텍스트)로 합계·평균이나 계산을 하고 있습니다."
+    return HOLLOW if hollow(rows) else None
 
 
 @dataclass
@@ -69,6 +79,7 @@ class Draft:
     values: list[str] = field(default_factory=list)  # stored values the question names (value linking)
     constrained: bool = False  # decoded under the schema grammar
     fixes: list[Fix] = field(default_factory=list)  # changes made to the model's SQL before it ran (``fixes``)
+    doubt: str | None = None  # why SQL that ran looks wrong (Korean; after ``solve``, with ``retry_doubtful``)
 
     @property
     def from_model(self) -> bool:
@@ -80,7 +91,9 @@ class Draft:
         """Why this SQL should not be shown as the answer as it is (Korean), or None."""
         if self.error is not None:
             return str(self.error)
-        return grounding.describe(self.unsaid) if self.unsaid else None
+        if self.unsaid:
+            return grounding.describe(self.unsaid)
+        return self.doubt
 
     @property
     def said(self) -> str:
@@ -419,6 +432,8 @@ class Pipeline:
                 draft = free
         if draft.unsaid:
             draft.notices.append(f"{grounding.describe(draft.unsaid)} 모델이 지어낸 조건일 수 있으니 SQL을 확인하세요.")
+        elif draft.doubt:
+            draft.notices.append(f"{draft.doubt} 질문과 맞는지 SQL을 확인하세요.")
         draft.latency_ms = (time.perf_counter() - started) * 1000
         return draft
 
@@ -438,7 +453,7 @@ class Pipeline:
         and the values in it that nobody said. The model's SQL is repaired first where a known mistake
         can be fixed without the model (``fixes``: a forgotten join, a value compared with the wrong column)."""
         draft.error = draft.checked = None
-        draft.unsaid, draft.fixes = [], []
+        draft.unsaid, draft.fixes, draft.doubt = [], [], None
         if not draft.sql:
             draft.error = T2SQLError("모델이 SQL을 만들지 못했습니다.")
             return
@@ -452,6 +467,8 @@ class Pipeline:
             draft.error = exc
         else:
             draft.unsaid = grounding.ungrounded_values(draft.sql, draft.said, self.catalog(db).dialect)
+            if self.settings.retry_doubtful:
+                draft.doubt = doubt(draft.sql, draft.checked[1].rows, self.catalog(db))
 
     def _candidates(
         self, db: str, draft: Draft, session: str, progress: Progress | None, on_wait: Callable[[int], None] | None

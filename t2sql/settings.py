@@ -158,6 +158,12 @@ class Settings(BaseSettings):
         "the SQL did not (along foreign keys), and compare a value with the column that holds it (`genre_id = "
         "'Jazz'`: the genre's name column). A notice says what changed.",
     )
+    retry_doubtful: Flag = Field(
+        True,
+        description="Treat generated SQL that runs but looks wrong like SQL that failed: a result with no answer in "
+        "it (no rows, only NULLs, a single 0) or a sum or average of a key or text column. Self-correction looks for "
+        "an alternative without the doubt and keeps the first SQL when none has it (a notice says why).",
+    )
     self_correction: SelfCorrection = Field(
         "candidates",
         description="When generated SQL is refused or fails: `candidates` (sample alternatives, keep the first that "

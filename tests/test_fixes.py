@@ -251,6 +251,49 @@ def test_values_in_place_are_left_alone(store, sql):
     assert values_where_stored(sql, catalog, find_in(path)) is None
 
 
+MEASURES = [
+    # (SQL, the columns summed or averaged that are no measure)
+    ("SELECT SUM(order_id) FROM orders", ["order_id"]),  # a primary key
+    ("SELECT AVG(o.member_id) FROM orders o WHERE amount > 100", ["member_id"]),  # a foreign key, through an alias
+    ("SELECT grade, AVG(name) FROM members GROUP BY grade", ["name"]),  # text
+    (  # inside a subquery, resolved against the subquery's own table
+        "SELECT name FROM members WHERE member_id IN (SELECT SUM(item_id) FROM order_lines)",
+        ["item_id"],
+    ),
+    ("SELECT name, amount * 2 + grade FROM members JOIN orders USING (member_id)", ["grade"]),  # text as a number
+    ("SELECT SUM(amount), AVG(qty) FROM orders JOIN order_lines USING (order_id)", []),  # measures
+    ("SELECT order_id - 1, amount / qty FROM orders JOIN order_lines USING (order_id)", []),  # an offset key
+    ("SELECT COUNT(order_id), MAX(member_id) FROM orders", []),  # counting or ranking keys is fine
+    ("SELECT SUM(total) FROM (SELECT SUM(amount) AS total FROM orders GROUP BY member_id) AS t", []),
+    ("SELECT SUM(nothing) FROM orders", []),  # an unknown column: the database says so
+]
+
+
+@pytest.mark.parametrize(("sql", "columns"), MEASURES)
+def test_sums_and_averages_of_keys_or_text_are_no_measure(store, sql, columns):
+    catalog, _ = store
+    assert fixes.misused_measures(sql, catalog) == columns
+
+
+def test_sql_summing_a_key_is_redone_and_said_when_nothing_better_comes(settings, prompt_model, sample_dir):
+    """Self-correction replaces a sum of keys by an alternative that sums a measure; when every
+    alternative sums keys too, the first SQL stays and a notice says why it looks wrong."""
+    keys = "SELECT SUM(order_id) AS total FROM orders;"
+    amounts = "SELECT SUM(total_amount) AS total FROM orders;"
+    PromptModel.reply = staticmethod(
+        lambda prompt, i: keys if len(PromptModel.prompts) == 1 else [keys, amounts][i % 2]
+    )
+    on = settings.replace(backend="openai", openai_base_url=prompt_model, openai_model="scripted")
+    draft = Pipeline(on).solve("shop", "주문 금액 합계", strategy="candidates")
+    assert draft.sql == amounts.rstrip(";") and draft.doubt is None
+    assert draft.failures[0].error.startswith("측정값이 아닌 열(order_id: 키나 텍스트)로 합계·평균")
+
+    PromptModel.reply = staticmethod(lambda prompt, i: keys)
+    answer = Pipeline(on.replace(self_correction="candidates")).ask("shop", "주문 금액 합계")
+    assert answer.error is None and "SUM(order_id)" in answer.sql
+    assert any(n.startswith("측정값이 아닌 열(order_id") and "SQL을 확인하세요" in n for n in answer.notices)
+
+
 def test_the_pipeline_fixes_the_model_sql_and_says_so(settings, prompt_model, sample_dir):
     """The scripted model forgets the orders table and compares a product's name with its key: the
     answer runs without another model call, and the notices say what was changed."""

@@ -15,7 +15,7 @@ from conftest import PromptModel
 
 from t2sql.cli import main
 from t2sql.errors import GuardRefusal, T2SQLError
-from t2sql.pipeline import BUSY_NOTICE, Pipeline
+from t2sql.pipeline import BUSY_NOTICE, HOLLOW, Pipeline
 from t2sql.prompt import Shot
 
 GOOD = "SELECT count(*) AS n FROM customers WHERE city = '서울';"
@@ -186,6 +186,43 @@ def test_sql_that_runs_is_kept_when_no_alternative_says_only_what_was_asked(pipe
     PromptModel.reply = staticmethod(lambda p, i: MADE_UP)
     answer = pipeline.ask("shop", "고객은 모두 몇 명이야?")  # the CLI and the app see the same notice
     assert answer.error is None and any("'부산'" in n for n in answer.notices)
+
+
+# Run, but answer nothing: no rows, or one row of NULL (an aggregate over no rows).
+NO_ROWS = "SELECT name FROM customers WHERE birth_year > 2100;"
+ONLY_NULL = "SELECT max(birth_year) AS latest FROM customers WHERE birth_year > 2100;"
+
+
+def test_candidates_replace_sql_whose_result_is_empty(pipeline):
+    PromptModel.reply = staticmethod(
+        lambda p, i: NO_ROWS if len(PromptModel.prompts) == 1 else [ONLY_NULL, BROKEN, GOOD, ALL][i]
+    )
+    draft = pipeline.solve("shop", "서울 고객 수", strategy="candidates")
+    assert draft.sql == GOOD.rstrip(";") and draft.problem is None and draft.checked[1].rows[0][0] > 0
+    assert [(f.sql, f.error) for f in draft.failures] == [
+        (NO_ROWS.rstrip(";"), HOLLOW),
+        (ONLY_NULL.rstrip(";"), HOLLOW),
+        (BROKEN.rstrip(";"), draft.failures[2].error),
+    ]
+    assert not any("결과가 비어" in n for n in draft.notices)
+
+
+def test_an_empty_result_is_kept_with_a_notice_when_no_alternative_returns_rows(pipeline):
+    pipeline.settings = pipeline.settings.replace(self_correction="candidates")
+    PromptModel.reply = staticmethod(
+        lambda p, i: NO_ROWS if len(PromptModel.prompts) == 1 else [ONLY_NULL, BROKEN][i % 2]
+    )
+    answer = pipeline.ask("shop", "2100년 이후에 태어난 고객")
+    assert answer.error is None and answer.sql.startswith(NO_ROWS.rstrip(";")) and answer.rows == []
+    assert any(n.startswith(HOLLOW) and "SQL을 확인하세요" in n for n in answer.notices)
+
+
+def test_an_empty_result_is_an_answer_when_retry_doubtful_is_off(pipeline):
+    pipeline.settings = pipeline.settings.replace(retry_doubtful=False)
+    PromptModel.reply = staticmethod(lambda p, i: NO_ROWS)
+    draft = pipeline.solve("shop", "2100년 이후에 태어난 고객", strategy="candidates")
+    assert draft.problem is None and draft.failures == [] and len(PromptModel.prompts) == 1
+    assert draft.checked[1].rows == [] and not any("결과가 비어" in n for n in draft.notices)
 
 
 def test_a_failing_sql_gives_way_to_one_that_runs_even_with_an_unsaid_value(pipeline):

@@ -7,6 +7,9 @@ from the catalog (and, for values, a read-only look at the database) before the 
 
 Each returns a ``Fix`` (the new SQL and a Korean note for the user) or None; ``apply_fixes`` applies
 them in that order. The pipeline runs them on every draft when ``Settings.fix_sql`` is on.
+
+One mistake has no fix: ``measures`` finds sums and averages of keys or text (the model meant a measure
+it did not find, and which one cannot be guessed); the pipeline lets self-correction look for another SQL.
 """
 
 from __future__ import annotations
@@ -16,9 +19,19 @@ import logging
 from t2sql.db.catalog import Catalog
 from t2sql.fixes.base import Find, Fix
 from t2sql.fixes.joins import complete_joins
+from t2sql.fixes.measures import misused_measures
 from t2sql.fixes.values import finder, lookup_sql, values_where_stored
 
-__all__ = ["Find", "Fix", "apply_fixes", "complete_joins", "finder", "lookup_sql", "values_where_stored"]
+__all__ = [
+    "Find",
+    "Fix",
+    "apply_fixes",
+    "complete_joins",
+    "finder",
+    "lookup_sql",
+    "misused_measures",
+    "values_where_stored",
+]
 
 log = logging.getLogger(__name__)
 

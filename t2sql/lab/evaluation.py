@@ -138,6 +138,7 @@ def evaluate_item(pipeline, db: str, question: dict, dialect: str) -> dict:
             examples_used=len(draft.examples),
             repairs=len(draft.failures),
             unsaid=list(draft.unsaid),
+            doubt=draft.doubt,
             fixes=[fix.kind for fix in draft.fixes],
         )
         first_sql = draft.failures[0].sql if draft.failures else draft.sql  # before any self-correction
@@ -208,6 +209,7 @@ def summarize(items: list[dict], meta: dict) -> dict:
         "fixed_correct": sum(1 for it in items if it.get("fixes") and it["ex"]),
         "unsaid_first": sum(1 for it in items if it.get("first_unsaid")),  # first SQL filtered on a value nobody said
         "unsaid_final": sum(1 for it in items if it.get("unsaid")),
+        "doubtful_final": sum(1 for it in items if it.get("doubt")),  # ran, but looks wrong after self-correction
         **meta,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
