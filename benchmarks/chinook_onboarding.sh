@@ -35,6 +35,7 @@ if [ "${1:-default}" = ablations ]; then
   run no_grammar T2SQL_SELF_CORRECTION=off T2SQL_GRAMMAR=off
   run no_pruning T2SQL_SELF_CORRECTION=off T2SQL_PRUNE_COLUMNS=false
   run no_fixes T2SQL_SELF_CORRECTION=off T2SQL_FIX_SQL=false
+  run no_doubts T2SQL_SELF_CORRECTION=candidates T2SQL_RETRY_DOUBTFUL=false  # doubts act through self-correction: compare with `default`
 else
   run default T2SQL_SELF_CORRECTION=candidates
 fi

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from t2sql.onboard import Onboarding, stages
+from t2sql.onboard import Onboarding
 from t2sql.onboard.annotate import ColumnStats, column_role, korean_names
 from t2sql.onboard.vocabulary import load_glossary, sounds_like, split_identifier
 from t2sql.pipeline import Pipeline
@@ -247,20 +247,6 @@ def test_running_again_reuses_and_a_schema_change_redoes(store, onboard_settings
     generated = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert "Segment" in generated["tables"]["Client"]["columns"]
     assert generated["tables"]["Client"]["description"] == "단골 고객"  # the admin's edit survives the redo
-
-
-def test_new_templates_redo_the_practice_and_cover_the_newer_skills(store, onboard_settings, monkeypatch):
-    """An upgrade's templates redo the practice pairs (not the vocabulary or the values), and the
-    practice walks the skills the shared corpus does not have yet."""
-    pipeline = Pipeline(onboard_settings)
-    first = Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=150)
-    # ranking skills need untied counts (every client here has 3 orders): tests/test_lab_datagen.py has them
-    assert {"related_rows", "several_aggregates"} <= set(first["practice"]["skills"])
-    monkeypatch.setattr(stages, "templates_hash", lambda: "upgraded")
-    again = Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=150)
-    assert again["practice"]["inputs"] != first["practice"]["inputs"]
-    assert again["schema"]["finished_at"] == first["schema"]["finished_at"]
-    assert again["values"]["finished_at"] == first["values"]["finished_at"]
 
 
 @pytest.mark.parametrize("kind", ["duckdb", "postgres"])

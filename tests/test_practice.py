@@ -51,9 +51,6 @@ def test_question_templates_load_from_their_yaml_file():
         "null_handling",
         "like",
         "window",
-        "top_related",
-        "related_rows",
-        "several_aggregates",
     )  # generate_records walks the skills in this order
     for t in TEMPLATES:
         assert t.sql.startswith("SELECT ") and t.questions and all(isinstance(q, str) and q for q in t.questions), t

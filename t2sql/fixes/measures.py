@@ -30,6 +30,11 @@ def _no_measure(catalog: Catalog, table: str, column: str, keys_too: bool) -> bo
     return is_text(col.type) or (keys_too and (col.primary_key or col.name.lower() in keys))
 
 
+def _holds(catalog: Catalog, table: str, column: str) -> bool:
+    found = table_named(catalog, table)
+    return found is not None and any(c.name.lower() == column for c in found.columns)
+
+
 def misused_measures(sql: str, catalog: Catalog) -> list[str]:
     """The columns the SQL sums or averages that are keys or text, or calculates with that are text, in
     reading order."""
@@ -57,8 +62,3 @@ def misused_measures(sql: str, catalog: Catalog) -> list[str]:
             if tables and all(_no_measure(catalog, t, name, keys_too) for t in tables) and column.name not in found:
                 found.append(column.name)
     return found
-
-
-def _holds(catalog: Catalog, table: str, column: str) -> bool:
-    found = table_named(catalog, table)
-    return found is not None and any(c.name.lower() == column for c in found.columns)

@@ -46,7 +46,6 @@ from t2sql.db.engine import Database
 from t2sql.lab.domains import build_database, load_domains
 from t2sql.practice import augment
 from t2sql.practice.generate import EngineConnection, augmented, embed_questions, generate_records
-from t2sql.practice.templates import SKILLS
 from t2sql.practice.verify import sqlite_copy
 from t2sql.settings import Settings
 from t2sql.tuning.data import load_records
@@ -106,12 +105,6 @@ ADDITIVE_WORDS = (
 )
 
 
-# The skills of the template corpus the shipped shared adapter learned from: a later skill would change that
-# corpus (and `train`'s reproduction of the adapter), so it joins here with the next shared run. Onboarding
-# uses every skill.
-CORPUS_SKILLS = SKILLS[: SKILLS.index("window") + 1]
-
-
 def sample_hints(annotations: dict) -> dict:
     """Question-side hints for a project sample database, from its yaml plus the small tables above."""
     hints = {}
@@ -153,7 +146,6 @@ def generate_for_database(
     domain: str,
     split: str,
     augment_rng: random.Random | None = None,
-    skills: tuple[str, ...] = CORPUS_SKILLS,
 ) -> list[dict]:
     """Verified, deduplicated records for one database file.
 
@@ -167,7 +159,7 @@ def generate_for_database(
     con = EngineConnection(db)
     mem = sqlite_copy(con)
     try:
-        records = generate_records(db_id, catalog, con, mem, hints, n_questions, rng, domain, split, skills=skills)
+        records = generate_records(db_id, catalog, con, mem, hints, n_questions, rng, domain, split)
         if augment_rng is not None:
             records += augmented(records, catalog, db, con, mem, augment_rng)
         return records

@@ -33,7 +33,6 @@ from t2sql.onboard.linking import ValueIndex
 from t2sql.onboard.records import training_record
 from t2sql.onboard.snapshot import snapshot
 from t2sql.onboard.vocabulary import glossary_hash, load_glossary
-from t2sql.practice.templates import templates_hash
 from t2sql.practice.verify import sqlite_copy
 from t2sql.tuning.training import TrainConfig, train
 
@@ -211,7 +210,7 @@ class Onboarding:
         if stage == "values":
             return _hash([shape, annotations, human])
         if stage == "practice":
-            return _hash([shape, annotations, human, practice_pairs, seed, templates_hash()])
+            return _hash([shape, annotations, human, practice_pairs, seed])
         practice = self.dir / "practice.jsonl"
         return _hash([practice.read_text(encoding="utf-8") if practice.is_file() else "", self.settings.adapter_path])
 

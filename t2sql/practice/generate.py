@@ -83,17 +83,16 @@ def generate_records(
     domain: str = "",
     split: str = "train",
     on_record: Callable[[int], None] | None = None,
-    skills: tuple[str, ...] = SKILLS,
 ) -> list[dict]:
     """Template questions over ``catalog``, each verified on the DuckDB connection ``con`` and its
-    SQLite copy ``mem`` (the SQL must give the same rows on both), deduplicated by question and SQL.
-    ``skills`` are walked in turn (a subset keeps an older corpus reproducible)."""
+    SQLite copy ``mem`` (the SQL must give the same rows on both), deduplicated by question and SQL."""
     tabs = profile(catalog, con, hints)
-    by_skill = {s: [t for t in TEMPLATES if t.skill == s] for s in skills}
+    by_skill = {s: [t for t in TEMPLATES if t.skill == s] for s in SKILLS}
     records: list[dict] = []
     seen_q: set[tuple[str, str]] = set()
     seen_sql: set[tuple[str, str]] = set()
     failures: defaultdict[str, float] = defaultdict(float)  # a repeat counts a fifth of a failure
+    skills = list(SKILLS)
     attempts = 0
     while len(records) < n_questions and attempts < n_questions * 8:
         attempts += 1
