@@ -1,4 +1,4 @@
-"""What the fixes share: the ``Fix`` they return and the catalog tables a SELECT reads."""
+"""What the fixes share: the ``Fix`` they return, the catalog tables a SELECT reads and the column a reference means."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
-from t2sql.db.catalog import Catalog, Table
+from t2sql.db.catalog import Catalog, Column, Table
 
 # (table, value, the table's text columns) -> (the column holding the value, the value as stored), or None
 Find = Callable[[str, str, list[str]], tuple[str, str] | None]
@@ -36,3 +36,20 @@ def table_sources(scope: Scope, catalog: Catalog) -> dict[str, str] | None:
             return None
         sources[alias.lower()] = source.name.lower()
     return sources
+
+
+def column_owner(column: exp.Column, sources: dict[str, str], catalog: Catalog) -> tuple[str, Table, Column] | None:
+    """The alias, catalog table and column a reference means (unqualified: the one table of the SELECT
+    that has it)."""
+    name, alias = column.name.lower(), column.table.lower()
+    if alias and alias not in sources:
+        return None  # an enclosing query's table
+    aliases = [alias] if alias else list(sources)
+    found = [
+        (a, t, c)
+        for a in aliases
+        if (t := table_named(catalog, sources[a]))
+        for c in t.columns
+        if c.name.lower() == name
+    ]
+    return found[0] if len(found) == 1 else None

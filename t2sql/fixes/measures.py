@@ -12,27 +12,18 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import traverse_scope
 
-from t2sql.db.catalog import Catalog, is_text
-from t2sql.fixes.base import table_named, table_sources
+from t2sql.db.catalog import Catalog, Column, Table, is_text
+from t2sql.fixes.base import column_owner, table_sources
 from t2sql.sqltext import parse
 
 AGGREGATES = (exp.Sum, exp.Avg)  # a key or text in them is no measure
 ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)  # text in them is no number (keys may be offset)
 
 
-def _no_measure(catalog: Catalog, table: str, column: str, keys_too: bool) -> bool:
-    """The column is text (or, with ``keys_too``, a primary or foreign key) in that table."""
-    found = table_named(catalog, table)
-    col = next((c for c in found.columns if c.name.lower() == column), None) if found else None
-    if found is None or col is None:
-        return False
-    keys = {c.lower() for fk in found.foreign_keys for c in fk.columns}
-    return is_text(col.type) or (keys_too and (col.primary_key or col.name.lower() in keys))
-
-
-def _holds(catalog: Catalog, table: str, column: str) -> bool:
-    found = table_named(catalog, table)
-    return found is not None and any(c.name.lower() == column for c in found.columns)
+def _no_measure(table: Table, column: Column, keys_too: bool) -> bool:
+    """The column is text (or, with ``keys_too``, a primary or foreign key of its table)."""
+    keys = {c.lower() for fk in table.foreign_keys for c in fk.columns}
+    return is_text(column.type) or (keys_too and (column.primary_key or column.name.lower() in keys))
 
 
 def misused_measures(sql: str, catalog: Catalog) -> list[str]:
@@ -53,12 +44,8 @@ def misused_measures(sql: str, catalog: Catalog) -> list[str]:
         for column in scope.columns:
             if not isinstance(column.parent, AGGREGATES + ARITHMETIC):
                 continue
+            owner = column_owner(column, sources, catalog)
             keys_too = isinstance(column.parent, AGGREGATES)
-            name = column.name.lower()
-            if column.table:
-                tables = [sources[column.table.lower()]] if column.table.lower() in sources else []
-            else:
-                tables = [t for t in sources.values() if _holds(catalog, t, name)]
-            if tables and all(_no_measure(catalog, t, name, keys_too) for t in tables) and column.name not in found:
+            if owner and _no_measure(owner[1], owner[2], keys_too) and column.name not in found:
                 found.append(column.name)
     return found

@@ -27,7 +27,7 @@ from sqlglot.optimizer.scope import traverse_scope
 
 from t2sql.db.catalog import Catalog, Column, Table, is_text
 from t2sql.errors import T2SQLError
-from t2sql.fixes.base import Find, Fix, table_named, table_sources
+from t2sql.fixes.base import Find, Fix, column_owner, table_named, table_sources
 from t2sql.guard.grounding import DATE_LIKE, NUMERIC
 from t2sql.sqltext import parse
 
@@ -53,23 +53,6 @@ def _compared(node: exp.Expr) -> tuple[exp.Column, list[exp.Literal]] | None:
         if literals and all(isinstance(v, exp.Literal) and v.is_string for v in literals):
             return node.this, literals
     return None
-
-
-def _owner(column: exp.Column, sources: dict[str, str], catalog: Catalog) -> tuple[str, Table, Column] | None:
-    """The alias, catalog table and column a reference means (unqualified: the one table of the SELECT
-    that has it)."""
-    name, alias = column.name.lower(), column.table.lower()
-    if alias and alias not in sources:
-        return None  # an enclosing query's table
-    aliases = [alias] if alias else list(sources)
-    found = [
-        (a, t, c)
-        for a in aliases
-        if (t := table_named(catalog, sources[a]))
-        for c in t.columns
-        if c.name.lower() == name
-    ]
-    return found[0] if len(found) == 1 else None
 
 
 def _is_text(column: Column) -> bool:
@@ -201,7 +184,7 @@ def values_where_stored(sql: str, catalog: Catalog, find: Find) -> Fix | None:
                 found = _compared(node) if node.find_ancestor(exp.Select) is select else None
                 if found is None or not _names([v.this for v in found[1]]):
                     continue
-                owner = _owner(found[0], sources, catalog)
+                owner = column_owner(found[0], sources, catalog)
                 if owner is None or not (_is_text(owner[2]) or "int" in owner[2].type.lower()):
                     continue
                 alias, table, compared = owner
