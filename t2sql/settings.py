@@ -155,8 +155,9 @@ class Settings(BaseSettings):
     fix_sql: Flag = Field(
         True,
         description="Fix generated SQL before it runs, without the model: join the table a column belongs to when "
-        "the SQL did not (along foreign keys), and compare a value with the column that holds it (`genre_id = "
-        "'Jazz'`: the genre's name column). A notice says what changed.",
+        "the SQL did not (along foreign keys), compare a value with the column that holds it (`genre_id = "
+        "'Jazz'`: the genre's name column), and group the plain columns beside aggregates when the SQL has no "
+        "GROUP BY. A notice says what changed.",
     )
     retry_doubtful: Flag = Field(
         True,

@@ -251,6 +251,66 @@ def test_values_in_place_are_left_alone(store, sql):
     assert values_where_stored(sql, catalog, find_in(path)) is None
 
 
+GROUPED = [
+    # (the model's SQL: aggregates beside plain columns, no GROUP BY; a hand-written query with the intended result)
+    (
+        "SELECT grade, COUNT(*) FROM members",
+        "SELECT grade, COUNT(*) FROM members GROUP BY grade",
+    ),
+    (  # aliases and a join: the expressions are grouped, not their aliases
+        "SELECT m.name AS who, SUM(o.amount) AS total FROM members m JOIN orders o ON o.member_id = m.member_id "
+        "ORDER BY total DESC",
+        "SELECT m.name, SUM(o.amount) AS total FROM members m JOIN orders o ON o.member_id = m.member_id "
+        "GROUP BY m.member_id ORDER BY total DESC",
+    ),
+    (  # a derived table is grouped on its own (SQLite: the one row of the largest order)
+        "SELECT name FROM members WHERE member_id IN "
+        "(SELECT member_id FROM (SELECT member_id, MAX(amount) AS top FROM orders) AS t WHERE top > 100)",
+        "SELECT name FROM members WHERE member_id IN "
+        "(SELECT member_id FROM orders GROUP BY member_id HAVING MAX(amount) > 100)",
+    ),
+]
+
+NOT_GROUPED = [
+    "SELECT grade, COUNT(*) FROM members GROUP BY grade",  # grouped already
+    "SELECT COUNT(*), MAX(amount) FROM orders",  # aggregates only
+    "SELECT COUNT(*), '합계' FROM orders",  # a constant needs no group
+    "SELECT name, COUNT(*) OVER () FROM members",  # a window is no aggregate of the query
+    "SELECT name, (SELECT MAX(amount) FROM orders) FROM members",  # neither is a subquery's
+    "SELECT *, COUNT(*) FROM members",  # a star cannot be grouped
+    "SELECT name FROM members WHERE",  # does not parse
+]
+
+
+@pytest.mark.parametrize("sql,reference", GROUPED)
+def test_plain_columns_beside_aggregates_are_grouped(store, sql, reference):
+    catalog, path = store
+    assert rows(path, sql) != rows(path, reference)  # SQLite runs it: one arbitrary row
+    fix = fixes.group_plain_columns(sql, catalog)
+    assert fix is not None and fix.kind == "grouping" and "GROUP BY" in fix.note
+    assert rows(path, fix.sql) == rows(path, reference)
+
+
+def test_grouping_turns_an_error_of_other_engines_into_sql_that_runs(store):
+    import duckdb
+
+    catalog, path = store
+    con = duckdb.connect()
+    con.execute("CREATE TABLE members (member_id INTEGER, grade VARCHAR)")
+    con.execute("INSERT INTO members VALUES (1, 'VIP'), (2, 'BASIC'), (3, 'BASIC')")
+    with pytest.raises(duckdb.BinderException):
+        con.execute("SELECT grade, COUNT(*) FROM members")
+    sql, made = fixes.apply_fixes("SELECT grade, COUNT(*) FROM members", catalog, find_in(path))
+    assert [fix.kind for fix in made] == ["grouping"]
+    assert sorted(con.execute(sql).fetchall()) == [("BASIC", 2), ("VIP", 1)]
+
+
+@pytest.mark.parametrize("sql", NOT_GROUPED)
+def test_sql_with_nothing_to_group_is_left_alone(store, sql):
+    catalog, _ = store
+    assert fixes.group_plain_columns(sql, catalog) is None
+
+
 MEASURES = [
     # (SQL, the columns summed or averaged that are no measure)
     ("SELECT SUM(order_id) FROM orders", ["order_id"]),  # a primary key

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from t2sql.onboard import Onboarding
+from t2sql.onboard import Onboarding, stages
 from t2sql.onboard.annotate import ColumnStats, column_role, korean_names
 from t2sql.onboard.vocabulary import load_glossary, sounds_like, split_identifier
 from t2sql.pipeline import Pipeline
@@ -141,6 +141,9 @@ def test_identifiers_get_korean_names(identifier, korean):
     [
         ("ClientId", True, False, ColumnStats(40, 40, 40, 2, "BIGINT"), "key"),
         ("ClientId", False, True, ColumnStats(120, 120, 40, 2, "BIGINT"), "foreign_key"),
+        ("OrderID", False, False, ColumnStats(2155, 2155, 830, 5, "BIGINT"), "foreign_key"),  # a view's, undeclared
+        ("line_seq", False, False, ColumnStats(120, 120, 120, 1, "BIGINT"), "key"),
+        ("Quantity", False, False, ColumnStats(120, 120, 30, 2, "BIGINT"), "measure"),
         ("order_dt", False, False, ColumnStats(120, 120, 90, 10, "DATE"), "date"),
         ("total_amt", False, False, ColumnStats(120, 120, 80, 4, "DECIMAL(18,4)"), "measure"),
         ("Status", False, False, ColumnStats(120, 120, 3, 7, "VARCHAR"), "category"),
@@ -217,7 +220,7 @@ def test_human_yaml_wins_over_the_generated_annotations(store, onboard_settings)
     assert catalog.tables["OrderLine"].columns[3].description == "수량"  # still generated where the human said nothing
 
 
-def test_running_again_reuses_and_a_schema_change_redoes(store, onboard_settings, tmp_path):
+def test_running_again_reuses_and_a_schema_change_redoes(store, onboard_settings, tmp_path, monkeypatch):
     pipeline = Pipeline(onboard_settings)
     first = Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=20)
     messages = []
@@ -226,6 +229,13 @@ def test_running_again_reuses_and_a_schema_change_redoes(store, onboard_settings
     )
     assert again["practice"]["finished_at"] == first["practice"]["finished_at"]
     assert sum("이전 결과" in m for m in messages) == 3
+
+    # a newer vocabulary or question generator redoes what they wrote
+    monkeypatch.setattr(stages, "GENERATOR_VERSION", stages.GENERATOR_VERSION + 1)
+    newer = Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=20)
+    assert newer["schema"]["inputs"] != first["schema"]["inputs"]
+    assert newer["practice"]["inputs"] != first["practice"]["inputs"]
+    first = newer
 
     # an admin edit of the generated yaml is kept and redoes values and practice, not the vocabulary
     path = onboard_settings.data_dir / "onboard" / "store" / "annotations.yaml"

@@ -4,6 +4,8 @@ from the catalog (and, for values, a read-only look at the database) before the 
 * ``joins``: a column read from a table the query did not join gets the joins along foreign keys;
 * ``values``: a value compared with a column that does not hold it (a name with its key, ``genre_id =
   'Jazz'``, or the wrong text column) is looked up in the nearest column that does.
+* ``grouping``: a select list that mixes aggregates with plain columns and has no ``GROUP BY`` (an error
+  in PostgreSQL and DuckDB, one arbitrary row in SQLite) is grouped by those columns.
 
 Each returns a ``Fix`` (the new SQL and a Korean note for the user) or None; ``apply_fixes`` applies
 them in that order. The pipeline runs them on every draft when ``Settings.fix_sql`` is on.
@@ -18,6 +20,7 @@ import logging
 
 from t2sql.db.catalog import Catalog
 from t2sql.fixes.base import Find, Fix
+from t2sql.fixes.grouping import group_plain_columns
 from t2sql.fixes.joins import complete_joins
 from t2sql.fixes.measures import misused_measures
 from t2sql.fixes.values import finder, lookup_sql, values_where_stored
@@ -28,6 +31,7 @@ __all__ = [
     "apply_fixes",
     "complete_joins",
     "finder",
+    "group_plain_columns",
     "lookup_sql",
     "misused_measures",
     "values_where_stored",
@@ -43,6 +47,7 @@ def apply_fixes(sql: str, catalog: Catalog, find: Find) -> tuple[str, list[Fix]]
     for name, attempt in (
         ("joins", lambda s: complete_joins(s, catalog)),
         ("values", lambda s: values_where_stored(s, catalog, find)),
+        ("grouping", lambda s: group_plain_columns(s, catalog)),
     ):
         try:
             fixed = attempt(sql)

@@ -16,7 +16,7 @@ Find = Callable[[str, str, list[str]], tuple[str, str] | None]
 
 @dataclass(frozen=True)
 class Fix:
-    kind: str  # "joins" or "values"
+    kind: str  # "joins", "values" or "grouping"
     sql: str
     note: str  # what was changed, in Korean, for the user
 

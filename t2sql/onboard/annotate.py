@@ -122,7 +122,9 @@ def column_role(name: str, primary_key: bool, foreign_key: bool, stats: ColumnSt
         return "date"
     id_like = last in ID_SUFFIXES and stats.non_null and stats.distinct >= 0.9 * stats.non_null
     if typ in ("BIGINT", "DOUBLE") or typ.startswith("DECIMAL"):
-        return "key" if id_like and last in ("id", "key", "seq") else "measure"
+        if last in ("id", "key", "seq"):  # a number named as an identifier is never a measure
+            return "key" if id_like else "foreign_key"  # repeated: it refers to something (an undeclared key)
+        return "measure"
     if id_like:
         return "key"
     if stats.avg_len > 60:

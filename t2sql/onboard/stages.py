@@ -48,6 +48,9 @@ YAML_HEADER = (
     "# schemas/{label}.yaml 이 있으면 그 내용이 항목별로 우선합니다.\n"
 )
 VERSION = 1  # bump when a stage's output format changes (forces a redo)
+# bump when the vocabulary's roles or the practice generator write something else for the same database: a
+# later `onboard` redoes the vocabulary and the practice pairs (and the adapter, which follows its pairs)
+GENERATOR_VERSION = 2
 
 
 @dataclass
@@ -206,11 +209,11 @@ class Onboarding:
         annotations = generated.read_text(encoding="utf-8") if generated.is_file() else ""
         human = _hash(self._human())
         if stage == "schema":
-            return _hash([shape, human, glossary_hash(), VERSION])
+            return _hash([shape, human, glossary_hash(), VERSION, GENERATOR_VERSION])
         if stage == "values":
             return _hash([shape, annotations, human])
         if stage == "practice":
-            return _hash([shape, annotations, human, practice_pairs, seed])
+            return _hash([shape, annotations, human, practice_pairs, seed, GENERATOR_VERSION])
         practice = self.dir / "practice.jsonl"
         return _hash([practice.read_text(encoding="utf-8") if practice.is_file() else "", self.settings.adapter_path])
 

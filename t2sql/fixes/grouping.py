@@ -1,0 +1,57 @@
+"""Grouping: a select list that mixes aggregates with plain columns but has no ``GROUP BY``.
+
+``SELECT country, COUNT(*) FROM customers`` is an error in PostgreSQL and DuckDB ("must appear in the
+GROUP BY clause"); SQLite runs it and returns one row with an arbitrary country next to the total, a
+plausible wrong answer. The select list already says what the SQL means, one row per country, so the
+plain columns become the ``GROUP BY`` (what the standard requires, and what every engine runs the same).
+
+Each ``SELECT`` of the statement is read on its own: an aggregate inside a window (``COUNT(*) OVER ()``)
+or inside a subquery does not count for it, a constant or an uncorrelated subquery needs no grouping,
+and a ``*`` in the select list leaves it alone. A pure function over the sqlglot tree; None when there is
+nothing to group.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from t2sql.db.catalog import Catalog
+from t2sql.fixes.base import Fix
+from t2sql.sqltext import parse
+
+
+def _owned(node: exp.Expr, select: exp.Select, kind: type[exp.Expr]) -> list[exp.Expr]:
+    """The nodes of ``kind`` in ``node`` that belong to ``select`` itself (not to a window or a subquery)."""
+    return [n for n in node.find_all(kind) if n.find_ancestor(exp.Select, exp.Window) is select]
+
+
+def group_plain_columns(sql: str, catalog: Catalog) -> Fix | None:
+    """``sql`` with a ``GROUP BY`` of the plain columns of every select list that aggregates without one."""
+    tree = parse(sql, catalog.dialect)
+    if tree is None:
+        return None
+    grouped: list[str] = []
+    try:
+        for select in list(tree.find_all(exp.Select)):
+            items = select.expressions
+            if select.args.get("group") or any(i.is_star for i in items):
+                continue
+            if not any(_owned(i, select, exp.AggFunc) for i in items):
+                continue
+            plain = [i for i in items if not _owned(i, select, exp.AggFunc) and _owned(i, select, exp.Column)]
+            if not plain:
+                continue
+            select.group_by(*[i.unalias().copy() for i in plain], copy=False)
+            grouped += [i.unalias().sql(dialect=catalog.dialect) for i in plain]
+        if not grouped:
+            return None
+        fixed = tree.sql(dialect=catalog.dialect)
+    except (SqlglotError, ValueError, RecursionError):
+        return None
+    return Fix(
+        "grouping",
+        fixed,
+        f"모델이 쓴 SQL에 GROUP BY {', '.join(grouped)}을(를) 추가했습니다 "
+        "(집계와 함께 고른 열을 묶지 않으면 임의의 한 행만 나옵니다).",
+    )
