@@ -263,11 +263,11 @@ GROUPED = [
         "SELECT m.name, SUM(o.amount) AS total FROM members m JOIN orders o ON o.member_id = m.member_id "
         "GROUP BY m.member_id ORDER BY total DESC",
     ),
-    (  # a derived table is grouped on its own (SQLite: the one row of the largest order)
+    (  # a derived table is grouped on its own (SQLite: one arbitrary member with the sum of all orders)
         "SELECT name FROM members WHERE member_id IN "
-        "(SELECT member_id FROM (SELECT member_id, MAX(amount) AS top FROM orders) AS t WHERE top > 100)",
+        "(SELECT member_id FROM (SELECT member_id, SUM(amount) AS spent FROM orders) AS t WHERE spent < 320)",
         "SELECT name FROM members WHERE member_id IN "
-        "(SELECT member_id FROM orders GROUP BY member_id HAVING MAX(amount) > 100)",
+        "(SELECT member_id FROM orders GROUP BY member_id HAVING SUM(amount) < 320)",
     ),
 ]
 
@@ -278,6 +278,8 @@ NOT_GROUPED = [
     "SELECT name, COUNT(*) OVER () FROM members",  # a window is no aggregate of the query
     "SELECT name, (SELECT MAX(amount) FROM orders) FROM members",  # neither is a subquery's
     "SELECT *, COUNT(*) FROM members",  # a star cannot be grouped
+    # SQLite's bare-column rule: the member of the largest order (grouping would list every member)
+    "SELECT name, MAX(amount) FROM members JOIN orders USING (member_id)",
     "SELECT name FROM members WHERE",  # does not parse
 ]
 

@@ -7,7 +7,10 @@ plain columns become the ``GROUP BY`` (what the standard requires, and what ever
 
 Each ``SELECT`` of the statement is read on its own: an aggregate inside a window (``COUNT(*) OVER ()``)
 or inside a subquery does not count for it, a constant or an uncorrelated subquery needs no grouping,
-and a ``*`` in the select list leaves it alone. A pure function over the sqlglot tree; None when there is
+and a ``*`` in the select list leaves it alone. So does a lone ``MIN`` or ``MAX``: SQLite documents that
+the plain columns then come from the row holding the extreme (``SELECT name, MAX(price)``: the dearest
+item's name), an answer grouping would turn into a list (other engines refuse it, and self-correction
+looks for another SQL). A pure function over the sqlglot tree; None when there is
 nothing to group.
 """
 
@@ -37,7 +40,8 @@ def group_plain_columns(sql: str, catalog: Catalog) -> Fix | None:
             items = select.expressions
             if select.args.get("group") or any(i.is_star for i in items):
                 continue
-            if not any(_owned(i, select, exp.AggFunc) for i in items):
+            aggregates = [a for i in items for a in _owned(i, select, exp.AggFunc)]
+            if not aggregates or (len(aggregates) == 1 and isinstance(aggregates[0], (exp.Min, exp.Max))):
                 continue
             plain = [i for i in items if not _owned(i, select, exp.AggFunc) and _owned(i, select, exp.Column)]
             if not plain:
