@@ -1,4 +1,5 @@
-"""What the fixes share: the ``Fix`` they return, the catalog tables a SELECT reads and the column a reference means."""
+"""What the fixes share: the ``Fix`` they return, the nodes that belong to one SELECT, the catalog tables a
+SELECT reads and the column a reference means."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ class Fix:
     kind: str  # "joins", "values" or "grouping"
     sql: str
     note: str  # what was changed, in Korean, for the user
+
+
+def own_nodes(node: exp.Expr, select: exp.Expr, *kinds: type[exp.Expr], windows: bool = True) -> list:
+    """The nodes of ``kinds`` in ``node`` that belong to ``select`` itself, not to a query nested in it (nor,
+    with ``windows=False``, to a window function: ``COUNT(*) OVER ()`` aggregates no rows of the query)."""
+    stops = (exp.Select,) if windows else (exp.Select, exp.Window)
+    return [n for n in node.find_all(*kinds) if n.find_ancestor(*stops) is select]
 
 
 def table_named(catalog: Catalog, name: str) -> Table | None:

@@ -20,13 +20,8 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from t2sql.db.catalog import Catalog
-from t2sql.fixes.base import Fix
+from t2sql.fixes.base import Fix, own_nodes
 from t2sql.sqltext import parse
-
-
-def _owned(node: exp.Expr, select: exp.Select, kind: type[exp.Expr]) -> list[exp.Expr]:
-    """The nodes of ``kind`` in ``node`` that belong to ``select`` itself (not to a window or a subquery)."""
-    return [n for n in node.find_all(kind) if n.find_ancestor(exp.Select, exp.Window) is select]
 
 
 def group_plain_columns(sql: str, catalog: Catalog) -> Fix | None:
@@ -40,14 +35,15 @@ def group_plain_columns(sql: str, catalog: Catalog) -> Fix | None:
             items = select.expressions
             if select.args.get("group") or any(i.is_star for i in items):
                 continue
-            aggregates = [a for i in items for a in _owned(i, select, exp.AggFunc)]
-            if not aggregates or (len(aggregates) == 1 and isinstance(aggregates[0], (exp.Min, exp.Max))):
+            aggregates = [own_nodes(i, select, exp.AggFunc, windows=False) for i in items]
+            found = [a for each in aggregates for a in each]
+            if not found or (len(found) == 1 and isinstance(found[0], (exp.Min, exp.Max))):
                 continue
-            plain = [i for i in items if not _owned(i, select, exp.AggFunc) and _owned(i, select, exp.Column)]
+            plain = [i.unalias() for i, a in zip(items, aggregates) if not a and own_nodes(i, select, exp.Column)]
             if not plain:
                 continue
-            select.group_by(*[i.unalias().copy() for i in plain], copy=False)
-            grouped += [i.unalias().sql(dialect=catalog.dialect) for i in plain]
+            select.group_by(*[p.copy() for p in plain], copy=False)
+            grouped += [p.sql(dialect=catalog.dialect) for p in plain]
         if not grouped:
             return None
         fixed = tree.sql(dialect=catalog.dialect)

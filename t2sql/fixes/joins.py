@@ -26,7 +26,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from t2sql.db.catalog import Catalog, Table
-from t2sql.fixes.base import Fix, table_sources
+from t2sql.fixes.base import Fix, own_nodes, table_sources
 from t2sql.sqltext import parse
 
 MAX_HOPS = 3  # farther than this a column is more likely a wrong guess than a forgotten join
@@ -80,11 +80,7 @@ def _path(graph: dict[str, list[Hop]], starts: list[str], owners: set[str]) -> l
 
 def _own_columns(select: exp.Select) -> list[exp.Column]:
     """Column references of this SELECT itself, not of the queries nested in it."""
-    return [
-        c
-        for c in select.find_all(exp.Column)
-        if c.find_ancestor(exp.Select) is select and not isinstance(c.this, exp.Star)
-    ]
+    return [c for c in own_nodes(select, select, exp.Column) if not isinstance(c.this, exp.Star)]
 
 
 def _outer_tables(scope: Scope, known: dict[str, set[str]]) -> set[str]:
@@ -183,7 +179,7 @@ def _keep_counting_first(select: exp.Select, original: list[str], first: Table) 
     """After a join that fans out, count and list what the query counted and listed before it
     (``original``: the aliases it read; ``first``: its table, when it read one)."""
     keys = [c.name for c in first.columns if c.primary_key] if len(original) == 1 else []
-    own = [n for n in select.find_all(exp.AggFunc) if n.find_ancestor(exp.Select) is select]
+    own = own_nodes(select, select, exp.AggFunc)
     for count in own:
         if len(keys) == 1 and isinstance(count, exp.Count) and isinstance(count.this, exp.Star):
             count.replace(exp.Count(this=exp.Distinct(expressions=[exp.column(keys[0], table=original[0])])))

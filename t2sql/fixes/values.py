@@ -27,7 +27,7 @@ from sqlglot.optimizer.scope import traverse_scope
 
 from t2sql.db.catalog import Catalog, Column, Table, is_text
 from t2sql.errors import T2SQLError
-from t2sql.fixes.base import Find, Fix, column_owner, table_named, table_sources
+from t2sql.fixes.base import Find, Fix, column_owner, own_nodes, table_named, table_sources
 from t2sql.guard.grounding import DATE_LIKE, NUMERIC
 from t2sql.sqltext import parse
 
@@ -180,8 +180,8 @@ def values_where_stored(sql: str, catalog: Catalog, find: Find) -> Fix | None:
             if not sources:
                 continue
             spelled = {alias.lower(): alias for alias in scope.sources}
-            for node in list(select.find_all(exp.EQ, exp.In)):
-                found = _compared(node) if node.find_ancestor(exp.Select) is select else None
+            for node in own_nodes(select, select, exp.EQ, exp.In):
+                found = _compared(node)
                 if found is None or not _names([v.this for v in found[1]]):
                     continue
                 owner = column_owner(found[0], sources, catalog)

@@ -92,11 +92,10 @@ def generate_records(
     seen_q: set[tuple[str, str]] = set()
     seen_sql: set[tuple[str, str]] = set()
     failures: defaultdict[str, float] = defaultdict(float)  # a repeat counts a fifth of a failure
-    skills = list(SKILLS)
     attempts = 0
     while len(records) < n_questions and attempts < n_questions * 8:
         attempts += 1
-        live = [s for s in skills if failures[s] < 25]
+        live = [s for s in SKILLS if failures[s] < 25]
         if not live:
             break
         skill = live[attempts % len(live)] if rng.random() < 0.7 else rng.choice(live)
