@@ -236,6 +236,11 @@ def test_running_again_reuses_and_a_schema_change_redoes(store, onboard_settings
     assert newer["schema"]["inputs"] != first["schema"]["inputs"]
     assert newer["practice"]["inputs"] != first["practice"]["inputs"]
     first = newer
+    monkeypatch.setattr(stages, "templates_hash", lambda: "edited")  # edited templates redo only the practice
+    edited_templates = Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=20)
+    assert edited_templates["practice"]["inputs"] != first["practice"]["inputs"]
+    assert edited_templates["schema"]["finished_at"] == first["schema"]["finished_at"]
+    first = edited_templates
 
     # an admin edit of the generated yaml is kept and redoes values and practice, not the vocabulary
     path = onboard_settings.data_dir / "onboard" / "store" / "annotations.yaml"

@@ -33,6 +33,7 @@ from t2sql.onboard.linking import ValueIndex
 from t2sql.onboard.records import training_record
 from t2sql.onboard.snapshot import snapshot
 from t2sql.onboard.vocabulary import glossary_hash, load_glossary
+from t2sql.practice.templates import templates_hash
 from t2sql.practice.verify import sqlite_copy
 from t2sql.tuning.training import TrainConfig, train
 
@@ -48,8 +49,9 @@ YAML_HEADER = (
     "# schemas/{label}.yaml 이 있으면 그 내용이 항목별로 우선합니다.\n"
 )
 VERSION = 1  # bump when a stage's output format changes (forces a redo)
-# bump when the vocabulary's roles or the practice generator write something else for the same database: a
-# later `onboard` redoes the vocabulary and the practice pairs (and the adapter, which follows its pairs)
+# bump when the vocabulary's roles or the practice generator's code write something else for the same database:
+# a later `onboard` redoes the vocabulary and the practice pairs (and the adapter, which follows its pairs); an
+# edited template file redoes the practice pairs by itself (``templates_hash``)
 GENERATOR_VERSION = 2
 
 
@@ -213,7 +215,7 @@ class Onboarding:
         if stage == "values":
             return _hash([shape, annotations, human])
         if stage == "practice":
-            return _hash([shape, annotations, human, practice_pairs, seed, GENERATOR_VERSION])
+            return _hash([shape, annotations, human, practice_pairs, seed, templates_hash(), GENERATOR_VERSION])
         practice = self.dir / "practice.jsonl"
         return _hash([practice.read_text(encoding="utf-8") if practice.is_file() else "", self.settings.adapter_path])
 

@@ -3,6 +3,7 @@ that uses the database's own nouns and values (``data/question_templates.yaml`` 
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import string
@@ -37,6 +38,11 @@ def load_templates(path: Path = TEMPLATES_FILE) -> list[Template]:
         )
         for t in yaml.safe_load(path.read_text(encoding="utf-8"))
     ]
+
+
+def templates_hash(path: Path = TEMPLATES_FILE) -> str:
+    """Changes with the template file (onboarding redoes its practice pairs then)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 TEMPLATES = load_templates()
