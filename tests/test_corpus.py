@@ -50,7 +50,7 @@ def test_every_pair_runs_on_its_schema(built):
 
 def test_no_pair_repeats_a_benchmark_question():
     held = set()
-    for path in [*ROOT.glob("benchmarks/*.jsonl"), ROOT.parent / "shared" / "datasets" / "chinook" / "dev_ko.jsonl"]:
+    for path in [*ROOT.glob("benchmarks/**/*.jsonl"), ROOT.parent / "shared" / "datasets" / "chinook" / "dev_ko.jsonl"]:
         if path.is_file():
             held |= {
                 normalize_question(json.loads(line)["question"])

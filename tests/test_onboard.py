@@ -14,7 +14,14 @@ import yaml
 
 from t2sql.onboard import Onboarding, stages
 from t2sql.onboard.annotate import ColumnStats, column_role, korean_names
-from t2sql.onboard.vocabulary import load_glossary, sounds_like, split_identifier
+from t2sql.onboard.vocabulary import (
+    load_glossary,
+    read_romanized,
+    romanize,
+    romanized_readings,
+    sounds_like,
+    split_identifier,
+)
 from t2sql.pipeline import Pipeline
 from t2sql.retrieval.example_store import GENERATED
 from t2sql.settings import ROOT, Settings
@@ -134,6 +141,57 @@ def test_hangul_loanwords_sound_like_their_english_word(hangul, english, same):
 def test_identifiers_get_korean_names(identifier, korean):
     names = korean_names(identifier, load_glossary())
     assert names and korean in names[0]
+
+
+@pytest.mark.parametrize(
+    "hangul, letters, pronounced",
+    [
+        ("열람", "yeolram", "yeollam"),
+        ("학년", "haknyeon", "hangnyeon"),
+        ("종료", "jongryo", "jongnyo"),
+        ("설날", "seolnal", "seollal"),
+        ("고객", "gogaek", "gogaek"),
+    ],
+)
+def test_romanization_letter_by_letter_and_as_pronounced(hangul, letters, pronounced):
+    assert romanize(hangul) == letters and romanize(hangul, pronounced=True) == pronounced
+
+
+@pytest.mark.parametrize(
+    "word, hangul",
+    [
+        ("pilmyeong", "필명"),
+        ("yeollam", "열람"),
+        ("nyeon", "년"),
+        ("il", "일"),
+        ("gongyong", "공용"),  # ng before a vowel is a final ㅇ
+        ("hoewongwon", "회원권"),  # but n + g where the syllables say so
+        ("track", None),  # "tr" starts no syllable
+        ("", None),
+    ],
+)
+def test_romanized_words_read_back_into_hangul(word, hangul):
+    assert read_romanized(word, load_glossary().syllables) == hangul
+
+
+ROMANIZED_SCHEMA = ["dokja", "nickname", "gaip", "il", "yeollam", "dt", "hoewon", "deunggeup", "geumaek", "jakpum"]
+ENGLISH_SCHEMA = ["customer", "first", "name", "invoice", "total", "billing", "country", "milliseconds", "bytes"]
+
+
+def test_a_romanized_schema_is_read_back_and_an_english_one_is_left_alone():
+    glossary = load_glossary()
+    readings = romanized_readings(set(ROMANIZED_SCHEMA), glossary)
+    assert {w: readings.get(w) for w in ("gaip", "il", "yeollam", "deunggeup", "dokja")} == {
+        "gaip": "가입",
+        "il": "일",
+        "yeollam": "열람",
+        "deunggeup": "등급",
+        "dokja": "독자",
+    }
+    assert "nickname" not in readings  # an English word the glossary knows stays English
+    assert korean_names("gaip_il", glossary, readings=readings)[0] == "가입 일"
+    assert korean_names("gaip_il", glossary)[0] == "가입 il"  # without the schema's readings
+    assert romanized_readings(set(ENGLISH_SCHEMA) | {"sudan", "ilsan"}, glossary) == {}
 
 
 @pytest.mark.parametrize(

@@ -188,6 +188,29 @@ def test_name_hints_fill_only_what_nobody_described(settings, logistics_db):
     assert all(not t.synonyms for t in off.tables.values())
 
 
+def test_a_schema_named_in_romanized_korean_is_read_back_for_retrieval(settings, tmp_path):
+    path = tmp_path / "webnovel.sqlite"
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        CREATE TABLE dokja (dokja_id INTEGER PRIMARY KEY, nickname TEXT, gaip_il DATE, hoewon_deunggeup TEXT);
+        CREATE TABLE jakpum (jakpum_id INTEGER PRIMARY KEY, jemok TEXT, jangreu TEXT);
+        CREATE TABLE yeollam (yeollam_id INTEGER PRIMARY KEY, dokja_id INTEGER REFERENCES dokja,
+            jakpum_id INTEGER REFERENCES jakpum, yeollam_dt TIMESTAMP);
+        CREATE TABLE gyeolje (gyeolje_id INTEGER PRIMARY KEY, dokja_id INTEGER REFERENCES dokja,
+            geumaek INTEGER, gyeolje_sudan TEXT);
+        """
+    )
+    con.commit()
+    con.close()
+    db = f"sqlite:///{path}"
+    catalog = Pipeline(settings).catalog(db)
+    synonyms = {t.name: t.synonyms[:1] for t in catalog.tables.values()}
+    assert synonyms == {"dokja": ["독자"], "jakpum": ["작품"], "yeollam": ["열람"], "gyeolje": ["결제"]}
+    assert next(c for c in catalog.tables["gyeolje"].columns if c.name == "gyeolje_sudan").synonyms[0] == "결제 수단"
+    assert Pipeline(settings).retrieve(db, "열람 기록은 모두 몇 건이야?")[0] == "yeollam"
+
+
 def test_a_question_keeps_the_tables_its_table_joins_and_leaves_out_the_rest(settings, logistics_db):
     assert Pipeline(settings).retrieve(logistics_db, "차량 번호 목록") == ["Vehicle", "Warehouse"]  # no Supplier
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from t2sql.db.catalog import Catalog
 from t2sql.onboard.snapshot import duck_type
-from t2sql.onboard.vocabulary import Glossary, expand, split_identifier, translate
+from t2sql.onboard.vocabulary import Glossary, expand, romanized_readings, split_identifier, translate
 
 ROLES = ("key", "foreign_key", "date", "flag", "measure", "category", "name", "text")
 PERSON_WORDS = {
@@ -136,14 +136,20 @@ def column_role(name: str, primary_key: bool, foreign_key: bool, stats: ColumnSt
     return "text"
 
 
-def korean_names(identifier: str, glossary: Glossary, fallback: dict[str, list[str]] | None = None) -> list[str]:
+def korean_names(
+    identifier: str,
+    glossary: Glossary,
+    fallback: dict[str, list[str]] | None = None,
+    readings: dict[str, str] | None = None,
+) -> list[str]:
     """Korean renderings of an identifier, best first: ``BillingCountry`` -> ['청구 국가', '청구 나라', …].
+    ``readings``: the schema's romanized Korean words read back (``schema_readings``).
 
     Empty when no word of it is known (a name made only of English words is no help)."""
     words = [w for w in expand(split_identifier(identifier), glossary) if w not in ("tbl", "t", "tb", "v")]
     if not words:
         return []
-    phrases = translate(words, glossary)
+    phrases = translate(words, glossary, readings)
     fallback = fallback or {}
     phrases = [fallback.get(p[0], p) if len(p) == 1 and p[0] in words else p for p in phrases]
     untranslated = [len(p) == 1 and p[0] in words for p in phrases]
@@ -155,12 +161,23 @@ def korean_names(identifier: str, glossary: Glossary, fallback: dict[str, list[s
     return list(dict.fromkeys(names))
 
 
-def unknown_words(catalog: Catalog, glossary: Glossary) -> set[str]:
+def schema_readings(catalog: Catalog, glossary: Glossary) -> dict[str, str]:
+    """The catalog's identifier words read back into Hangul when it is named in romanized Korean, else {}."""
+    words = {
+        w
+        for table in catalog.tables.values()
+        for name in [table.name, *(c.name for c in table.columns)]
+        for w in expand(split_identifier(name), glossary)
+    }
+    return romanized_readings(words, glossary)
+
+
+def unknown_words(catalog: Catalog, glossary: Glossary, readings: dict[str, str] | None = None) -> set[str]:
     """Identifier words the glossary does not know (candidates for the embedding fallback)."""
     out = set()
     for table in catalog.tables.values():
         for name in [table.name, *(c.name for c in table.columns)]:
-            for phrase in translate(expand(split_identifier(name), glossary), glossary):
+            for phrase in translate(expand(split_identifier(name), glossary), glossary, readings):
                 if len(phrase) == 1 and phrase[0].isascii() and len(phrase[0]) >= 3:
                     out.add(phrase[0])
     return out
@@ -193,17 +210,18 @@ def annotate(catalog: Catalog, con, glossary: Glossary, embedder=None) -> dict:
     """The annotation dict (yaml shape, plus ``role`` per column) for ``catalog``; stats from ``con``
     (the DuckDB snapshot)."""
 
-    fallback = embedding_fallback(unknown_words(catalog, glossary), glossary, embedder) if embedder else {}
+    readings = schema_readings(catalog, glossary)
+    fallback = embedding_fallback(unknown_words(catalog, glossary, readings), glossary, embedder) if embedder else {}
     tables = {}
     for table in catalog.tables.values():
         fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
-        t_names = korean_names(table.name, glossary, fallback)
+        t_names = korean_names(table.name, glossary, fallback, readings)
         english = " ".join(split_identifier(table.name))
         columns = {}
         for col in table.columns:
             stats = column_stats(con, table.name, col.name, duck_type(col.type))
             role = column_role(col.name, col.primary_key, col.name in fk_cols, stats)
-            names = korean_names(col.name, glossary, fallback)
+            names = korean_names(col.name, glossary, fallback, readings)
             last = (split_identifier(col.name) or [""])[-1]
             if role in ("key", "foreign_key") and names and last not in ID_SUFFIXES:
                 names = [f"{names[0]} ID", *names]
@@ -265,12 +283,13 @@ def name_hints(catalog: Catalog, glossary: Glossary) -> None:
     """Korean synonyms from the glossary for every table and column nobody described, so retrieval
     can match a Korean question to a bare English schema before (or without) onboarding. Synonyms
     only: the prompt's DDL shows descriptions, never synonyms, so what the model reads is unchanged."""
+    readings = schema_readings(catalog, glossary)
     for table in catalog.tables.values():
         if not table.description and not table.synonyms:
-            table.synonyms = korean_names(table.name, glossary)[:4]
+            table.synonyms = korean_names(table.name, glossary, readings=readings)[:4]
         for col in table.columns:
             if not col.description and not col.synonyms:
-                col.synonyms = korean_names(col.name, glossary)[:3]
+                col.synonyms = korean_names(col.name, glossary, readings=readings)[:3]
 
 
 def quiet_samples(catalog: Catalog, annotations: dict) -> None:

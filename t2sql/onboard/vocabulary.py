@@ -127,6 +127,30 @@ class Glossary:
         return best[1] if best[0] >= min_ratio else None
 
     @cached_property
+    def readings(self) -> dict[str, str]:
+        """Loose romanization -> the word list's Hangul term that reads so (the most used one of homophones):
+        'gyeoljae' -> 결제, 'yeollam' -> 열람, 'hakbun' -> 학번."""
+        uses: dict[str, int] = {}
+        for terms in self.words.values():
+            for term in terms:
+                if HANGUL.fullmatch(term) and len(term) >= 2:
+                    uses[term] = uses.get(term, 0) + 1
+        out: dict[str, str] = {}
+        for term in sorted(uses, key=lambda t: -uses[t]):
+            for roman in (romanize(term), romanize(term, pronounced=True)):
+                out.setdefault(loose_roman(roman), term)
+        return out
+
+    @cached_property
+    def syllables(self) -> dict[str, int]:
+        """How often each Hangul syllable occurs in the word list's terms (to read romanized words)."""
+        counts: dict[str, int] = {}
+        for terms in self.words.values():
+            for syllable in (ch for term in terms for ch in term if HANGUL.fullmatch(ch)):
+                counts[syllable] = counts.get(syllable, 0) + 1
+        return counts
+
+    @cached_property
     def korean_terms(self) -> frozenset[str]:
         """Every Korean term of the word list (native words are never matched by sound)."""
         return frozenset(t for terms in self.words.values() for t in terms)
@@ -163,6 +187,32 @@ def load_glossary(folder: Path = GLOSSARY_DIR) -> Glossary:
 def romanized_shape(text: str) -> str:
     """Consonants with vowel runs collapsed: 'bohumryo' and romanize('보험료') = 'boheomryo' agree."""
     return re.sub(r"[aeiouwy]+", "V", text.lower())
+
+
+def loose_roman(text: str) -> str:
+    """A romanized word with the spellings people vary on made equal (eo/u, ae/e, r/l, doubled letters):
+    'bohumryo' ~ 'boheomryo', 'gyeoljae' ~ 'gyeolje', 'yeolram' ~ 'yeollam'."""
+    s = text.lower().replace("eo", "u").replace("ae", "e").replace("r", "l")
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+def romanized_readings(words: set[str], glossary: Glossary, min_known: int = 3) -> dict[str, str]:
+    """Identifier words read back into Hangul, for a schema named in romanized Korean (``gaip_il``,
+    ``dokja``, ``yeollam_dt``); {} for any other schema, whose unknown words stay as they are.
+
+    A schema counts as romanized Korean when at least ``min_known`` of its words (and a third of
+    those the glossary does not know as English) spell a Korean term of the word list. Then each
+    such word gets that term, and every other word that parses as Revised Romanization gets its
+    syllables (``pilmyeong`` -> 필명, ``il`` -> 일): a romanized name *is* the Korean word."""
+    unknown = {w for w in words if w.isalpha() and w not in glossary.words and w not in glossary.abbreviations}
+    known = {w: glossary.readings[loose_roman(w)] for w in unknown if loose_roman(w) in glossary.readings}
+    if len(known) < min_known or 3 * len(known) < len(unknown):
+        return {}
+    out = dict(known)
+    for word in unknown - known.keys():
+        if hangul := read_romanized(word, glossary.syllables):
+            out[word] = hangul
+    return out
 
 
 def glossary_hash(folder: Path = GLOSSARY_DIR) -> str:
@@ -202,12 +252,14 @@ def _singular(word: str) -> str:
     return word
 
 
-def translate(words: list[str], glossary: Glossary) -> list[list[str]]:
+def translate(words: list[str], glossary: Glossary, readings: dict[str, str] | None = None) -> list[list[str]]:
     """Korean terms per phrase, longest glossary phrase first: [['청구'], ['국가', '나라']].
 
-    Words the glossary does not know come back as their English word (the caller may try the
-    embedding fallback on them).
+    Words the glossary does not know are read from ``readings`` (``romanized_readings``), else
+    matched to a term by sound when they look romanized, else come back as their English word
+    (the caller may try the embedding fallback on them).
     """
+    readings = readings or {}
     out, i = [], 0
     while i < len(words):
         for j in range(min(len(words), i + 4), i, -1):
@@ -221,7 +273,7 @@ def translate(words: list[str], glossary: Glossary) -> list[list[str]]:
                 continue
             break
         else:
-            korean = glossary.from_romanized(words[i]) if len(words[i]) >= 4 else None
+            korean = readings.get(words[i]) or (glossary.from_romanized(words[i]) if len(words[i]) >= 4 else None)
             out.append([korean] if korean else [words[i]])
             i += 1
     return out
@@ -285,16 +337,58 @@ _FINAL = [
 ]
 
 
-def romanize(hangul: str) -> str:
-    """Revised Romanization, letter by letter (good enough to compare loanwords, not for display)."""
-    out = []
+def romanize(hangul: str, pronounced: bool = False) -> str:
+    """Revised Romanization, letter by letter (good enough to compare loanwords, not for display);
+    ``pronounced`` applies the sound changes people write: 열람 yeollam, 학년 hangnyeon, 종료 jongnyo."""
+    out: list[list[str]] = []  # [initial, medial, final] per syllable
     for ch in hangul:
         code = ord(ch) - 0xAC00
         if 0 <= code < 11172:
-            out.append(_INITIAL[code // 588] + _MEDIAL[(code % 588) // 28] + _FINAL[code % 28])
+            out.append([_INITIAL[code // 588], _MEDIAL[(code % 588) // 28], _FINAL[code % 28]])
         else:
-            out.append(ch.lower())
-    return "".join(out)
+            out.append([ch.lower(), "", ""])
+    if pronounced:
+        for prev, cur in zip(out, out[1:]):
+            if cur[0] == "r" and prev[2] in ("n", "l"):
+                prev[2], cur[0] = "l", "l"
+            elif cur[0] == "n" and prev[2] == "l":
+                cur[0] = "l"
+            elif cur[0] == "r" and prev[2] in ("m", "ng", "k", "p"):
+                cur[0] = "n"
+            if cur[0] in ("n", "m") and prev[2] in ("k", "t", "p"):
+                prev[2] = {"k": "ng", "t": "n", "p": "m"}[prev[2]]
+    return "".join("".join(s) for s in out)
+
+
+_ONSET_INDEX = {v: i for i, v in enumerate(_INITIAL) if v} | {"l": 5}
+_VOWEL_INDEX = {v: i for i, v in enumerate(_MEDIAL)}
+_CODA_INDEX = {"": 0, "k": 1, "n": 4, "t": 19, "l": 8, "m": 16, "p": 17, "ng": 21}
+
+
+def read_romanized(word: str, syllables: dict[str, int] | None = None) -> str | None:
+    """Hangul for a word spelled in Revised Romanization (``yeollam`` -> 열람, ``nyeon`` -> 년), or None
+    when it does not parse. Fewest syllables first, then the syllables Korean words use most
+    (``syllables``: counts; 공용 over 곤굥, 회원권 over 회웡원), then consonants as onsets."""
+    syllables = syllables or {}
+    word = word.lower()
+    best: dict[int, tuple[float, str]] = {0: (0.0, "")}  # position -> (cost, Hangul so far)
+    for i in range(len(word)):
+        if i not in best:
+            continue
+        cost, text = best[i]
+        for onset in ("", *(o for o in _ONSET_INDEX if word.startswith(o, i))):
+            j = i + len(onset)
+            for vowel in (v for v in _VOWEL_INDEX if word.startswith(v, j)):
+                k = j + len(vowel)
+                for coda in (c for c in _CODA_INDEX if word.startswith(c, k)):
+                    end = k + len(coda)
+                    index = (_ONSET_INDEX.get(onset, 11) * 21 + _VOWEL_INDEX[vowel]) * 28 + _CODA_INDEX[coda]
+                    syllable = chr(0xAC00 + index)
+                    uses = syllables.get(syllable, 0)
+                    step = 10 + (0 if uses >= 20 else 1 if uses >= 3 else 3) + 0.5 * (not onset and i > 0)
+                    if end not in best or cost + step < best[end][0]:
+                        best[end] = (cost + step, text + syllable)
+    return best[len(word)][1] if len(word) in best and word else None
 
 
 _LATIN_RULES = [
