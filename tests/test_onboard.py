@@ -254,6 +254,35 @@ def test_onboarding_annotates_links_values_and_stores_practice_pairs(store, onbo
     assert "### 질문 속 값:" not in prompt
 
 
+def test_onboarding_a_romanized_schema_names_it_in_hangul(tmp_path, onboard_settings):
+    path = tmp_path / "gym.sqlite"
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        CREATE TABLE hoewon (hoewon_id INTEGER PRIMARY KEY, ireum TEXT, gaip_il DATE, seongbyeol TEXT);
+        CREATE TABLE gyeolje (gyeolje_id INTEGER PRIMARY KEY, hoewon_id INTEGER REFERENCES hoewon(hoewon_id),
+            geumaek INTEGER, gyeolje_sudan TEXT, gyeolje_il DATE);
+        """
+    )
+    for i in range(1, 31):
+        con.execute("INSERT INTO hoewon VALUES (?, ?, ?, ?)", (i, f"회원{i}", f"2025-0{1 + i % 9}-01", "MF"[i % 2]))
+        con.execute(
+            "INSERT INTO gyeolje VALUES (?, ?, ?, ?, ?)",
+            (i, 1 + i % 12, 10000 * (1 + i % 5), ["카드", "현금", "계좌이체"][i % 3], f"2025-0{1 + i % 9}-15"),
+        )
+    con.commit()
+    con.close()
+    state = Onboarding(Pipeline(onboard_settings), str(path)).run(train_minutes=0, practice_pairs=60)
+    assert state["practice"]["kept"] >= 10
+    folder = onboard_settings.data_dir / "onboard" / "gym"
+    tables = yaml.safe_load((folder / "annotations.yaml").read_text(encoding="utf-8"))["tables"]
+    assert tables["hoewon"]["description"] == "회원"
+    assert tables["hoewon"]["columns"]["gaip_il"]["description"] == "가입 일"
+    assert tables["gyeolje"]["columns"]["gyeolje_sudan"]["description"] == "결제 수단"
+    practice = [json.loads(line) for line in (folder / "practice.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert not [p["question"] for p in practice if re.search(r"gaip|sudan|geumaek", p["question"])]
+
+
 def test_pruned_prompt_keeps_keys_and_named_columns(store, onboard_settings):
     pipeline = Pipeline(onboard_settings)
     Onboarding(pipeline, str(store)).run(train_minutes=0, practice_pairs=30)
