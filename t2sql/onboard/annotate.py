@@ -7,6 +7,7 @@ The result has the shape of ``schemas/<db>.yaml`` (so the catalog reads it uncha
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from t2sql.db.catalog import Catalog
@@ -161,25 +162,25 @@ def korean_names(
     return list(dict.fromkeys(names))
 
 
+def _identifiers(catalog: Catalog) -> Iterator[str]:
+    for table in catalog.tables.values():
+        yield table.name
+        yield from (c.name for c in table.columns)
+
+
 def schema_readings(catalog: Catalog, glossary: Glossary) -> dict[str, str]:
     """The catalog's identifier words read back into Hangul when it is named in romanized Korean, else {}."""
-    words = {
-        w
-        for table in catalog.tables.values()
-        for name in [table.name, *(c.name for c in table.columns)]
-        for w in expand(split_identifier(name), glossary)
-    }
+    words = {w for name in _identifiers(catalog) for w in expand(split_identifier(name), glossary)}
     return romanized_readings(words, glossary)
 
 
 def unknown_words(catalog: Catalog, glossary: Glossary, readings: dict[str, str] | None = None) -> set[str]:
     """Identifier words the glossary does not know (candidates for the embedding fallback)."""
     out = set()
-    for table in catalog.tables.values():
-        for name in [table.name, *(c.name for c in table.columns)]:
-            for phrase in translate(expand(split_identifier(name), glossary), glossary, readings):
-                if len(phrase) == 1 and phrase[0].isascii() and len(phrase[0]) >= 3:
-                    out.add(phrase[0])
+    for name in _identifiers(catalog):
+        for phrase in translate(expand(split_identifier(name), glossary), glossary, readings):
+            if len(phrase) == 1 and phrase[0].isascii() and len(phrase[0]) >= 3:
+                out.add(phrase[0])
     return out
 
 

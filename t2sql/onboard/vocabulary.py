@@ -105,14 +105,21 @@ class Glossary:
         return out
 
     @cached_property
+    def hangul_terms(self) -> dict[str, int]:
+        """The word list's one-word Hangul terms of two syllables or more, with how many entries use each."""
+        uses: dict[str, int] = {}
+        for term in (t for terms in self.words.values() for t in terms):
+            if HANGUL.fullmatch(term) and len(term) >= 2:
+                uses[term] = uses.get(term, 0) + 1
+        return uses
+
+    @cached_property
     def romanized(self) -> dict[str, list[tuple[str, str]]]:
         """Romanized shape -> [(romanization, Korean term)] of the word list's Hangul terms."""
         out: dict[str, list[tuple[str, str]]] = {}
-        for terms in self.words.values():
-            for term in terms:
-                if HANGUL.fullmatch(term) and len(term) >= 2:
-                    roman = romanize(term)
-                    out.setdefault(romanized_shape(roman), []).append((roman, term))
+        for term in self.hangul_terms:
+            roman = romanize(term)
+            out.setdefault(romanized_shape(roman), []).append((roman, term))
         return out
 
     def from_romanized(self, word: str, min_ratio: float = 0.8) -> str | None:
@@ -130,11 +137,7 @@ class Glossary:
     def readings(self) -> dict[str, str]:
         """Loose romanization -> the word list's Hangul term that reads so (the most used one of homophones):
         'gyeoljae' -> 결제, 'yeollam' -> 열람, 'hakbun' -> 학번."""
-        uses: dict[str, int] = {}
-        for terms in self.words.values():
-            for term in terms:
-                if HANGUL.fullmatch(term) and len(term) >= 2:
-                    uses[term] = uses.get(term, 0) + 1
+        uses = self.hangul_terms
         out: dict[str, str] = {}
         for term in sorted(uses, key=lambda t: -uses[t]):
             for roman in (romanize(term), romanize(term, pronounced=True)):
@@ -360,7 +363,7 @@ def romanize(hangul: str, pronounced: bool = False) -> str:
     return "".join("".join(s) for s in out)
 
 
-_ONSET_INDEX = {v: i for i, v in enumerate(_INITIAL) if v} | {"l": 5}
+_ONSET_INDEX = {v: i for i, v in enumerate(_INITIAL)} | {"l": 5}  # "" is ㅇ (a syllable that starts with a vowel)
 _VOWEL_INDEX = {v: i for i, v in enumerate(_MEDIAL)}
 _CODA_INDEX = {"": 0, "k": 1, "n": 4, "t": 19, "l": 8, "m": 16, "p": 17, "ng": 21}
 
@@ -376,13 +379,13 @@ def read_romanized(word: str, syllables: dict[str, int] | None = None) -> str | 
         if i not in best:
             continue
         cost, text = best[i]
-        for onset in ("", *(o for o in _ONSET_INDEX if word.startswith(o, i))):
+        for onset in (o for o in _ONSET_INDEX if word.startswith(o, i)):
             j = i + len(onset)
             for vowel in (v for v in _VOWEL_INDEX if word.startswith(v, j)):
                 k = j + len(vowel)
                 for coda in (c for c in _CODA_INDEX if word.startswith(c, k)):
                     end = k + len(coda)
-                    index = (_ONSET_INDEX.get(onset, 11) * 21 + _VOWEL_INDEX[vowel]) * 28 + _CODA_INDEX[coda]
+                    index = (_ONSET_INDEX[onset] * 21 + _VOWEL_INDEX[vowel]) * 28 + _CODA_INDEX[coda]
                     syllable = chr(0xAC00 + index)
                     uses = syllables.get(syllable, 0)
                     step = 10 + (0 if uses >= 20 else 1 if uses >= 3 else 3) + 0.5 * (not onset and i > 0)
