@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from t2sql.guard import statement as guard
 from t2sql.guard.statement import tables_read
 from t2sql.onboard import Artifacts
 from t2sql.onboard.annotate import merge, name_hints, quiet_samples
-from t2sql.onboard.linking import place, prune, schema_links
+from t2sql.onboard.linking import name_sql_columns, place, prune, schema_links
 from t2sql.onboard.vocabulary import load_glossary
 from t2sql.present.notices import draft_notices, repair_note
 from t2sql.progress import Progress
@@ -280,7 +280,7 @@ class Pipeline:
             for table in tables_read(example.sql, catalog):
                 if table not in tables and len(tables) < self.settings.max_prompt_tables:
                     tables.append(table)
-        keep, values = self.link(db, question, tables)
+        keep, values = self.link(db, question, tables, [*examples, *([previous] if previous else [])])
         prompt = build_prompt(
             catalog.ddl(tables, keep),
             question,
@@ -292,16 +292,20 @@ class Pipeline:
         )
         return prompt, tables, examples, docs, values
 
-    def link(self, db: str, question: str, tables: list[str]) -> tuple[dict[str, set[str]], list[str]]:
-        """Onboarding's linking for one question: the columns to show per wide table, and the stored
-        values the question names. Tables that hold a linked value or a named column join ``tables``
-        (in place) while there is room."""
+    def link(
+        self, db: str, question: str, tables: list[str], shots: Sequence[Shot] = ()
+    ) -> tuple[dict[str, set[str]], list[str]]:
+        """Onboarding's linking for one question: the columns to show per wide table (with every column
+        the SQL of ``shots``, examples and the previous turn, reads), and the stored values the question
+        names. Tables that hold a linked value or a named column join ``tables`` (in place) while there is room."""
         settings, catalog, found = self.settings, self.catalog(db), self.artifacts(db)
         if not found.annotations and found.values is None:
             return {}, []
         glossary = load_glossary()
         links = found.values.link(question, glossary) if settings.value_linking and found.values else []
         named = schema_links(question, catalog, found.annotations, glossary) if found.annotations else {}
+        for shot in shots:
+            name_sql_columns(named, shot.sql, catalog)
         links = place(links, tables, settings.max_prompt_tables)
         for table in [t for t, cols in named.items() if cols]:
             if table not in tables and len(tables) < settings.max_prompt_tables:

@@ -170,6 +170,10 @@ def test_openai_backend_needs_a_model_name():
         ("```sql\nDELETE FROM t", True),
         ("다음은 쿼리입니다:\nSELECT", False),
         ("CREATED_AT", False),
+        ("SELECT AVG(price) * (10000) * (10000) * (10000) * (10000) * (10000)", True),  # a loop
+        ("SELECT k.name, k.city, k.city, k.city, k.city", True),
+        ("SELECT SUM(CASE WHEN a = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN a = 2 THEN 1 ELSE 0 END)", False),
+        ("SELECT 1000000", False),
     ],
 )
 def test_finished(text, done):

@@ -14,6 +14,7 @@ import yaml
 
 from t2sql.onboard import Onboarding, stages
 from t2sql.onboard.annotate import ColumnStats, column_role, korean_names
+from t2sql.onboard.linking import ValueIndex
 from t2sql.onboard.vocabulary import (
     load_glossary,
     read_romanized,
@@ -136,6 +137,8 @@ def test_hangul_loanwords_sound_like_their_english_word(hangul, english, same):
         ("bohumryo", "보험료"),
         ("baesong_sangtae", "배송 상태"),
         ("HireDate", "입사"),
+        ("is_free", "무료 여부"),  # a flag's is_/has_ prefix becomes 여부
+        ("hasCoupon", "쿠폰 여부"),
     ],
 )
 def test_identifiers_get_korean_names(identifier, korean):
@@ -294,6 +297,38 @@ def test_pruned_prompt_keeps_keys_and_named_columns(store, onboard_settings):
     off = Pipeline(Settings(**{**onboard_settings.__dict__, "prune_columns": False}))
     prompt, *_ = off.prompt_for(str(store), "캐나다 고객들의 팩스 번호")
     assert "Email" in prompt.split("CREATE TABLE Client")[1].split(");")[0]
+
+
+def test_pruned_prompt_keeps_the_columns_its_examples_read(store, onboard_settings):
+    """An example whose SQL reads a column the pruned DDL would hide would teach a column the model cannot see."""
+    pipeline = Pipeline(onboard_settings)
+    db = str(store)
+    Onboarding(pipeline, db).run(train_minutes=0, practice_pairs=30)
+    question = "캐나다 고객 목록 뽑아줘"
+    prompt, *_ = pipeline.prompt_for(db, question)
+    assert "City" not in prompt.split("CREATE TABLE Client")[1].split(");")[0]
+    pipeline.save_example(db, question, "SELECT FirstName, City FROM Client WHERE Country = 'Canada'", "feedback")
+    prompt, _tables, examples, *_ = pipeline.prompt_for(db, question)
+    assert any("City" in e.sql for e in examples)
+    assert "City" in prompt.split("CREATE TABLE Client")[1].split(");")[0]
+
+
+LINKED_VALUES = {"t.weekday": ["수", "목"], "t.channel": ["카카오 연동", "앱", "웹"], "t.grade": ["가", "나"]}
+
+
+@pytest.mark.parametrize(
+    "question, linked",
+    [
+        ("카카오 연동으로 가입한 독자 수", ["카카오 연동"]),
+        ("독자 수", []),  # the counter 수, not Wednesday
+        ("각 채널별 수량", []),  # 각 starts with the letters of 가; 수량 with those of 수
+        ("목요일 연재 작품", []),  # one syllable is too ambiguous to link; the DDL's samples still show it
+        ("카카오 연동 아닌 독자", ["카카오 연동"]),
+    ],
+)
+def test_values_link_by_whole_syllables(question, linked):
+    index = ValueIndex(LINKED_VALUES)
+    assert [v.value for v in index.link(question, load_glossary())] == linked
 
 
 def test_human_yaml_wins_over_the_generated_annotations(store, onboard_settings):

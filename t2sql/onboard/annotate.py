@@ -58,6 +58,7 @@ PERSON_WORDS = {
 ID_SUFFIXES = ("id", "no", "key", "cd", "code", "num", "seq", "sn")
 NAME_WORDS = {"name", "title", "nm", "label"}
 SUFFIX_WORDS = ("at", "on", "by", "yn", "flag")  # untranslated tails that add nothing to a Korean name
+FLAG_PREFIXES = ("is", "has", "can")  # is_free -> 무료 여부, hasCoupon -> 쿠폰 여부
 ADDITIVE = {
     "amount",
     "total",
@@ -158,6 +159,8 @@ def korean_names(
         return []
     if untranslated[-1] and phrases[-1][0] in SUFFIX_WORDS:  # enrolledAt -> 등록됨, not 등록됨 at
         phrases = phrases[:-1]
+    if len(phrases) > 1 and untranslated[0] and phrases[0][0] in FLAG_PREFIXES:
+        phrases = [*phrases[1:], ["여부"]]
     names = [" ".join(combo) for combo in itertools.islice(itertools.product(*(p[:3] for p in phrases)), 6)]
     return list(dict.fromkeys(names))
 

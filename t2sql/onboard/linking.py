@@ -20,6 +20,7 @@ from pathlib import Path
 
 from t2sql.db.catalog import Catalog
 from t2sql.fileio import write_text_atomic
+from t2sql.guard.statement import tables_read
 from t2sql.onboard.vocabulary import HANGUL, Glossary, hangul_words, phonetic_key, sounds_like, split_identifier, stems
 
 MAX_VALUES_PER_COLUMN = 1000
@@ -29,8 +30,11 @@ SOUND_MATCH = 0.95  # same consonant skeleton and similar vowels (sounds_like)
 
 
 def fold(text: str) -> str:
-    """Lowercase without accents (São Paulo ~ sao paulo)."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+    """Lowercase without accents (São Paulo ~ sao paulo). Hangul is composed again: decomposed into
+    letters, a one-syllable value such as '수' (Wednesday) would be two characters long and match inside
+    any word that starts with those letters (숙소, 수량) or the counter in "독자 수"."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare)
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ class ValueIndex:
         low = fold(question)
         for value_low, targets in self._by_lower.items():
             if len(value_low) < 2 or value_low.isdigit():
-                continue
+                continue  # one letter or syllable ('M', '수', '남') is too ambiguous to link from a question
             pattern = r"(?<![0-9A-Za-z])" + re.escape(value_low) + r"(?![0-9A-Za-z])"
             if value_low.isascii() and not re.search(pattern, low):
                 continue
@@ -176,6 +180,19 @@ def schema_links(question: str, catalog: Catalog, annotations: dict, glossary: G
             if mentioned(col.name, [col.description, *col.synonyms]):
                 out.setdefault(table.name, set()).add(col.name)
     return out
+
+
+def columns_named(sql: str, catalog: Catalog, table: str) -> set[str]:
+    """Columns of ``table`` the SQL names (by word match; enough to keep them in a pruned DDL)."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z_가-힣][A-Za-z0-9_가-힣]*", sql)}
+    return {c.name for c in catalog.tables[table].columns if c.name.lower() in words}
+
+
+def name_sql_columns(named: dict[str, set[str]], sql: str, catalog: Catalog) -> None:
+    """Add the columns SQL shown in the prompt uses (an answer, an example, the previous turn) to
+    ``named`` (in place), so the pruned DDL never hides a column the prompt's own SQL reads."""
+    for table in tables_read(sql, catalog):
+        named.setdefault(table, set()).update(columns_named(sql, catalog, table))
 
 
 PRUNE_ABOVE = 6  # tables with at most this many columns are shown whole

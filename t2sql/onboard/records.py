@@ -8,20 +8,13 @@ the per-database adapter and the shared one learn exactly the prompt the pipelin
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Sequence
 
 from t2sql.db.catalog import Catalog
 from t2sql.guard.statement import tables_read
-from t2sql.onboard.linking import ValueIndex, place, prune, schema_links
+from t2sql.onboard.linking import ValueIndex, name_sql_columns, place, prune, schema_links
 from t2sql.onboard.vocabulary import load_glossary
 from t2sql.settings import Settings
-
-
-def columns_named(sql: str, catalog: Catalog, table: str) -> set[str]:
-    """Columns of ``table`` the SQL names (by word match; enough to keep them in a pruned DDL)."""
-    words = {w.lower() for w in re.findall(r"[A-Za-z_가-힣][A-Za-z0-9_가-힣]*", sql)}
-    return {c.name for c in catalog.tables[table].columns if c.name.lower() in words}
 
 
 def training_record(
@@ -47,11 +40,8 @@ def training_record(
     keep = {}
     if prune_columns and annotations:
         named = schema_links(question, catalog, annotations, glossary)
-        for t in gold:
-            named.setdefault(t, set()).update(columns_named(sql, catalog, t))
-        if previous:
-            for t in tables_read(previous["sql"], catalog):
-                named.setdefault(t, set()).update(columns_named(previous["sql"], catalog, t))
+        for shown in [sql, *(e["sql"] for e in examples), *([previous["sql"]] if previous else [])]:
+            name_sql_columns(named, shown, catalog)
         keep = prune(catalog, annotations, tables, named, links)
     record: dict[str, object] = {
         "db_id": db_id,

@@ -52,7 +52,7 @@ VERSION = 1  # bump when a stage's output format changes (forces a redo)
 # bump when the vocabulary's roles or the practice generator's code write something else for the same database:
 # a later `onboard` redoes the vocabulary and the practice pairs (and the adapter, which follows its pairs); an
 # edited template file redoes the practice pairs by itself (``templates_hash``)
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 
 @dataclass
