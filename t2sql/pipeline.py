@@ -41,7 +41,6 @@ from t2sql.question.dates import parse_today, resolve_relative_dates
 from t2sql.question.intake import check_question
 from t2sql.retrieval.example_store import GENERATED, ExampleIndex, ExampleStore, read_pairs
 from t2sql.retrieval.overlap import load_questions, overlaps
-from t2sql.retrieval.shape import rerank
 from t2sql.settings import Settings
 
 STRATEGIES = ("candidates", "repair", "off")
@@ -262,11 +261,10 @@ class Pipeline:
         docs = self.examples.relevant_docs(catalog.database, question, settings.docs_k, yaml_docs=catalog.docs)
         if settings.examples_k <= 0:
             return [], docs
-        pool = 4 * settings.examples_k if settings.generated_examples else 12 * settings.examples_k
-        found = self.examples.similar(catalog.database, question, pool, settings.examples_min_similarity)
+        k = settings.examples_k if settings.generated_examples else 3 * settings.examples_k
+        found = self.examples.similar(catalog.database, question, k, settings.examples_min_similarity)
         if not settings.generated_examples:
-            found = [(e, s) for e, s in found if e.source != GENERATED]
-        found = rerank(question, found, settings.examples_k, settings.examples_shape_weight, catalog.dialect)
+            found = [(e, s) for e, s in found if e.source != GENERATED][: settings.examples_k]
         return [
             Shot(e.question, e.sql) for e, _score in reversed(found)
         ], docs  # the most similar right before the question

@@ -151,12 +151,6 @@ class Settings(BaseSettings):
     examples_min_similarity: float = Field(
         0.45, description="Least similarity (cosine, 0-1) of a verified example to the question to be used."
     )
-    examples_shape_weight: float = Field(
-        0.3,
-        description="How much an example's kind of SQL (a count, a grouping, a top N…) matching the kind the "
-        "question asks for counts beside its similarity when choosing examples (`t2sql/retrieval/shape.py`; "
-        "0 = similarity only).",
-    )
     docs_k: int = Field(3, description="Most business definitions put into the prompt.")
     fix_sql: Flag = Field(
         True,

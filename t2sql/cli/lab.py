@@ -1,4 +1,4 @@
-"""Research tooling: ``gen-data``, ``export-eval``, ``shape-model``, ``train``, ``eval`` and ``loadtest``."""
+"""Research tooling: ``gen-data``, ``export-eval``, ``train``, ``eval`` and ``loadtest``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from t2sql.cli.output import print_table
 from t2sql.errors import T2SQLError
 from t2sql.lab import loadtest
 from t2sql.lab.evaluation import Judge, evaluate
-from t2sql.retrieval import shape
 from t2sql.settings import Settings
 from t2sql.tuning import training
 
@@ -44,24 +43,6 @@ def export_eval(data: str, split: str, out: str) -> None:
 
     for db_id, path in export_eval_questions(Path(data), split, Path(out)).items():
         click.echo(f"{db_id}\t{Path(data) / 'dbs' / (db_id + '.duckdb')}\t{path}")
-
-
-@command(
-    "shape-model", help="질문이 원하는 SQL 종류(개수·그룹·상위 N…)를 예측하는 모델을 자연 코퍼스로 다시 학습합니다"
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=shape.MODEL_PATH,
-    show_default="t2sql/data/shape_model.json",
-)
-def shape_model(out: Path) -> None:
-    from t2sql.lab.corpus import shape_pairs  # pulls pandas: kept off the `sql` start-up path
-
-    pairs = shape_pairs()
-    model = shape.ShapeModel.train(pairs)
-    model.save(out)
-    click.echo(f"{out}\t{len(pairs)} pairs\tcorpus {model.corpus}")
 
 
 def _train_options() -> list[click.Option]:
@@ -168,4 +149,4 @@ def loadtest_command(sessions: int, duration: float, url: str | None, no_browser
     return 0 if summary["errors"] == 0 and summary["leaks"] == 0 else 1
 
 
-COMMANDS = [gen_data, export_eval, shape_model, train, eval_command, loadtest_command]
+COMMANDS = [gen_data, export_eval, train, eval_command, loadtest_command]

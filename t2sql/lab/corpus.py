@@ -56,11 +56,6 @@ def read_pairs(schema: str, timeless: bool = True) -> list[dict]:
     return pairs
 
 
-def shape_pairs() -> list[tuple[str, str]]:
-    """(question, SQL) of the training schemas: what ``retrieval.shape``'s model learns from."""
-    return [(p["question"], p["sql"]) for s in schemas() if split_of(s) == "train" for p in read_pairs(s)]
-
-
 def build_database(schema: str, out_dir: Path) -> Path:
     """``<out_dir>/<schema>.sqlite`` from ``schema.sql`` (rebuilt when the script changes)."""
     script = (NATURAL_DIR / schema / "schema.sql").read_text(encoding="utf-8")
