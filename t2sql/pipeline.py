@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -276,11 +276,13 @@ class Pipeline:
         catalog = self.catalog(db)
         tables = self.retrieve(db, question, previous)
         examples, docs = self.context(db, question)
-        for example in examples:  # a similar verified pair also knows which tables such a question needs
-            for table in tables_read(example.sql, catalog):
-                if table not in tables and len(tables) < self.settings.max_prompt_tables:
-                    tables.append(table)
-        keep, values = self.link(db, question, tables, [*examples, *([previous] if previous else [])])
+        shown: dict[str, set[str]] = {}  # the columns the prompt's own SQL reads, per table
+        for shot in [*examples, *([previous] if previous else [])]:
+            name_sql_columns(shown, shot.sql, catalog)
+        for table in shown:  # a similar verified pair also knows which tables such a question needs
+            if table not in tables and len(tables) < self.settings.max_prompt_tables:
+                tables.append(table)
+        keep, values = self.link(db, question, tables, shown)
         prompt = build_prompt(
             catalog.ddl(tables, keep),
             question,
@@ -293,19 +295,19 @@ class Pipeline:
         return prompt, tables, examples, docs, values
 
     def link(
-        self, db: str, question: str, tables: list[str], shots: Sequence[Shot] = ()
+        self, db: str, question: str, tables: list[str], shown: dict[str, set[str]] | None = None
     ) -> tuple[dict[str, set[str]], list[str]]:
-        """Onboarding's linking for one question: the columns to show per wide table (with every column
-        the SQL of ``shots``, examples and the previous turn, reads), and the stored values the question
-        names. Tables that hold a linked value or a named column join ``tables`` (in place) while there is room."""
+        """Onboarding's linking for one question: the columns to show per wide table (with the ``shown``
+        columns the prompt's examples and previous turn read), and the stored values the question names.
+        Tables that hold a linked value or a named column join ``tables`` (in place) while there is room."""
         settings, catalog, found = self.settings, self.catalog(db), self.artifacts(db)
         if not found.annotations and found.values is None:
             return {}, []
         glossary = load_glossary()
         links = found.values.link(question, glossary) if settings.value_linking and found.values else []
         named = schema_links(question, catalog, found.annotations, glossary) if found.annotations else {}
-        for shot in shots:
-            name_sql_columns(named, shot.sql, catalog)
+        for table, columns in (shown or {}).items():
+            named.setdefault(table, set()).update(columns)
         links = place(links, tables, settings.max_prompt_tables)
         for table in [t for t, cols in named.items() if cols]:
             if table not in tables and len(tables) < settings.max_prompt_tables:
