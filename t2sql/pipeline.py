@@ -277,8 +277,7 @@ class Pipeline:
         tables = self.retrieve(db, question, previous)
         examples, docs = self.context(db, question)
         shown: dict[str, set[str]] = {}  # the columns the prompt's own SQL reads, per table
-        for shot in [*examples, *([previous] if previous else [])]:
-            name_sql_columns(shown, shot.sql, catalog)
+        name_sql_columns(shown, [shot.sql for shot in [*examples, *([previous] if previous else [])]], catalog)
         for table in shown:  # a similar verified pair also knows which tables such a question needs
             if table not in tables and len(tables) < self.settings.max_prompt_tables:
                 tables.append(table)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,17 +182,15 @@ def schema_links(question: str, catalog: Catalog, annotations: dict, glossary: G
     return out
 
 
-def columns_named(sql: str, catalog: Catalog, table: str) -> set[str]:
-    """Columns of ``table`` the SQL names (by word match; enough to keep them in a pruned DDL)."""
-    words = {w.lower() for w in re.findall(r"[A-Za-z_가-힣][A-Za-z0-9_가-힣]*", sql)}
-    return {c.name for c in catalog.tables[table].columns if c.name.lower() in words}
-
-
-def name_sql_columns(named: dict[str, set[str]], sql: str, catalog: Catalog) -> None:
-    """Add the columns SQL shown in the prompt uses (an answer, an example, the previous turn) to
-    ``named`` (in place), so the pruned DDL never hides a column the prompt's own SQL reads."""
-    for table in tables_read(sql, catalog):
-        named.setdefault(table, set()).update(columns_named(sql, catalog, table))
+def name_sql_columns(named: dict[str, set[str]], sqls: Iterable[str], catalog: Catalog) -> None:
+    """Add the tables and columns the SQL shown in the prompt reads (an answer, the examples, the previous
+    turn) to ``named`` (in place), so the pruned DDL never hides a column the prompt's own SQL reads.
+    Columns are found by word match: enough to keep them in a pruned DDL."""
+    for sql in sqls:
+        words = {w.lower() for w in re.findall(r"[A-Za-z_가-힣][A-Za-z0-9_가-힣]*", sql)}
+        for table in tables_read(sql, catalog):
+            columns = catalog.tables[table].columns
+            named.setdefault(table, set()).update(c.name for c in columns if c.name.lower() in words)
 
 
 PRUNE_ABOVE = 6  # tables with at most this many columns are shown whole

@@ -40,8 +40,7 @@ def training_record(
     keep = {}
     if prune_columns and annotations:
         named = schema_links(question, catalog, annotations, glossary)
-        for shown in [sql, *(e["sql"] for e in examples), *([previous["sql"]] if previous else [])]:
-            name_sql_columns(named, shown, catalog)
+        name_sql_columns(named, [sql, *(e["sql"] for e in examples), *([previous["sql"]] if previous else [])], catalog)
         keep = prune(catalog, annotations, tables, named, links)
     record: dict[str, object] = {
         "db_id": db_id,
